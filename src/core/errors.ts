@@ -1,0 +1,109 @@
+// Typed failures. Adapters turn raw failures (HTTP statuses, spawn errors, exit codes) into one
+// of these; the VS Code layer and the CLI turn each into one actionable message.
+// Messages never contain credentials: adapters pass only names, paths and statuses.
+
+/** What the user can do about an error; the UI maps each to a button, the CLI to a hint. */
+export type ErrorAction = 'install' | 'openSettings' | 'showLog' | 'retry' | 'selectContext' | 'trust';
+
+export class TEnvError extends Error {
+  /** Stable machine-readable kind, for `--json` and tests. */
+  readonly kind: string;
+  /** One line telling the user what to do next. */
+  readonly hint: string | undefined;
+  readonly actions: readonly ErrorAction[];
+
+  constructor(kind: string, message: string, options: { hint?: string; actions?: readonly ErrorAction[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TEnvError';
+    this.kind = kind;
+    this.hint = options.hint;
+    this.actions = options.actions ?? [];
+  }
+}
+
+/** The input itself is wrong (a name, a schedule, a zone, a flag): nothing was changed. */
+export class InvalidInputError extends TEnvError {
+  constructor(message: string, hint?: string) {
+    super('invalid-input', message, hint === undefined ? {} : { hint });
+  }
+}
+
+/** No kubeconfig, a broken one, or a context that does not exist. */
+export class KubeconfigError extends TEnvError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('kubeconfig', message, { hint: hint ?? 'Check KUBECONFIG or pick another context.', actions: ['selectContext', 'openSettings'], cause });
+  }
+}
+
+export class ClusterUnreachableError extends TEnvError {
+  constructor(server: string, cause?: unknown) {
+    super('unreachable', `Cannot reach the cluster at ${server}.`, {
+      hint: 'Check your network or VPN, or pick another context.', actions: ['retry', 'selectContext', 'showLog'], cause,
+    });
+  }
+}
+
+export class UnauthorizedError extends TEnvError {
+  constructor(context: string, cause?: unknown) {
+    super('unauthorized', `The cluster rejected your credentials (401) for context "${context}".`, {
+      hint: 'Log in again or refresh the credentials in your kubeconfig.', actions: ['selectContext', 'showLog'], cause,
+    });
+  }
+}
+
+export class ForbiddenError extends TEnvError {
+  /** e.g. "list namespaces" */
+  readonly permission: string;
+  constructor(permission: string, cause?: unknown) {
+    super('forbidden', `Access denied: you may not ${permission}.`, {
+      hint: `Ask your platform team for the right to ${permission}.`, actions: ['selectContext', 'showLog'], cause,
+    });
+    this.permission = permission;
+  }
+}
+
+export class NotFoundError extends TEnvError {
+  constructor(what: string, hint?: string) {
+    super('not-found', `${what} does not exist.`, hint === undefined ? {} : { hint });
+  }
+}
+
+export class ConflictError extends TEnvError {
+  constructor(what: string, cause?: unknown) {
+    super('conflict', `${what} was changed by someone else at the same time.`, { hint: 'Try again.', actions: ['retry'], cause });
+  }
+}
+
+export class CancelledError extends TEnvError {
+  constructor(what = 'The operation') {
+    super('cancelled', `${what} was cancelled.`);
+  }
+}
+
+/** The okteto CLI is missing or too old. */
+export class CliMissingError extends TEnvError {
+  constructor(message: string, hint: string) {
+    super('cli-missing', message, { hint, actions: ['install', 'openSettings'] });
+  }
+}
+
+/** The okteto CLI ran and failed; `output` holds its last lines. */
+export class CliFailedError extends TEnvError {
+  readonly exitCode: number | undefined;
+  readonly output: string;
+  constructor(message: string, exitCode: number | undefined, output: string) {
+    super('cli-failed', message, { hint: 'See the terminal or the T-Env log for the full output.', actions: ['showLog'] });
+    this.exitCode = exitCode;
+    this.output = output;
+  }
+}
+
+export function isCancelled(error: unknown): boolean {
+  return error instanceof CancelledError || (error instanceof Error && error.name === 'AbortError');
+}
+
+/** A one-line description of any thrown value, for messages. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,217 @@
+// A live, in-memory view of every T-Env environment in one cluster context, kept current by
+// informers (list + watch, never polling). Changes are coalesced and reported per environment,
+// so the tree refreshes only what changed.
+import * as k8s from '@kubernetes/client-node';
+import {
+  cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo,
+} from '../core/environment.ts';
+import type { EnvironmentInfo, PodInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
+import { ResilientInformer, toTEnvError } from './kube.ts';
+import type { InformerState, KubeSession } from './kube.ts';
+
+export type StoreStatus =
+  | { kind: 'loading' }
+  | { kind: 'ready' }
+  | { kind: 'reconnecting'; error: Error }
+  | { kind: 'failed'; error: Error };
+
+export interface EnvironmentStoreOptions {
+  /** Coalescing window for change notifications, in ms. */
+  batchMs?: number;
+  onLog?: (message: string) => void;
+}
+
+type Listener = (changed: ReadonlySet<string>) => void;
+
+/** Kinds the store watches; each is one cluster-wide informer. */
+const RESOURCES = ['namespaces', 'deployments', 'statefulsets', 'cronjobs', 'pods'] as const;
+type Resource = (typeof RESOURCES)[number];
+
+export class EnvironmentStore {
+  readonly session: KubeSession;
+  private readonly options: EnvironmentStoreOptions;
+  private readonly informers = new Map<Resource, ResilientInformer<k8s.KubernetesObject>>();
+  private readonly listeners = new Set<Listener>();
+  private readonly statusListeners = new Set<(status: StoreStatus) => void>();
+  private readonly connection = new Map<Resource, InformerState>();
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Memoized environment views, dropped for an environment when anything in it changes. */
+  private readonly cache = new Map<string, EnvironmentInfo>();
+  private _status: StoreStatus = { kind: 'loading' };
+  private disposed = false;
+
+  constructor(session: KubeSession, options: EnvironmentStoreOptions = {}) {
+    this.session = session;
+    this.options = options;
+  }
+
+  get status(): StoreStatus {
+    return this._status;
+  }
+
+  /** Called with the names of the environments that changed (coalesced). Returns an unsubscribe. */
+  onDidChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onDidChangeStatus(listener: (status: StoreStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Lists and starts watching; resolves when every informer has its first list. */
+  async start(): Promise<void> {
+    const kc = this.session.kc;
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const batch = kc.makeApiClient(k8s.BatchV1Api);
+    const selector = `${LABEL_ENVIRONMENT}=true`;
+    const make = <T extends k8s.KubernetesObject>(resource: Resource, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, labelSelector?: string): void => {
+      const informer = new ResilientInformer(k8s.makeInformer(kc, path, list, labelSelector), {
+        onError: (error) => this.options.onLog?.(`watch ${resource} failed: ${toTEnvError(error, this.session, `watch ${resource}`).message}`),
+        onState: (state) => this.connectionChanged(resource, state),
+      });
+      const changed = (obj: k8s.KubernetesObject): void => this.objectChanged(resource, obj);
+      informer.on('add', changed);
+      informer.on('update', changed);
+      informer.on('delete', changed);
+      this.informers.set(resource, informer as unknown as ResilientInformer<k8s.KubernetesObject>);
+    };
+    make('namespaces', '/api/v1/namespaces', () => core.listNamespace({ labelSelector: selector }), selector);
+    make('deployments', '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
+    make('statefulsets', '/apis/apps/v1/statefulsets', () => apps.listStatefulSetForAllNamespaces());
+    make('cronjobs', '/apis/batch/v1/cronjobs', () => batch.listCronJobForAllNamespaces());
+    make('pods', '/api/v1/pods', () => core.listPodForAllNamespaces());
+    const permissions: Record<Resource, string> = {
+      namespaces: 'list namespaces', deployments: 'list deployments in all namespaces', statefulsets: 'list statefulsets in all namespaces',
+      cronjobs: 'list cronjobs in all namespaces', pods: 'list pods in all namespaces',
+    };
+    // Namespaces first: a 401/403/unreachable there is the most telling message.
+    try {
+      await this.informers.get('namespaces')!.start();
+      await Promise.all(RESOURCES.filter((r) => r !== 'namespaces').map(async (r) => {
+        try {
+          await this.informers.get(r)!.start();
+        } catch (error) {
+          throw toTEnvError(error, this.session, permissions[r]);
+        }
+      }));
+    } catch (error) {
+      const typed = toTEnvError(error, this.session, permissions.namespaces);
+      await this.dispose();
+      this.setStatus({ kind: 'failed', error: typed });
+      throw typed;
+    }
+    this.setStatus({ kind: 'ready' });
+    this.flush();
+  }
+
+  private connectionChanged(resource: Resource, state: InformerState): void {
+    this.connection.set(resource, state);
+    if (this._status.kind === 'loading' || this._status.kind === 'failed') return;
+    const reconnecting = [...this.connection.values()].some((s) => s === 'reconnecting');
+    if (reconnecting && this._status.kind === 'ready') {
+      this.setStatus({ kind: 'reconnecting', error: new Error('The connection to the cluster was lost; reconnecting.') });
+    } else if (!reconnecting && this._status.kind === 'reconnecting') {
+      this.setStatus({ kind: 'ready' });
+      // Anything may have changed while disconnected: every environment is refreshed.
+      for (const name of this.environmentNames()) this.pending.add(name);
+      this.cache.clear();
+      this.schedule();
+    }
+  }
+
+  private setStatus(status: StoreStatus): void {
+    this._status = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+
+  private objectChanged(resource: Resource, obj: k8s.KubernetesObject): void {
+    const name = resource === 'namespaces' ? obj.metadata?.name : obj.metadata?.namespace;
+    if (!name) return;
+    // Workloads and pods outside environments are watched but cost nothing beyond this check.
+    if (resource !== 'namespaces' && !this.informers.get('namespaces')?.get(name) && !this.cache.has(name)) return;
+    this.cache.delete(name);
+    this.pending.add(name);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this._status.kind === 'loading') return;
+    this.timer = setTimeout(() => this.flush(), this.options.batchMs ?? 50);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return;
+    const changed = this.pending;
+    this.pending = new Set();
+    for (const listener of this.listeners) listener(changed);
+  }
+
+  private environmentNames(): string[] {
+    return (this.informers.get('namespaces')?.list() ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean);
+  }
+
+  /** Every environment, sorted by name. */
+  environments(): EnvironmentInfo[] {
+    return this.environmentNames().sort().map((name) => this.environment(name)).filter((e): e is EnvironmentInfo => e !== undefined);
+  }
+
+  /** One environment, or undefined when it does not exist (or is not a T-Env namespace). */
+  environment(name: string): EnvironmentInfo | undefined {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    const ns = this.informers.get('namespaces')?.get(name) as k8s.V1Namespace | undefined;
+    if (!ns) return undefined;
+    const info = environmentInfo(ns, this.workloads(name));
+    this.cache.set(name, info);
+    return info;
+  }
+
+  private workloads(namespace: string): WorkloadInfo[] {
+    const pods = new Map<string, PodInfo[]>();
+    const deployments = (this.informers.get('deployments')?.list(namespace) ?? []) as k8s.V1Deployment[];
+    // `okteto up` runs the dev container in a `<name>-okteto` copy; its pods belong to the original.
+    const clones = new Map<string, string>();
+    for (const d of deployments) {
+      const clone = d.metadata?.labels?.[LABEL_OKTETO_CLONE];
+      if (clone) clones.set(d.metadata!.name!, d.metadata!.name!.replace(/-okteto$/, ''));
+    }
+    for (const pod of (this.informers.get('pods')?.list(namespace) ?? []) as k8s.V1Pod[]) {
+      const owner = podOwner(pod);
+      if (!owner) continue;
+      const name = owner.kind === 'Deployment' ? clones.get(owner.name) ?? owner.name : owner.name;
+      const key = `${owner.kind}/${name}`;
+      const list = pods.get(key) ?? [];
+      list.push(podInfo(pod));
+      pods.set(key, list);
+    }
+    const byName = (a: PodInfo, b: PodInfo): number => a.name.localeCompare(b.name);
+    const podsOf = (kind: WorkloadKind, name: string): PodInfo[] => (pods.get(`${kind}/${name}`) ?? []).sort(byName);
+    const result: WorkloadInfo[] = [];
+    for (const d of deployments) {
+      if (clones.has(d.metadata!.name!)) continue;
+      result.push(scalableInfo('Deployment', d, podsOf('Deployment', d.metadata!.name!)));
+    }
+    for (const s of (this.informers.get('statefulsets')?.list(namespace) ?? []) as k8s.V1StatefulSet[]) {
+      result.push(scalableInfo('StatefulSet', s, podsOf('StatefulSet', s.metadata!.name!)));
+    }
+    for (const c of (this.informers.get('cronjobs')?.list(namespace) ?? []) as k8s.V1CronJob[]) {
+      result.push(cronJobInfo(c, podsOf('CronJob', c.metadata!.name!)));
+    }
+    return result;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+}

@@ -1,0 +1,117 @@
+// Creating and deleting environments (labelled namespaces) and loading a one-shot snapshot.
+import * as k8s from '@kubernetes/client-node';
+import {
+  ANNOTATION_AWAKE_HOURS, ANNOTATION_TIMEZONE, checkEnvironmentName, isEnvironmentNamespace, LABEL_ENVIRONMENT, LABEL_OWNER, ownerLabel,
+} from '../core/environment.ts';
+import type { EnvironmentInfo } from '../core/environment.ts';
+import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
+import { SleepSchedule, validateTimeZone } from '../core/schedule.ts';
+import { EnvironmentStore } from './environment-store.ts';
+import { isApiStatus, toTEnvError } from './kube.ts';
+import type { KubeSession } from './kube.ts';
+
+export interface CreateEnvironmentInput {
+  name: string;
+  owner: string;
+  timezone: string;
+  awakeHours: string;
+}
+
+/** Validates everything before any request, so bad input changes nothing. */
+export function validateCreateInput(input: CreateEnvironmentInput): CreateEnvironmentInput {
+  const nameError = checkEnvironmentName(input.name);
+  if (nameError) throw new InvalidInputError(nameError, 'Example: "jane-dev".');
+  const timezone = validateTimeZone(input.timezone);
+  const awakeHours = SleepSchedule.parse(input.awakeHours).spec;
+  return { name: input.name, owner: ownerLabel(input.owner), timezone, awakeHours };
+}
+
+export async function createEnvironment(session: KubeSession, raw: CreateEnvironmentInput): Promise<void> {
+  const input = validateCreateInput(raw);
+  const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  try {
+    await core.createNamespace({
+      body: {
+        metadata: {
+          name: input.name,
+          labels: { [LABEL_ENVIRONMENT]: 'true', [LABEL_OWNER]: input.owner },
+          annotations: { [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours },
+        },
+      },
+    });
+  } catch (error) {
+    if (isApiStatus(error, 409)) {
+      throw new TEnvError('exists', `A namespace named "${input.name}" already exists.`, { hint: 'Pick another name.' });
+    }
+    throw toTEnvError(error, session, 'create namespaces');
+  }
+}
+
+/** Reads a namespace and checks that it is a T-Env environment. */
+export async function readEnvironmentNamespace(session: KubeSession, name: string): Promise<k8s.V1Namespace> {
+  const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  let ns: k8s.V1Namespace;
+  try {
+    ns = await core.readNamespace({ name });
+  } catch (error) {
+    if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
+    throw toTEnvError(error, session, `get namespace ${name}`);
+  }
+  if (!isEnvironmentNamespace(ns)) {
+    throw new TEnvError('not-environment', `The namespace "${name}" is not a T-Env environment (it lacks the label ${LABEL_ENVIRONMENT}=true); T-Env leaves it alone.`, {
+      hint: 'Only environments created by T-Env (or labelled as such) can be managed here.',
+    });
+  }
+  return ns;
+}
+
+/**
+ * Deletes an environment's namespace and waits (by watching it) until it is gone.
+ * Refuses namespaces without the T-Env label.
+ */
+export async function deleteEnvironment(session: KubeSession, name: string, options: { signal?: AbortSignal; onProgress?: (text: string) => void } = {}): Promise<void> {
+  const ns = await readEnvironmentNamespace(session, name);
+  const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  const watch = new k8s.Watch(session.kc);
+  let request: AbortController | undefined;
+  const gone = new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { request?.abort(); reject(new CancelledError(`Deleting "${name}"`)); };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const startWatch = (resourceVersion: string | undefined): void => {
+      watch.watch('/api/v1/namespaces', { fieldSelector: `metadata.name=${name}`, resourceVersion },
+        (phase) => { if (phase === 'DELETED') { options.signal?.removeEventListener('abort', onAbort); resolve(); } },
+        (error: unknown) => {
+          if (options.signal?.aborted) return;
+          // A quiet watch times out; check whether it is gone already, else watch again.
+          core.readNamespace({ name }).then((current) => startWatch(current.metadata?.resourceVersion), (e: unknown) => {
+            if (isApiStatus(e, 404)) { options.signal?.removeEventListener('abort', onAbort); resolve(); } else reject(toTEnvError(error ?? e, session, `watch namespace ${name}`));
+          });
+        }).then((r) => { request = r; }, (e: unknown) => reject(toTEnvError(e, session, `watch namespace ${name}`)));
+    };
+    startWatch(ns.metadata?.resourceVersion);
+  });
+  try {
+    await core.deleteNamespace({ name });
+  } catch (error) {
+    request?.abort();
+    if (isApiStatus(error, 404)) return;
+    throw toTEnvError(error, session, `delete namespace ${name}`);
+  }
+  options.onProgress?.(`Deleting environment ${name}: waiting for its resources to be removed…`);
+  try {
+    await gone;
+  } finally {
+    request?.abort();
+  }
+}
+
+/** A one-shot snapshot of every environment (the CLI's `env ls`). */
+export async function loadEnvironments(session: KubeSession): Promise<EnvironmentInfo[]> {
+  const store = new EnvironmentStore(session);
+  try {
+    await store.start();
+    return store.environments();
+  } finally {
+    await store.dispose();
+  }
+}

@@ -1,0 +1,7 @@
+// The heavy half of the extension (client-node, execa, chokidar), bundled as dist/runtime.js and
+// loaded on first use so that activation stays cheap. The extension sees only this module's type.
+export { loadKubeConfig, listContexts, toTEnvError } from './kube.ts';
+export type { KubeSession, KubeTarget } from './kube.ts';
+export { EnvironmentStore } from './environment-store.ts';
+export type { StoreStatus } from './environment-store.ts';
+export { createEnvironment, deleteEnvironment, validateCreateInput } from './environments.ts';

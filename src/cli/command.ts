@@ -1,0 +1,134 @@
+// The `t` CLI's command table and argument parsing (Node's util.parseArgs), shared by every
+// command file: help text, usage errors (exit 2) and the context every command runs with.
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { TEnvError } from '../core/errors.ts';
+import type { Output } from './output.ts';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
+
+export interface CommandContext {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  out: Output;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  /** e.g. ['env', 'ls'] */
+  path: string[];
+  summary: string;
+  /** Positional arguments, e.g. '<name>'; a trailing '?' marks an optional one. */
+  args?: string[];
+  options?: Record<string, OptionSpec>;
+  run(ctx: CommandContext): Promise<number | void>;
+}
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  context: { type: 'string', description: 'kube context to use (default: the kubeconfig\'s current context)', valueName: 'name' },
+  kubeconfig: { type: 'string', description: 'kubeconfig file(s), ":"-separated (default: $KUBECONFIG or ~/.kube/config)', valueName: 'path' },
+  json: { type: 'boolean', description: 'print machine-readable JSON' },
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+};
+
+export class UsageError extends TEnvError {
+  constructor(message: string, hint: string) {
+    super('usage', message, { hint });
+  }
+}
+
+export function parseCommand(command: Command, argv: string[]): Pick<CommandContext, 'values' | 'positionals'> {
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
+  const config: Record<string, NonNullable<ParseArgsConfig['options']>[string]> = {};
+  for (const [name, spec] of Object.entries(options)) {
+    const { description: _d, valueName: _v, ...rest } = spec;
+    config[name] = rest;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    throw new UsageError(message.replace(/^Unknown option/, 'Unknown option'), `Run "t ${command.path.join(' ')} --help" for usage.`);
+  }
+  const values = parsed.values as CommandContext['values'];
+  if (values['help']) return { values, positionals: parsed.positionals };
+  const args = command.args ?? [];
+  const required = args.filter((a) => !a.endsWith('?')).length;
+  if (parsed.positionals.length < required) {
+    throw new UsageError(`Missing argument ${args[parsed.positionals.length]!.replace(/\?$/, '')}.`, `Usage: t ${usageLine(command)}`);
+  }
+  if (parsed.positionals.length > args.length) {
+    throw new UsageError(`Unexpected argument "${parsed.positionals[args.length]!}".`, `Usage: t ${usageLine(command)}`);
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+export function usageLine(command: Command): string {
+  const args = (command.args ?? []).map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : a));
+  return [...command.path, ...args, command.options && Object.keys(command.options).length > 0 ? '[options]' : ''].filter(Boolean).join(' ');
+}
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(([name, spec]) => {
+    const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` <${spec.valueName ?? 'value'}>` : ''}`;
+    return `  ${flag.padEnd(32)} ${spec.description}`;
+  });
+}
+
+export function commandHelp(command: Command): string {
+  const lines = [`Usage: t ${usageLine(command)}`, '', command.summary, ''];
+  if (command.options && Object.keys(command.options).length > 0) lines.push('Options:', ...optionLines(command.options), '');
+  lines.push('Global options:', ...optionLines(GLOBAL_OPTIONS));
+  return lines.join('\n');
+}
+
+export function mainHelp(commands: readonly Command[], version: string): string {
+  const width = Math.max(...commands.map((c) => usageLine(c).length)) + 2;
+  return [
+    `t ${version}: personal Kubernetes environments from the terminal (the T-Env CLI)`,
+    '',
+    'Usage: t <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${usageLine(c).padEnd(width)} ${c.summary}`),
+    '',
+    'Global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '      --version                    print the version',
+    '',
+    'Exit codes: 0 success, 1 failure, 2 usage error. NO_COLOR disables colour.',
+    'Run "t <command> --help" for a command\'s options.',
+  ].join('\n');
+}
+
+/** Finds the command whose path is the longest prefix of argv. */
+export function findCommand(commands: readonly Command[], argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const c of commands) {
+    if (c.path.every((p, i) => argv[i] === p) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+}
+
+export function stringOption(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Parses a duration like 90s, 15m, 4h, 1h30m, 2d. */
+export function parseDuration(text: string, flag: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  let total = 0;
+  let consumed = '';
+  for (const m of text.matchAll(re)) {
+    total += Number(m[1]) * units[m[2]!]!;
+    consumed += m[0];
+  }
+  if (consumed !== text || total <= 0) throw new UsageError(`Invalid duration "${text}" for --${flag}.`, 'Use forms like 90s, 15m, 4h or 1h30m.');
+  return total;
+}

@@ -1,0 +1,64 @@
+// Terminal output for the `t` CLI: colour only on a TTY without NO_COLOR, a spinner on a TTY and
+// plain progress lines otherwise, errors as one line plus a hint on stderr.
+import { TEnvError } from '../core/errors.ts';
+
+export interface Output {
+  readonly json: boolean;
+  line(text: string): void;
+  data(value: unknown): void;
+  progress(text: string): Progress;
+  error(error: unknown): void;
+  bold(text: string): string;
+  dim(text: string): string;
+}
+
+export interface Progress {
+  update(text: string): void;
+  done(text?: string): void;
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream; env?: NodeJS.ProcessEnv }): Output {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const env = options.env ?? process.env;
+  const color = stdout.isTTY === true && !('NO_COLOR' in env && env['NO_COLOR'] !== '') && env['TERM'] !== 'dumb';
+  const errColor = stderr.isTTY === true && !('NO_COLOR' in env && env['NO_COLOR'] !== '');
+  const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+  return {
+    json: options.json,
+    line(text) { stdout.write(`${text}\n`); },
+    data(value) { stdout.write(`${JSON.stringify(value, null, 2)}\n`); },
+    bold: (text) => paint(color, '1', text),
+    dim: (text) => paint(color, '2', text),
+    progress(text) {
+      // Progress goes to stderr so that stdout stays clean for --json and pipes.
+      if (!stderr.isTTY) {
+        stderr.write(`${text}\n`);
+        return {
+          update(next) { if (next !== text) { text = next; stderr.write(`${next}\n`); } },
+          done(final) { if (final) stderr.write(`${final}\n`); },
+        };
+      }
+      let frame = 0;
+      const render = (): void => { stderr.write(`\r\u001b[2K${paint(errColor, '36', SPINNER[frame++ % SPINNER.length]!)} ${text}`); };
+      render();
+      const timer = setInterval(render, 80);
+      return {
+        update(next) { text = next; render(); },
+        done(final) {
+          clearInterval(timer);
+          stderr.write('\r\u001b[2K');
+          if (final) stderr.write(`${paint(errColor, '32', '✔')} ${final}\n`);
+        },
+      };
+    },
+    error(error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const hint = error instanceof TEnvError ? error.hint : undefined;
+      stderr.write(`${paint(errColor, '31', 'error:')} ${message.split('\n')[0]}\n`);
+      if (hint) stderr.write(`${paint(errColor, '2', `hint: ${hint}`)}\n`);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// `t schedule next`: evaluates awake hours exactly as the sleeper and the tree do.
+import { scheduleStatus } from '../core/schedule.ts';
+import { InvalidInputError } from '../core/errors.ts';
+import { stringOption } from './command.ts';
+import type { Command } from './command.ts';
+
+export const scheduleCommands: Command[] = [
+  {
+    path: ['schedule', 'next'],
+    summary: 'Say whether a schedule is awake at an instant and when it next sleeps or wakes.',
+    options: {
+      hours: { type: 'string', description: 'awake hours, e.g. "Mon-Fri 08:00-20:00; Sat 10:00-12:00" or "always"', valueName: 'spec' },
+      tz: { type: 'string', description: 'IANA time zone, e.g. Europe/Berlin', valueName: 'zone' },
+      at: { type: 'string', description: 'RFC 3339 instant to evaluate (default: now)', valueName: 'instant' },
+    },
+    async run(ctx) {
+      const hours = stringOption(ctx, 'hours');
+      const tz = stringOption(ctx, 'tz');
+      if (hours === undefined) throw new InvalidInputError('Missing --hours.', 'Example: t schedule next --hours "Mon-Fri 08:00-20:00" --tz Europe/Berlin');
+      if (tz === undefined) throw new InvalidInputError('Missing --tz.', 'Example: t schedule next --hours "Mon-Fri 08:00-20:00" --tz Europe/Berlin');
+      const atText = stringOption(ctx, 'at');
+      const at = atText === undefined ? new Date() : new Date(atText);
+      if (atText !== undefined && (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(atText) || Number.isNaN(at.getTime()))) {
+        throw new InvalidInputError(`Invalid --at "${atText}": not an RFC 3339 instant.`, 'Example: 2026-03-29T01:30:00Z');
+      }
+      const status = scheduleStatus(hours, tz, at);
+      if (ctx.out.json) {
+        ctx.out.data(status);
+        return;
+      }
+      ctx.out.line(`${status.awake ? 'awake' : 'asleep'}${status.next ? `; next: ${status.next.action} at ${status.next.at}` : '; no scheduled change'}`);
+    },
+  },
+];

@@ -1,0 +1,254 @@
+// The environment model: what a T-Env environment, its workloads and pods are, derived from the
+// Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
+
+/** A namespace is an environment iff it carries this label with value "true". */
+export const LABEL_ENVIRONMENT = 't-env.dev/environment';
+export const LABEL_OWNER = 't-env.dev/owner';
+export const ANNOTATION_TIMEZONE = 't-env.dev/timezone';
+export const ANNOTATION_AWAKE_HOURS = 't-env.dev/awake-hours';
+export const ANNOTATION_AWAKE_UNTIL = 't-env.dev/awake-until';
+/** On a workload: its replica count (or CronJob `suspend` value) before the environment slept. */
+export const ANNOTATION_REPLICAS_BEFORE_SLEEP = 't-env.dev/replicas-before-sleep';
+/** On a workload: `never` keeps it out of sleep. */
+export const ANNOTATION_SLEEP = 't-env.dev/sleep';
+/** Labels and annotations `okteto up` leaves (see okteto.md). */
+export const LABEL_OKTETO_DEV = 'dev.okteto.com';
+export const ANNOTATION_OKTETO_REPLICAS = 'dev.okteto.com/replicas';
+export const LABEL_OKTETO_CLONE = 'dev.okteto.com/clone';
+export const LABEL_OKTETO_INTERACTIVE = 'interactive.dev.okteto.com';
+
+export interface Meta {
+  name?: string | undefined;
+  namespace?: string | undefined;
+  uid?: string | undefined;
+  labels?: Record<string, string> | undefined;
+  annotations?: Record<string, string> | undefined;
+  ownerReferences?: readonly { kind: string; name: string; controller?: boolean | undefined }[] | undefined;
+  deletionTimestamp?: Date | string | undefined;
+  creationTimestamp?: Date | string | undefined;
+}
+
+export interface NamespaceLike { metadata?: Meta | undefined; status?: { phase?: string | undefined } | undefined }
+export interface ScalableLike {
+  metadata?: Meta | undefined;
+  spec?: { replicas?: number | undefined } | undefined;
+  status?: { readyReplicas?: number | undefined; replicas?: number | undefined } | undefined;
+}
+export interface CronJobLike { metadata?: Meta | undefined; spec?: { suspend?: boolean | undefined } | undefined; status?: { active?: readonly unknown[] | undefined } | undefined }
+export interface ContainerStatusLike {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  state?: { waiting?: { reason?: string | undefined } | undefined; running?: unknown; terminated?: { reason?: string | undefined } | undefined } | undefined;
+}
+export interface PodLike {
+  metadata?: Meta | undefined;
+  spec?: { containers: readonly { name: string }[] } | undefined;
+  status?: {
+    phase?: string | undefined;
+    startTime?: Date | string | undefined;
+    containerStatuses?: readonly ContainerStatusLike[] | undefined;
+  } | undefined;
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'CronJob';
+export type PodState = 'running' | 'pending' | 'crash-loop' | 'not-ready' | 'succeeded' | 'failed' | 'terminating';
+export type WorkloadState = 'running' | 'asleep' | 'dev' | 'crash-loop' | 'pending' | 'not-ready' | 'scaled-down' | 'suspended' | 'idle';
+export type EnvironmentState = 'awake' | 'asleep' | 'partly-awake' | 'waking' | 'empty' | 'terminating';
+
+export interface PodInfo {
+  name: string;
+  phase: string;
+  state: PodState;
+  ready: boolean;
+  restarts: number;
+  containers: string[];
+  startedAt: string | undefined;
+  /** The waiting reason of a container that is not running (e.g. CrashLoopBackOff). */
+  reason: string | undefined;
+  /** Pod of the `<name>-okteto` dev copy. */
+  dev: boolean;
+}
+
+export interface WorkloadInfo {
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+  /** Desired replicas (CronJob: 0). */
+  replicas: number;
+  readyReplicas: number;
+  suspended: boolean;
+  /** Has the sleep annotation: scaled down (or suspended) by T-Env's sleep. */
+  asleep: boolean;
+  /** The count (or `suspend` value) recorded before sleep, when asleep. */
+  replicasBeforeSleep: string | undefined;
+  /** In Okteto dev mode (`okteto up` running against it). */
+  devMode: boolean;
+  /** Excluded from sleep: annotated `t-env.dev/sleep=never` or owned by another controller. */
+  sleepExempt: boolean;
+  state: WorkloadState;
+  pods: PodInfo[];
+}
+
+export interface EnvironmentInfo {
+  name: string;
+  owner: string;
+  timezone: string | undefined;
+  awakeHours: string | undefined;
+  awakeUntil: string | undefined;
+  state: EnvironmentState;
+  workloads: WorkloadInfo[];
+}
+
+export function isEnvironmentNamespace(ns: NamespaceLike): boolean {
+  return ns.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true';
+}
+
+function toIso(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.toISOString();
+}
+
+export function podInfo(pod: PodLike): PodInfo {
+  const statuses = pod.status?.containerStatuses ?? [];
+  const phase = pod.status?.phase ?? 'Unknown';
+  const restarts = statuses.reduce((sum, c) => sum + c.restartCount, 0);
+  const waiting = statuses.map((c) => c.state?.waiting?.reason).find((r) => r !== undefined);
+  const ready = statuses.length > 0 && statuses.every((c) => c.ready);
+  let state: PodState;
+  if (pod.metadata?.deletionTimestamp) state = 'terminating';
+  else if (waiting === 'CrashLoopBackOff' || waiting === 'Error' || waiting === 'ImagePullBackOff' || waiting === 'ErrImagePull') state = 'crash-loop';
+  else if (phase === 'Succeeded') state = 'succeeded';
+  else if (phase === 'Failed') state = 'failed';
+  else if (phase === 'Running') state = ready ? 'running' : 'not-ready';
+  else state = 'pending';
+  return {
+    name: pod.metadata?.name ?? '',
+    phase, state, ready, restarts,
+    containers: (pod.spec?.containers ?? []).map((c) => c.name),
+    startedAt: toIso(pod.status?.startTime),
+    reason: waiting,
+    dev: pod.metadata?.labels?.[LABEL_OKTETO_INTERACTIVE] !== undefined,
+  };
+}
+
+/**
+ * The workload a pod belongs to, by its controller owner reference: StatefulSet directly,
+ * Deployment through its ReplicaSet (`<deployment>-<pod-template-hash>`), CronJob through its
+ * Job (`<cronjob>-<scheduled time>`).
+ */
+export function podOwner(pod: PodLike): { kind: WorkloadKind; name: string } | undefined {
+  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller) ?? pod.metadata?.ownerReferences?.[0];
+  if (!owner) return undefined;
+  if (owner.kind === 'StatefulSet') return { kind: 'StatefulSet', name: owner.name };
+  if (owner.kind === 'ReplicaSet') {
+    const hash = pod.metadata?.labels?.['pod-template-hash'];
+    if (hash && owner.name.endsWith(`-${hash}`)) return { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
+    return undefined;
+  }
+  if (owner.kind === 'Job') {
+    const match = /^(.*)-\d+$/.exec(owner.name);
+    return match?.[1] ? { kind: 'CronJob', name: match[1] } : undefined;
+  }
+  return undefined;
+}
+
+function ownedByOtherController(meta: Meta | undefined): boolean {
+  return (meta?.ownerReferences ?? []).some((o) => o.controller);
+}
+
+function workloadState(w: Omit<WorkloadInfo, 'state'>): WorkloadState {
+  if (w.devMode) return 'dev';
+  if (w.pods.some((p) => p.state === 'crash-loop')) return 'crash-loop';
+  if (w.kind === 'CronJob') {
+    if (w.asleep) return 'asleep';
+    return w.suspended ? 'suspended' : 'idle';
+  }
+  if (w.asleep && w.replicas === 0) return 'asleep';
+  if (w.replicas === 0) return 'scaled-down';
+  if (w.readyReplicas >= w.replicas) return 'running';
+  if (w.pods.some((p) => p.state === 'not-ready')) return 'not-ready';
+  return 'pending';
+}
+
+export function scalableInfo(kind: 'Deployment' | 'StatefulSet', obj: ScalableLike, pods: readonly PodInfo[]): WorkloadInfo {
+  const annotations = obj.metadata?.annotations ?? {};
+  const before = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
+  const base = {
+    kind,
+    name: obj.metadata?.name ?? '',
+    namespace: obj.metadata?.namespace ?? '',
+    replicas: obj.spec?.replicas ?? 1,
+    readyReplicas: obj.status?.readyReplicas ?? 0,
+    suspended: false,
+    asleep: before !== undefined,
+    replicasBeforeSleep: before,
+    devMode: obj.metadata?.labels?.[LABEL_OKTETO_DEV] === 'true',
+    sleepExempt: annotations[ANNOTATION_SLEEP] === 'never' || ownedByOtherController(obj.metadata),
+    pods: [...pods],
+  };
+  return { ...base, state: workloadState(base) };
+}
+
+export function cronJobInfo(obj: CronJobLike, pods: readonly PodInfo[]): WorkloadInfo {
+  const annotations = obj.metadata?.annotations ?? {};
+  const before = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
+  const base = {
+    kind: 'CronJob' as const,
+    name: obj.metadata?.name ?? '',
+    namespace: obj.metadata?.namespace ?? '',
+    replicas: 0,
+    readyReplicas: 0,
+    suspended: obj.spec?.suspend === true,
+    asleep: before !== undefined,
+    replicasBeforeSleep: before,
+    devMode: false,
+    sleepExempt: annotations[ANNOTATION_SLEEP] === 'never' || ownedByOtherController(obj.metadata),
+    pods: [...pods],
+  };
+  return { ...base, state: workloadState(base) };
+}
+
+/** The environment's overall state from its workloads. */
+export function environmentState(ns: NamespaceLike, workloads: readonly WorkloadInfo[]): EnvironmentState {
+  if (ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating') return 'terminating';
+  const sleepable = workloads.filter((w) => !w.sleepExempt);
+  if (sleepable.length === 0) return workloads.length === 0 ? 'empty' : 'awake';
+  const asleep = sleepable.filter((w) => w.asleep).length;
+  if (asleep === sleepable.length) return 'asleep';
+  if (asleep > 0) return 'partly-awake';
+  if (sleepable.some((w) => w.kind !== 'CronJob' && w.state === 'pending')) return 'waking';
+  return 'awake';
+}
+
+export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadInfo[]): EnvironmentInfo {
+  const meta = ns.metadata ?? {};
+  return {
+    name: meta.name ?? '',
+    owner: meta.labels?.[LABEL_OWNER] ?? '',
+    timezone: meta.annotations?.[ANNOTATION_TIMEZONE],
+    awakeHours: meta.annotations?.[ANNOTATION_AWAKE_HOURS],
+    awakeUntil: meta.annotations?.[ANNOTATION_AWAKE_UNTIL],
+    state: environmentState(ns, workloads),
+    workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
+  };
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Checks an environment (namespace) name; returns an error message or undefined. */
+export function checkEnvironmentName(name: string): string | undefined {
+  if (name.length === 0) return 'The environment name is empty.';
+  if (name.length > 63) return `The environment name "${name}" is longer than 63 characters.`;
+  if (!DNS1123_LABEL.test(name)) {
+    return `The environment name "${name}" is not a valid DNS-1123 label: use lowercase letters, digits and "-", starting and ending with a letter or digit.`;
+  }
+  return undefined;
+}
+
+/** The DNS-label-safe form of a developer's name, for the owner label ("Jane Doe" → "jane-doe"). */
+export function ownerLabel(user: string): string {
+  const safe = user.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 63).replace(/-$/, '');
+  return safe || 'unknown';
+}

@@ -1,0 +1,170 @@
+// Child processes for the harness: run a command to completion with its output in a log file, and
+// kill a whole process tree (its process group plus any descendant that left the group).
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { log, secondsSince } from './log.ts';
+import { registerTeardown } from './teardown.ts';
+
+/** Pids of all descendants of `pid`, from /proc (Linux). */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Format: "pid (comm) state ppid ..."; comm may contain spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const result: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    for (const child of children.get(next) ?? []) {
+      result.push(child);
+      queue.push(child);
+    }
+  }
+  return result;
+}
+
+/** Whether a process with this pid exists (and is not a zombie we could still reap). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends `signal` to the process group led by `pid` (spawned with `detached: true`) and to every
+ * descendant, including ones that started their own group. Synchronous, so it also works in an
+ * `exit` handler.
+ */
+export function killTree(pid: number, signal: NodeJS.Signals): void {
+  const tree = descendants(pid);
+  for (const target of [-pid, pid, ...tree]) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Resolves when `child` has exited, or after `ms` with false. */
+export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once('exit', onExit);
+  });
+}
+
+/** SIGTERM to the tree, then SIGKILL to whatever is left after `graceMs`. */
+export async function stopTree(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const tree = [pid, ...descendants(pid)];
+  killTree(pid, 'SIGTERM');
+  await waitForExit(child, graceMs);
+  const deadline = Date.now() + graceMs;
+  while (tree.some(isAlive) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  killTree(pid, 'SIGKILL');
+  for (const straggler of tree) {
+    try {
+      process.kill(straggler, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+export interface RunLoggedOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** All output goes here (appended); the last lines are quoted in the error on failure. */
+  readonly logFile: string;
+  /** Names the step in progress lines, e.g. `npm i code-server`. */
+  readonly label: string;
+  /** Progress line interval while the command runs. */
+  readonly heartbeatMs?: number;
+}
+
+/**
+ * Runs a command to completion, output to `logFile`, a progress line every `heartbeatMs`.
+ * Rejects with the exit status and the tail of the log. Killed with its tree on interrupt.
+ */
+export async function runLogged(command: string, args: readonly string[], options: RunLoggedOptions): Promise<void> {
+  const start = Date.now();
+  const out = fs.openSync(options.logFile, 'a');
+  fs.writeSync(out, `\n$ ${command} ${args.join(' ')}\n`);
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  fs.closeSync(out);
+  const unregister = registerTeardown(options.label, () => stopTree(child), () => {
+    if (child.pid !== undefined) killTree(child.pid, 'SIGKILL');
+  });
+  const heartbeat = setInterval(() => {
+    log(options.label, `still running (${secondsSince(start)}): ${lastLine(options.logFile)}`);
+  }, options.heartbeatMs ?? 15_000);
+  try {
+    const status = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    if (status.code !== 0) {
+      throw new Error(
+        `${options.label} failed (exit ${status.code ?? status.signal}) after ${secondsSince(start)}; ` +
+        `full log: ${options.logFile}\n${tail(options.logFile, 30)}`,
+      );
+    }
+    log(options.label, `done in ${secondsSince(start)}`);
+  } finally {
+    clearInterval(heartbeat);
+    unregister();
+  }
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** The last line that says something (not a compiler diagnostic's source excerpt). */
+function lastLine(file: string): string {
+  const line = tail(file, 40).split('\n').reverse().find((l) => l.trim() !== '' && !/^\s*(\d+\s*)?[|^~]/.test(l))?.trim() ?? '';
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}

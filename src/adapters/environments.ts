@@ -22,7 +22,7 @@ export function validateCreateInput(input: CreateEnvironmentInput): CreateEnviro
   const nameError = checkEnvironmentName(input.name);
   if (nameError) throw new InvalidInputError(nameError, 'Example: "jane-dev".');
   const timezone = validateTimeZone(input.timezone);
-  const awakeHours = SleepSchedule.parse(input.awakeHours).spec;
+  const awakeHours = SleepSchedule.parse(input.awakeHours).toString();
   return { name: input.name, owner: ownerLabel(input.owner), timezone, awakeHours };
 }
 

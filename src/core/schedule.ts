@@ -168,9 +168,17 @@ export class SleepSchedule {
   }
 }
 
-/** Returns the zone's canonical spelling (`europe/berlin` → `Europe/Berlin`) or throws `InvalidInputError`. */
+/**
+ * Checks an IANA zone name and returns its canonical spelling (`europe/berlin` → `Europe/Berlin`),
+ * or throws `InvalidInputError`.
+ */
 export function validateTimeZone(zone: string): string {
-  return formatterFor(zone.trim()).resolvedOptions().timeZone;
+  const name = zone.trim();
+  const resolved = formatterFor(name).resolvedOptions().timeZone;
+  // ICU resolves links to CLDR's legacy names (Asia/Kolkata → Asia/Calcutta, Asia/Kathmandu →
+  // Asia/Katmandu). Take its spelling only when it names the same identifier, to fix the case;
+  // otherwise keep the modern name the user wrote, which Intl accepts just as well.
+  return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
 }
 
 /** The schedule's state at `at` and its next transition: exactly what `t schedule next --json` prints. */
@@ -249,23 +257,28 @@ function parseWindow(spec: string, text: string): AwakeWindow {
 function parseDays(spec: string, text: string): { daysText: string; dayMask: number } {
   let dayMask = 0;
   const canonical: string[] = [];
-  for (const item of text.split(',').map((part) => part.trim())) {
-    const bounds = item.split('-').map((part) => part.trim());
-    if (item === '' || bounds.length > 2) throw invalidSpec(spec, `invalid days "${text}"`);
-    const [first, last] = bounds.map((name) => {
-      const index = DAY_INDEX.get(name.toLowerCase());
-      if (index === undefined) throw invalidSpec(spec, `unknown day "${name}"`);
-      return index;
-    });
-    if (first === undefined) throw invalidSpec(spec, `invalid days "${text}"`);
-    const to = last ?? first;
+  for (const item of text.split(',')) {
+    const [firstName = '', lastName, ...rest] = item.split('-').map((name) => name.trim());
+    if (firstName === '' || rest.length > 0) throw invalidSpec(spec, `invalid days "${text}"`);
+    const first = dayIndex(spec, firstName);
+    const last = lastName === undefined ? first : dayIndex(spec, lastName);
     for (let day = first; ; day = (day + 1) % 7) {
       dayMask |= 1 << day;
-      if (day === to) break;
+      if (day === last) break;
     }
-    canonical.push(last === undefined ? `${DAY_NAMES[first]}` : `${DAY_NAMES[first]}-${DAY_NAMES[last]}`);
+    canonical.push(lastName === undefined ? dayName(first) : `${dayName(first)}-${dayName(last)}`);
   }
   return { daysText: canonical.join(','), dayMask };
+}
+
+function dayIndex(spec: string, name: string): number {
+  const index = DAY_INDEX.get(name.toLowerCase());
+  if (index === undefined) throw invalidSpec(spec, `unknown day "${name}"`);
+  return index;
+}
+
+function dayName(index: number): string {
+  return DAY_NAMES[index] ?? '?';
 }
 
 /** Minutes after midnight; `24:00` only as an end. */

@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { artifactsDir } from './paths.ts';
 import { log } from './log.ts';
+import { children, descendants, isAlive, killTree, processName } from './processes.ts';
 import { registerTeardown } from './teardown.ts';
 import { chromiumPath } from './system-packages.ts';
 
@@ -28,6 +29,7 @@ const chromiumArgs = [
 
 /** Launches Chromium with one page. Playwright's own exit handler kills it if the runner dies. */
 export async function launchChromium(): Promise<RunningBrowser> {
+  const childrenBefore = new Set(children(process.pid));
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -38,9 +40,19 @@ export async function launchChromium(): Promise<RunningBrowser> {
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
+  // Playwright does not expose the browser's pid: it is the child process that appeared just now.
+  const browserPid = children(process.pid).find((pid) => !childrenBefore.has(pid) && processName(pid) === 'chromium');
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopping ??= browser.close().catch(() => undefined).finally(unregister);
+    stopping ??= (async () => {
+      const tree = browserPid === undefined ? [] : [browserPid, ...descendants(browserPid)];
+      await browser.close().catch(() => undefined);
+      // close() returns before Chromium's helper processes are gone; wait for them, then insist.
+      const deadline = Date.now() + 5_000;
+      while (tree.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (browserPid !== undefined) killTree(browserPid, 'SIGKILL');
+      unregister();
+    })();
     return stopping;
   };
   const unregister = registerTeardown('chromium', stop, () => {
@@ -69,6 +81,14 @@ export async function saveScreenshot(page: Page, name: string): Promise<string |
   }
 }
 
+/** Errors thrown by step(), which already saved their screenshot. */
+const screenshotted = new WeakSet<object>();
+
+/** Whether `error` comes from step() and so has its screenshot already. */
+export function hasScreenshot(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && screenshotted.has(error);
+}
+
 /**
  * Runs one UI step (usually a wait); on failure saves `.test-artifacts/failure-<slug>.png` and
  * rethrows with the step's description and the screenshot path.
@@ -79,7 +99,9 @@ export async function step<T>(page: Page, description: string, action: () => Pro
   } catch (error) {
     const screenshot = await saveScreenshot(page, `failure-${slug(description)}`);
     const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new Error(`${description}: ${cause}${screenshot ? ` (screenshot: ${screenshot})` : ''}`, { cause: error });
+    const stepError = new Error(`${description}: ${cause}${screenshot ? ` (screenshot: ${screenshot})` : ''}`, { cause: error });
+    screenshotted.add(stepError);
+    throw stepError;
   }
 }
 

@@ -26,18 +26,14 @@ export interface CodeServerInstall {
 const markerName = '.t-env-install-complete.json';
 
 /**
- * Native modules code-server needs at run time; the install fails unless each loads under Node 24
- * (npm skips install scripts it was not allowed to run, silently, so a bare exit code 0 proves little).
+ * Native modules code-server needs at run time, by the package that depends on them; the install
+ * fails unless each loads under Node 24 (npm skips install scripts it was not allowed to run, and
+ * says so only in its log, so exit code 0 proves little).
  */
-const nativeModules = [
-  'lib/vscode/node_modules/@vscode/spdlog',
-  'lib/vscode/node_modules/node-pty',
-  'lib/vscode/node_modules/kerberos',
-  'lib/vscode/node_modules/@parcel/watcher',
-  'lib/vscode/node_modules/@vscode/native-watchdog',
-  'lib/vscode/node_modules/@vscode/sqlite3',
-  'node_modules/argon2',
-];
+const nativeModules: Readonly<Record<string, readonly string[]>> = {
+  '.': ['argon2'],
+  'lib/vscode': ['@vscode/spdlog', 'node-pty', 'kerberos', '@parcel/watcher', '@vscode/native-watchdog', '@vscode/sqlite3'],
+};
 
 /** Installs code-server into the cache unless a complete install is already there (~2.5 min cold). */
 export async function ensureCodeServer(): Promise<CodeServerInstall> {
@@ -125,9 +121,11 @@ async function install(tmp: string): Promise<void> {
 /** Loads every native module under Node 24; a skipped or wrong-ABI build fails here, not in a test. */
 async function verifyNativeModules(tmp: string, nodeBin: string, env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
   const base = path.join(tmp, 'node_modules', 'code-server');
-  const script = nativeModules
-    .map((module) => `require(${JSON.stringify(path.join(base, module))}); console.log('loaded ${module}');`)
-    .join('\n');
+  const script = Object.entries(nativeModules).flatMap(([from, modules]) => [
+    `{ const load = require('node:module').createRequire(${JSON.stringify(path.join(base, from, 'package.json'))});`,
+    ...modules.map((module) => `  load(${JSON.stringify(module)}); console.log('loaded ${module}');`),
+    '}',
+  ]).join('\n');
   await runLogged(nodeBin, ['-e', script], { cwd: tmp, env, logFile, label: 'verify native modules' });
 }
 

@@ -1,5 +1,7 @@
 // Progress lines of the e2e harness, on stderr so test output on stdout stays clean.
-const started = Date.now();
+/** Child processes of run.ts inherit its start time, so their offsets continue its own. */
+const started = Number(process.env['T_ENV_E2E_STARTED']) || Date.now();
+process.env['T_ENV_E2E_STARTED'] = String(started);
 
 /** Prints `[e2e +12.3s] scope: message` to stderr. */
 export function log(scope: string, message: string): void {

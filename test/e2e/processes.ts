@@ -6,14 +6,14 @@ import fs from 'node:fs';
 import { log, secondsSince } from './log.ts';
 import { registerTeardown } from './teardown.ts';
 
-/** Pids of all descendants of `pid`, from /proc (Linux). */
-export function descendants(pid: number): number[] {
+/** Children of every process, by parent pid, from /proc (Linux). */
+function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
   } catch {
-    return [];
+    return children;
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
@@ -24,22 +24,40 @@ export function descendants(pid: number): number[] {
       continue; // exited meanwhile
     }
     // Format: "pid (comm) state ppid ..."; comm may contain spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(fields[1]);
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     const list = children.get(ppid) ?? [];
     list.push(Number(entry));
     children.set(ppid, list);
   }
+  return children;
+}
+
+/** Pids of the direct children of `pid`. */
+export function children(pid: number): number[] {
+  return childrenByParent().get(pid) ?? [];
+}
+
+/** Pids of all descendants of `pid`. */
+export function descendants(pid: number): number[] {
+  const table = childrenByParent();
   const result: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
-    const next = queue.shift()!;
-    for (const child of children.get(next) ?? []) {
+    for (const child of table.get(queue.shift()!) ?? []) {
       result.push(child);
       queue.push(child);
     }
   }
   return result;
+}
+
+/** The executable name of a process (`/proc/<pid>/comm`), or undefined once it is gone. */
+export function processName(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether a process with this pid exists (and is not a zombie we could still reap). */
@@ -167,4 +185,21 @@ function tail(file: string, lines: number): string {
 function lastLine(file: string): string {
   const line = tail(file, 40).split('\n').reverse().find((l) => l.trim() !== '' && !/^\s*(\d+\s*)?[|^~]/.test(l))?.trim() ?? '';
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/** Runs a command with the terminal as its stdio (build steps whose output the user should see); rejects on failure. */
+export async function runInherited(command: string, args: readonly string[], options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): Promise<void> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: 'inherit' });
+  const unregister = registerTeardown(`${command} ${args[0] ?? ''}`, () => stopTree(child), () => {
+    if (child.pid !== undefined) killTree(child.pid, 'SIGKILL');
+  });
+  try {
+    const status = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    if (status.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${status.code ?? status.signal})`);
+  } finally {
+    unregister();
+  }
 }

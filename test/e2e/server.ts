@@ -54,6 +54,7 @@ const defaultSettings: Readonly<Record<string, unknown>> = {
   'extensions.autoCheckUpdates': false,
   'extensions.ignoreRecommendations': true,
   'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   // With trust enabled (trust: false), open in restricted mode without a modal dialog.
   'security.workspace.trust.startupPrompt': 'never',
 };

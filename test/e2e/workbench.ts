@@ -5,13 +5,15 @@ import path from 'node:path';
 import util from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, saveScreenshot, step } from './browser.ts';
+import { onConsoleText } from './console-format.ts';
 import { artifactsDir } from './paths.ts';
 import { log, secondsSince } from './log.ts';
 import { startCodeServer } from './server.ts';
 import type { RunningCodeServer } from './server.ts';
 
 export interface WorkbenchOptions {
-  readonly vsixPath: string;
+  /** Installed into the fresh extensions dir (the in-host runner may load a development path instead). */
+  readonly vsixPath?: string;
   readonly folder: string;
   /** Reaches the extension host (KUBECONFIG, PATH with fixture executables, ...). */
   readonly env: Readonly<Record<string, string>>;
@@ -20,8 +22,8 @@ export interface WorkbenchOptions {
   /** User settings merged over the harness defaults. */
   readonly settings?: Readonly<Record<string, unknown>>;
   readonly smokeDriver?: boolean;
-  /** Extra workbench URL parameters (the in-host runner's `payload`). */
-  readonly query?: Readonly<Record<string, string>>;
+  /** Extra workbench URL parameters (the in-host runner's `payload`), possibly depending on the server. */
+  readonly query?: Readonly<Record<string, string>> | ((server: RunningCodeServer) => Readonly<Record<string, string>>);
   /** Runs after the page exists and before it navigates (exposeFunction, listeners). */
   readonly beforeOpen?: (page: Page) => Promise<void>;
   /** Names artifacts: `.test-artifacts/code-server-<name>.log`, `console-<name>.log`. Default `workbench`. */
@@ -51,8 +53,8 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   const server = await startCodeServer({
     folder: options.folder,
     env: options.env,
-    vsixPath: options.vsixPath,
     name,
+    ...(options.vsixPath ? { vsixPath: options.vsixPath } : {}),
     ...(options.trust === undefined ? {} : { trust: options.trust }),
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.smokeDriver ? { smokeDriver: true } : {}),
@@ -71,7 +73,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     const { page } = browser;
     recordConsole(page, path.join(artifactsDir, `console-${name}.log`));
     await options.beforeOpen?.(page);
-    const url = server.workbenchUrl(options.query);
+    const url = server.workbenchUrl(typeof options.query === 'function' ? options.query(server) : options.query);
     await step(page, `open ${server.origin}`, () => page.goto(url, { timeout: 30_000 }));
     if (options.waitForWorkbench !== false) {
       await step(page, 'wait for the workbench (.monaco-workbench)', () =>
@@ -96,9 +98,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
 /** Appends every browser console message, `%s`-formatted, to `file` (for debugging failed runs). */
 function recordConsole(page: Page, file: string): void {
   fs.writeFileSync(file, '');
-  page.on('console', (message) => {
-    fs.appendFileSync(file, `[${message.type()}] ${message.text()}\n`);
-  });
+  onConsoleText(page, (text, message) => fs.appendFileSync(file, `[${message.type()}] ${text}\n`));
   page.on('pageerror', (error) => {
     fs.appendFileSync(file, `[pageerror] ${util.inspect(error)}\n`);
   });

@@ -1,0 +1,149 @@
+// The connection to the selected cluster context: owns the EnvironmentStore, remembers the
+// context per workspace, publishes the state the views and the welcome content depend on.
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { ownerLabel } from '../core/environment.ts';
+import type { EnvironmentInfo } from '../core/environment.ts';
+import { config } from './config.ts';
+import { runtime } from './runtime-loader.ts';
+import type { KubeSession, StoreStatus } from '../adapters/runtime.ts';
+import type { EnvironmentStore } from '../adapters/environment-store.ts';
+
+export type ClusterState = 'idle' | 'loading' | 'ready' | 'reconnecting' | 'noKubeconfig' | 'unreachable' | 'forbidden' | 'unauthorized' | 'error';
+
+const CONTEXT_KEY = 'tenv.kubeContext';
+
+export class ClusterConnection implements vscode.Disposable {
+  private store: EnvironmentStore | undefined;
+  private starting: Promise<EnvironmentStore | undefined> | undefined;
+  private _state: ClusterState = 'idle';
+  private _error: Error | undefined;
+  private _session: KubeSession | undefined;
+  private readonly changed = new vscode.EventEmitter<ReadonlySet<string> | undefined>();
+  private readonly stateChanged = new vscode.EventEmitter<ClusterState>();
+  private unsubscribe: (() => void)[] = [];
+  /** Fires with the environments that changed, or undefined when everything may have. */
+  readonly onDidChange = this.changed.event;
+  readonly onDidChangeState = this.stateChanged.event;
+
+  private readonly memento: vscode.Memento;
+  private readonly log: vscode.LogOutputChannel;
+
+  constructor(memento: vscode.Memento, log: vscode.LogOutputChannel) {
+    this.memento = memento;
+    this.log = log;
+  }
+
+  get state(): ClusterState { return this._state; }
+  get error(): Error | undefined { return this._error; }
+  get session(): KubeSession | undefined { return this._session; }
+  /** The context picked for this workspace, if any (else the kubeconfig's current one). */
+  get selectedContext(): string | undefined { return this.memento.get<string>(CONTEXT_KEY); }
+
+  /** The developer's owner label. */
+  me(): string {
+    return ownerLabel(config.user() || process.env['T_ENV_USER'] || os.userInfo().username);
+  }
+
+  environments(): EnvironmentInfo[] {
+    return this.store?.environments() ?? [];
+  }
+
+  environment(name: string): EnvironmentInfo | undefined {
+    return this.store?.environment(name);
+  }
+
+  /** Connects (once) and resolves with the store, or undefined when the cluster is unusable. */
+  async ensureStarted(): Promise<EnvironmentStore | undefined> {
+    if (this.store) return this.store;
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  /** Requires a working connection, for commands: throws the connection's typed error. */
+  async requireSession(): Promise<KubeSession> {
+    await this.ensureStarted();
+    if (this._session && this.store) return this._session;
+    throw this._error ?? new Error('Not connected to a cluster.');
+  }
+
+  private async start(): Promise<EnvironmentStore | undefined> {
+    this.setState('loading');
+    const rt = runtime();
+    try {
+      const session = rt.loadKubeConfig({ context: this.selectedContext });
+      this._session = session;
+      this.log.info(`Connecting to context "${session.context}" (${session.server})`);
+      const store = new rt.EnvironmentStore(session, { onLog: (m) => this.log.warn(m) });
+      this.unsubscribe.push(store.onDidChange((names) => this.changed.fire(names)));
+      this.unsubscribe.push(store.onDidChangeStatus((s) => this.storeStatus(s)));
+      const started = Date.now();
+      await store.start();
+      this.store = store;
+      this.log.info(`Loaded ${store.environments().length} environments in ${Date.now() - started} ms`);
+      this.setState('ready');
+      this.changed.fire(undefined);
+      return store;
+    } catch (error) {
+      this.failed(error);
+      return undefined;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private storeStatus(status: StoreStatus): void {
+    if (status.kind === 'reconnecting') {
+      this.log.warn(status.error.message);
+      this.setState('reconnecting');
+    } else if (status.kind === 'ready' && this._state === 'reconnecting') {
+      this.log.info('Reconnected to the cluster.');
+      this.setState('ready');
+    }
+  }
+
+  private failed(error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    this._error = e;
+    const kind = (e as { kind?: string }).kind;
+    this.log.error(`Cannot load environments: ${e.message}`);
+    const state: ClusterState = kind === 'kubeconfig' ? 'noKubeconfig' : kind === 'unreachable' ? 'unreachable'
+      : kind === 'forbidden' ? 'forbidden' : kind === 'unauthorized' ? 'unauthorized' : 'error';
+    this.setState(state);
+    this.changed.fire(undefined);
+  }
+
+  private setState(state: ClusterState): void {
+    if (state !== 'error' && state !== 'noKubeconfig' && state !== 'unreachable' && state !== 'forbidden' && state !== 'unauthorized') this._error = undefined;
+    this._state = state;
+    void vscode.commands.executeCommand('setContext', 'tenv.clusterState', state);
+    this.stateChanged.fire(state);
+  }
+
+  /** Drops the connection and connects again (Refresh, Retry, context switch). */
+  async reconnect(): Promise<void> {
+    await this.stop();
+    await this.ensureStarted();
+  }
+
+  async selectContext(context: string | undefined): Promise<void> {
+    await this.memento.update(CONTEXT_KEY, context);
+    await this.reconnect();
+  }
+
+  private async stop(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    const store = this.store;
+    this.store = undefined;
+    this._session = undefined;
+    await store?.dispose();
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.changed.dispose();
+    this.stateChanged.dispose();
+  }
+}

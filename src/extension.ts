@@ -1,2 +1,56 @@
-import type * as vscode from 'vscode';
-export function activate(_context: vscode.ExtensionContext): void {}
+// Wiring only: build the pieces, register commands and views, push every disposable.
+// No I/O here: the cluster connection starts after activation, and the heavy adapters
+// (dist/runtime.js) load on first use.
+import * as vscode from 'vscode';
+import { COMMANDS } from './vscode/commands/index.ts';
+import { ClusterConnection } from './vscode/connection.ts';
+import { CurrentEnvironment } from './vscode/current-environment.ts';
+import { EnvironmentStatusBar } from './vscode/environment-status-bar.ts';
+import { EnvironmentTreeProvider } from './vscode/environment-tree.ts';
+import { reportError } from './vscode/report-error.ts';
+import type { TEnvContext } from './vscode/tenv-context.ts';
+
+export interface TEnvApi {
+  /** How long activate() took, in ms (measured by the e2e suite). */
+  readonly activationMs: number;
+}
+
+export function activate(extension: vscode.ExtensionContext): TEnvApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('T-Env', { log: true });
+  const connection = new ClusterConnection(extension.workspaceState, log);
+  const current = new CurrentEnvironment(extension.workspaceState, connection);
+  const tree = new EnvironmentTreeProvider(connection);
+  const statusBar = new EnvironmentStatusBar(connection, current);
+  const view = vscode.window.createTreeView('tenv.environments', { treeDataProvider: tree, showCollapseAll: true });
+  extension.subscriptions.push(log, connection, current, tree, statusBar, view);
+
+  const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar };
+  for (const [id, factory] of Object.entries(COMMANDS)) {
+    const run = factory(ctx);
+    extension.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        await reportError(error, log, { retry: () => vscode.commands.executeCommand(id, ...args) });
+        return undefined;
+      }
+    }));
+  }
+  extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('tenv.showAllEnvironments') || e.affectsConfiguration('tenv.user')) tree.refreshAll();
+  }));
+  void vscode.commands.executeCommand('setContext', 'tenv.clusterState', 'loading');
+  // After activation: connect so that the status bar can show my environment even before the
+  // tree is opened.
+  const timer = setTimeout(() => { void connection.ensureStarted(); }, 0);
+  extension.subscriptions.push({ dispose: () => clearTimeout(timer) });
+
+  const activationMs = performance.now() - started;
+  log.info(`T-Env activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through extension.subscriptions.
+}

@@ -74,7 +74,12 @@ export async function ensureCodeServer(): Promise<CodeServerInstall> {
     log('code-server', `installed in ${secondsSince(start)} at ${dir}`);
     return installed;
   } catch (error) {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } catch (rmError) {
+      // The next install removes it (its pid is gone); the install error matters more.
+      log('code-server', `could not remove ${tmp}: ${rmError instanceof Error ? rmError.message : String(rmError)}`);
+    }
     throw error;
   } finally {
     unregister();

@@ -86,6 +86,19 @@ export function killTree(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Resolves once no process of the group `pgid` is left (grandchildren outlive a killed parent), or after `ms`. */
+export async function waitForGroupExit(pgid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return; // ESRCH: the group is empty
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Resolves when `child` has exited, or after `ms` with false. */
 export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
@@ -160,6 +173,8 @@ export async function runLogged(command: string, args: readonly string[], option
       child.once('error', reject);
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    // Its children (a compiler killed along with npm) may still be writing into cwd.
+    if (child.pid !== undefined) await waitForGroupExit(child.pid, 10_000);
     if (status.code !== 0) {
       throw new Error(
         `${options.label} failed (exit ${status.code ?? status.signal}) after ${secondsSince(start)}; ` +

@@ -90,7 +90,7 @@ async function uiTests(vsixPath: string): Promise<number> {
     detached: true,
     env: { ...process.env, T_ENV_E2E_VSIX: vsixPath },
   });
-  const unregister = registerTeardown('UI tests', () => stopTree(child, 20_000), () => {
+  const unregister = registerTeardown('UI tests', () => stopTree(child, 12_000), () => {
     if (child.pid !== undefined) killTree(child.pid, 'SIGTERM');
   });
   try {

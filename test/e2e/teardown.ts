@@ -18,7 +18,7 @@ let signalled = false;
 const signalGraceMs = 15_000;
 
 /**
- * Registers a resource to stop on interrupt or exit. Call the returned function once the resource
+ * Registers a resource to stop on interrupt or exit, in reverse order of registration. Call the returned function once the resource
  * has been stopped normally, so it is not stopped twice.
  */
 export function registerTeardown(name: string, stop: () => Promise<void>, stopNow: () => void): () => void {
@@ -38,7 +38,7 @@ function installHandlers(): void {
   process.on('SIGHUP', () => void onSignal('SIGHUP', 129));
   // Runs on every exit, including process.exit() from elsewhere; only synchronous work is possible.
   process.on('exit', () => {
-    for (const resource of resources) {
+    for (const resource of [...resources].reverse()) {
       try {
         resource.stopNow();
       } catch {
@@ -60,10 +60,17 @@ async function onSignal(signal: NodeJS.Signals, exitCode: number): Promise<void>
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, signalGraceMs);
   });
-  const stops = Promise.allSettled([...resources].map(async (resource) => {
-    await resource.stop();
-    resources.delete(resource);
-  }));
+  // Last registered first, like a stack: a process stops before the directory it writes to goes.
+  const stops = (async () => {
+    for (const resource of [...resources].reverse()) {
+      try {
+        await resource.stop();
+      } catch (error) {
+        log('teardown', `${resource.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      resources.delete(resource);
+    }
+  })();
   await Promise.race([stops, deadline]);
   clearTimeout(timer);
   process.exit(exitCode);

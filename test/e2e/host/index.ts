@@ -30,7 +30,7 @@ export async function run(): Promise<void> {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
-    if (failures > 0) throw new Error(`${failures} in-host test(s) failed`);
+    if (failures > 0) throw new Error(`${failures} in-host test(s) failed`); // wording matched by ../host-runner.ts
   } finally {
     Mocha.reporters.Base.consoleLog = consoleLog;
   }

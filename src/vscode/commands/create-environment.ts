@@ -1,0 +1,45 @@
+// T-Env: Create Environment — name, owner, time zone, awake hours; validated before any request.
+import * as vscode from 'vscode';
+import { checkEnvironmentName } from '../../core/environment.ts';
+import { SleepSchedule, validateTimeZone } from '../../core/schedule.ts';
+import { config } from '../config.ts';
+import { runtime } from '../runtime-loader.ts';
+import type { CommandFactory } from '../tenv-context.ts';
+
+function check(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export const createEnvironment: CommandFactory = (ctx) => async () => {
+  const session = await ctx.connection.requireSession();
+  const me = ctx.connection.me();
+  const name = await vscode.window.showInputBox({
+    title: 'Create Environment (1/4)', prompt: 'Environment name (a namespace: lowercase letters, digits, "-")', value: `${me}-dev`,
+    validateInput: (v) => checkEnvironmentName(v.trim()),
+  });
+  if (name === undefined) return;
+  const owner = await vscode.window.showInputBox({ title: 'Create Environment (2/4)', prompt: 'Owner', value: me, validateInput: (v) => (v.trim() ? undefined : 'The owner is empty.') });
+  if (owner === undefined) return;
+  const timezone = await vscode.window.showInputBox({
+    title: 'Create Environment (3/4)', prompt: 'Time zone of the owner (IANA, e.g. Europe/Berlin)',
+    value: config.defaultTimeZone() || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    validateInput: (v) => check(() => validateTimeZone(v.trim())),
+  });
+  if (timezone === undefined) return;
+  const awakeHours = await vscode.window.showInputBox({
+    title: 'Create Environment (4/4)', prompt: 'Awake hours, e.g. "Mon-Fri 08:00-20:00" or "always"', value: config.defaultAwakeHours(),
+    validateInput: (v) => check(() => SleepSchedule.parse(v.trim())),
+  });
+  if (awakeHours === undefined) return;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating environment ${name.trim()}…` }, async () => {
+    await runtime().createEnvironment(session, { name: name.trim(), owner: owner.trim(), timezone: timezone.trim(), awakeHours: awakeHours.trim() });
+  });
+  ctx.log.info(`Created environment ${name.trim()} in ${session.context}.`);
+  if (ctx.connection.me() === owner.trim() && !ctx.current.get()) await ctx.current.set(name.trim());
+  void vscode.window.showInformationMessage(`Environment ${name.trim()} created.`);
+};

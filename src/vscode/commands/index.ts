@@ -1,0 +1,20 @@
+// Every command id T-Env registers, with its factory. package.json must declare exactly these
+// (checked by a unit test and, in the real extension host, by the e2e suite).
+import type { CommandFactory } from '../tenv-context.ts';
+import { createEnvironment } from './create-environment.ts';
+import { deleteEnvironment } from './delete-environment.ts';
+import { refresh } from './refresh.ts';
+import { selectContext } from './select-context.ts';
+import { selectEnvironment } from './select-environment.ts';
+import { showLog } from './show-log.ts';
+import { toggleShowAll } from './toggle-show-all.ts';
+
+export const COMMANDS: Record<string, CommandFactory> = {
+  'tenv.createEnvironment': createEnvironment,
+  'tenv.deleteEnvironment': deleteEnvironment,
+  'tenv.refresh': refresh,
+  'tenv.selectContext': selectContext,
+  'tenv.selectEnvironment': selectEnvironment,
+  'tenv.showLog': showLog,
+  'tenv.toggleShowAll': toggleShowAll,
+};

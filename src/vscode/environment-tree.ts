@@ -1,0 +1,206 @@
+// The Environments tree: environments (mine first), their workloads and pods with live state.
+// Driven by the ClusterConnection's store events; refreshes only the environments that changed.
+import * as vscode from 'vscode';
+import type { EnvironmentInfo, PodInfo, WorkloadInfo } from '../core/environment.ts';
+import { describeTransition, scheduleView } from '../core/environment-view.ts';
+import { config } from './config.ts';
+import type { ClusterConnection } from './connection.ts';
+
+export class EnvironmentNode extends vscode.TreeItem {
+  readonly kind = 'environment';
+  info: EnvironmentInfo;
+  constructor(info: EnvironmentInfo, context: string, mine: boolean, now: Date) {
+    super(info.name, vscode.TreeItemCollapsibleState.Collapsed);
+    this.info = info;
+    this.id = `${context}/${info.name}`;
+    this.update(info, mine, now);
+  }
+
+  /** Updates in place: VS Code refreshes a tree element by object identity. */
+  update(info: EnvironmentInfo, mine: boolean, now: Date): void {
+    this.info = info;
+    const view = scheduleView(info, now);
+    const next = view.problem ? `schedule problem: ${view.problem}` : describeTransition(view.next, info.timezone, now);
+    this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]} · ${next}`;
+    this.contextValue = `environment.${info.state}${mine ? '.mine' : ''}`;
+    this.iconPath = new vscode.ThemeIcon(ENV_ICON[info.state], info.state === 'awake' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**${info.name}** — ${STATE_LABEL[info.state]}\n\n`);
+    tooltip.appendMarkdown(`Owner: ${info.owner || 'unknown'}  \nTime zone: ${info.timezone ?? 'not set'}  \nAwake hours: ${info.awakeHours ?? 'not set'}  \n`);
+    if (info.awakeUntil) tooltip.appendMarkdown(`Kept awake until: ${info.awakeUntil}  \n`);
+    tooltip.appendMarkdown(`Next: ${next}`);
+    this.tooltip = tooltip;
+  }
+}
+
+export class WorkloadNode extends vscode.TreeItem {
+  readonly kind = 'workload';
+  readonly environment: string;
+  readonly info: WorkloadInfo;
+  constructor(env: string, info: WorkloadInfo, context: string) {
+    super(info.name, info.pods.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    this.environment = env;
+    this.info = info;
+    this.id = `${context}/${env}/${info.kind}/${info.name}`;
+    const counts = info.kind === 'CronJob' ? (info.suspended ? 'suspended' : 'scheduled') : `${info.readyReplicas}/${info.replicas}`;
+    this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}`;
+    this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}`;
+    const [icon, color] = WORKLOAD_ICON[info.state];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    this.tooltip = `${info.kind} ${info.name}: ${WORKLOAD_LABEL[info.state]}` +
+      (info.kind === 'CronJob' ? '' : `, ${info.readyReplicas} of ${info.replicas} ready`) +
+      (info.replicasBeforeSleep !== undefined ? `\nBefore sleep: ${info.replicasBeforeSleep}` : '') +
+      (info.sleepExempt ? '\nNot put to sleep' : '');
+  }
+}
+
+export class PodNode extends vscode.TreeItem {
+  readonly kind = 'pod';
+  readonly environment: string;
+  readonly workload: WorkloadInfo;
+  readonly info: PodInfo;
+  constructor(env: string, workload: WorkloadInfo, info: PodInfo, context: string, now: Date) {
+    super(info.name, vscode.TreeItemCollapsibleState.None);
+    this.environment = env;
+    this.workload = workload;
+    this.info = info;
+    this.id = `${context}/${env}/pod/${info.name}`;
+    const age = info.startedAt ? shortAge(now.getTime() - Date.parse(info.startedAt)) : '';
+    this.description = [info.reason ?? info.phase, info.restarts > 0 ? `${info.restarts} restarts` : '', age].filter(Boolean).join(' · ');
+    this.contextValue = `pod.${info.state}`;
+    const [icon, color] = POD_ICON[info.state];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    this.tooltip = `${info.name}\nPhase: ${info.phase}\nReady: ${info.ready ? 'yes' : 'no'}\nRestarts: ${info.restarts}${info.dev ? '\nOkteto dev container' : ''}`;
+  }
+}
+
+export type TreeNode = EnvironmentNode | WorkloadNode | PodNode;
+
+const STATE_LABEL: Record<EnvironmentInfo['state'], string> = {
+  awake: 'awake', asleep: 'asleep', 'partly-awake': 'partly awake', waking: 'waking', empty: 'empty', terminating: 'deleting',
+};
+const ENV_ICON: Record<EnvironmentInfo['state'], string> = {
+  awake: 'vm-active', asleep: 'debug-pause', 'partly-awake': 'vm-outline', waking: 'loading~spin', empty: 'vm-outline', terminating: 'trash',
+};
+const WORKLOAD_LABEL: Record<WorkloadInfo['state'], string> = {
+  running: 'running', asleep: 'asleep', dev: 'in dev mode', 'crash-loop': 'crash-looping', pending: 'starting', 'not-ready': 'not ready',
+  'scaled-down': 'scaled to 0', suspended: 'suspended', idle: 'scheduled',
+};
+const WORKLOAD_ICON: Record<WorkloadInfo['state'], [string, string | undefined]> = {
+  running: ['pass-filled', 'testing.iconPassed'], asleep: ['debug-pause', undefined], dev: ['code', 'charts.blue'],
+  'crash-loop': ['error', 'testing.iconFailed'], pending: ['loading~spin', undefined], 'not-ready': ['warning', 'list.warningForeground'],
+  'scaled-down': ['circle-outline', undefined], suspended: ['debug-pause', undefined], idle: ['clock', undefined],
+};
+const POD_ICON: Record<PodInfo['state'], [string, string | undefined]> = {
+  running: ['circle-filled', 'testing.iconPassed'], pending: ['loading~spin', undefined], 'crash-loop': ['error', 'testing.iconFailed'],
+  'not-ready': ['warning', 'list.warningForeground'], succeeded: ['check', undefined], failed: ['error', 'testing.iconFailed'], terminating: ['trash', undefined],
+};
+
+function shortAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly connection: ClusterConnection;
+  /** The environment nodes currently shown, so a change refreshes just that subtree. */
+  private readonly nodes = new Map<string, EnvironmentNode>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private rootNames: string[] = [];
+
+  constructor(connection: ClusterConnection) {
+    this.connection = connection;
+    this.disposables.push(this.changed, connection.onDidChange((names) => this.refresh(names)));
+    // Descriptions say "sleeps in 3 h": re-render them each minute (no cluster request involved).
+    const timer = setInterval(() => { if (this.nodes.size > 0) this.refresh(new Set(this.nodes.keys())); }, 60_000);
+    this.disposables.push({ dispose: () => clearInterval(timer) });
+  }
+
+  private refresh(names: ReadonlySet<string> | undefined): void {
+    if (!names) {
+      this.changed.fire(undefined);
+      return;
+    }
+    const visible = this.visibleEnvironments().map((e) => e.name);
+    const membershipChanged = visible.length !== this.rootNames.length || visible.some((n, i) => n !== this.rootNames[i]);
+    if (membershipChanged) {
+      this.changed.fire(undefined);
+      return;
+    }
+    const now = new Date();
+    for (const name of names) {
+      const node = this.nodes.get(name);
+      const info = this.connection.environment(name);
+      if (node && info) {
+        node.update(info, info.owner === this.connection.me(), now);
+        this.changed.fire(node);
+      }
+    }
+  }
+
+  private visibleEnvironments(): EnvironmentInfo[] {
+    const me = this.connection.me();
+    const all = this.connection.environments();
+    const shown = config.showAllEnvironments() ? all : all.filter((e) => e.owner === me);
+    return shown.sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+  }
+
+  private environmentNode(info: EnvironmentInfo, now: Date): EnvironmentNode {
+    const mine = info.owner === this.connection.me();
+    const existing = this.nodes.get(info.name);
+    if (existing && existing.id === `${this.connection.session?.context ?? ''}/${info.name}`) {
+      existing.update(info, mine, now);
+      return existing;
+    }
+    const node = new EnvironmentNode(info, this.connection.session?.context ?? '', mine, now);
+    this.nodes.set(info.name, node);
+    return node;
+  }
+
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    return element;
+  }
+
+  async getChildren(element?: TreeNode): Promise<TreeNode[]> {
+    const context = this.connection.session?.context ?? '';
+    if (!element) {
+      await this.connection.ensureStarted();
+      const envs = this.visibleEnvironments();
+      this.rootNames = envs.map((e) => e.name);
+      void vscode.commands.executeCommand('setContext', 'tenv.environmentCount', this.connection.state === 'ready' ? envs.length : -1);
+      const now = new Date();
+      const shown = new Set(this.rootNames);
+      for (const name of this.nodes.keys()) if (!shown.has(name)) this.nodes.delete(name);
+      return envs.map((e) => this.environmentNode(e, now));
+    }
+    if (element instanceof EnvironmentNode) {
+      const info = this.connection.environment(element.info.name) ?? element.info;
+      return info.workloads.map((w) => new WorkloadNode(info.name, w, context));
+    }
+    if (element instanceof WorkloadNode) {
+      const now = new Date();
+      const workload = this.connection.environment(element.environment)?.workloads.find((w) => w.kind === element.info.kind && w.name === element.info.name) ?? element.info;
+      return workload.pods.map((p) => new PodNode(element.environment, workload, p, context, now));
+    }
+    return [];
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    if (element instanceof EnvironmentNode) return undefined;
+    return this.nodes.get(element.environment);
+  }
+
+  /** Re-renders everything (show-all toggled, settings changed). */
+  refreshAll(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

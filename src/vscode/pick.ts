@@ -1,0 +1,44 @@
+// Resolving a command's target from a tree node, a name, or a quick pick.
+import * as vscode from 'vscode';
+import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
+import { EnvironmentNode, PodNode, WorkloadNode } from './environment-tree.ts';
+import type { TEnvContext } from './tenv-context.ts';
+
+/** The environment a command acts on: the tree node, a name argument, or ask (mine first). */
+export async function pickEnvironment(ctx: TEnvContext, arg: unknown, placeHolder: string): Promise<EnvironmentInfo | undefined> {
+  if (arg instanceof EnvironmentNode) return ctx.connection.environment(arg.info.name) ?? arg.info;
+  if (arg instanceof WorkloadNode || arg instanceof PodNode) return ctx.connection.environment(arg.environment);
+  await ctx.connection.requireSession();
+  if (typeof arg === 'string') {
+    const env = ctx.connection.environment(arg);
+    if (!env) throw new Error(`The environment "${arg}" does not exist in this context.`);
+    return env;
+  }
+  const me = ctx.connection.me();
+  const envs = ctx.connection.environments().sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+  if (envs.length === 0) {
+    void vscode.window.showInformationMessage('There are no environments yet.', 'Create Environment').then((b) => b && vscode.commands.executeCommand('tenv.createEnvironment'));
+    return undefined;
+  }
+  const current = ctx.current.get();
+  const picked = await vscode.window.showQuickPick(envs.map((e) => ({
+    label: e.name, description: `${e.owner === me ? 'mine' : e.owner} · ${e.state}`, picked: e.name === current?.name, env: e,
+  })), { placeHolder });
+  return picked?.env;
+}
+
+/** The workload a command acts on: a tree node, or ask for the environment then the workload. */
+export async function pickWorkload(ctx: TEnvContext, arg: unknown, placeHolder: string, filter: (w: WorkloadInfo) => boolean = () => true): Promise<{ env: EnvironmentInfo; workload: WorkloadInfo } | undefined> {
+  if (arg instanceof WorkloadNode || arg instanceof PodNode) {
+    const env = ctx.connection.environment(arg.environment);
+    const info = arg instanceof WorkloadNode ? arg.info : arg.workload;
+    if (!env) return undefined;
+    return { env, workload: env.workloads.find((w) => w.kind === info.kind && w.name === info.name) ?? info };
+  }
+  const env = await pickEnvironment(ctx, arg, 'Environment');
+  if (!env) return undefined;
+  const workloads = env.workloads.filter(filter);
+  if (workloads.length === 0) throw new Error(`The environment "${env.name}" has no matching workloads.`);
+  const picked = await vscode.window.showQuickPick(workloads.map((w) => ({ label: w.name, description: `${w.kind} · ${w.state}`, w })), { placeHolder });
+  return picked ? { env, workload: picked.w } : undefined;
+}

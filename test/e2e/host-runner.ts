@@ -42,6 +42,7 @@ export async function runHostTests(options: HostTestOptions): Promise<number> {
   });
   let flushConsole: () => Promise<void> = () => Promise.resolve();
   const workbenchErrors: string[] = [];
+  let sawHostOutput = false;
   let workbench: Workbench | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -56,8 +57,10 @@ export async function runHostTests(options: HostTestOptions): Promise<number> {
       beforeOpen: async (page) => {
         flushConsole = onConsoleText(page, (text, message) => {
           const hostText = markedText(text, outputMarker);
-          if (hostText !== undefined) process.stdout.write(`${hostText}\n`);
-          else if (message.type() === 'error' && !harmlessNoise.test(text)) workbenchErrors.push(text);
+          if (hostText !== undefined) {
+            sawHostOutput = true;
+            process.stdout.write(`${hostText}\n`);
+          } else if (message.type() === 'error' && !harmlessNoise.test(text)) workbenchErrors.push(text);
         });
         await page.exposeFunction('codeAutomationExit', (code: unknown, logs: unknown) => {
           saveExitLogs(logs);
@@ -81,8 +84,8 @@ export async function runHostTests(options: HostTestOptions): Promise<number> {
     });
     const code = await Promise.race([exitCode, timeout]);
     await flushConsole();
-    // A suite that failed to load (syntax error, missing module) shows up only as a workbench error.
-    if (code !== 0) reportWorkbenchErrors(workbenchErrors);
+    // Suites that failed to load (syntax error, missing module) print nothing: the reason is a workbench error.
+    if (code !== 0 && !sawHostOutput) reportWorkbenchErrors(workbenchErrors);
     log('host tests', `exit code ${code} after ${secondsSince(start)}`);
     return code;
   } catch (error) {
@@ -100,7 +103,7 @@ export async function runHostTests(options: HostTestOptions): Promise<number> {
  * Errors every run logs on this offline machine (extension gallery, GitHub auth, missing static
  * files), and host/index.ts's own summary of failed tests, which mocha's output already shows.
  */
-const harmlessNoise = /open-vsx\.org|ENOTFOUND|Failed to load resource|github|Timed out waiting for authentication provider|in-host test\(s\) failed/i;
+const harmlessNoise = /open-vsx\.org|ENOTFOUND|Failed to load resource|github|Timed out waiting for authentication provider|Canceled: Canceled|in-host test\(s\) failed/i;
 
 function reportWorkbenchErrors(errors: readonly string[]): void {
   if (errors.length === 0) return;

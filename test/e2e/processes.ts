@@ -60,7 +60,7 @@ export function processName(pid: number): string | undefined {
   }
 }
 
-/** Whether a process with this pid exists (and is not a zombie we could still reap). */
+/** Whether a process with this pid exists (a zombie counts until its parent reaps it). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

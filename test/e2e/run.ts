@@ -37,7 +37,14 @@ async function main(): Promise<number> {
   for (const part of selected) {
     const partStart = Date.now();
     log(part, 'starting');
-    const code = part === 'host' ? await hostTests(vsixPath) : await uiTests(vsixPath);
+    let code: number;
+    try {
+      code = part === 'host' ? await hostTests(vsixPath) : await uiTests(vsixPath);
+    } catch (error) {
+      // A harness failure (timeout, crash) fails this part; the other part still runs.
+      log(part, `failed: ${error instanceof Error ? error.message : String(error)}`);
+      code = 1;
+    }
     results.push({ part, code, seconds: secondsSince(partStart) });
   }
   for (const { part, code, seconds } of results) {

@@ -18,8 +18,8 @@ let signalled = false;
 const signalGraceMs = 15_000;
 
 /**
- * Registers a resource to stop on interrupt or exit, in reverse order of registration. Call the returned function once the resource
- * has been stopped normally, so it is not stopped twice.
+ * Registers a resource to stop on interrupt or exit (last registered, first stopped). Call the
+ * returned function once the resource has been stopped normally, so it is not stopped twice.
  */
 export function registerTeardown(name: string, stop: () => Promise<void>, stopNow: () => void): () => void {
   installHandlers();

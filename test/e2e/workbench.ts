@@ -5,6 +5,7 @@ import path from 'node:path';
 import util from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, saveScreenshot, step } from './browser.ts';
+import type { RunningBrowser } from './browser.ts';
 import { onConsoleText } from './console-format.ts';
 import { artifactsDir } from './paths.ts';
 import { log, secondsSince } from './log.ts';
@@ -59,7 +60,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.smokeDriver ? { smokeDriver: true } : {}),
   });
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let browser: RunningBrowser | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {

@@ -17,6 +17,10 @@ void describe('T-Env in the workbench', () => {
     await step(page, 'see the Environments view in the sidebar', () =>
       sidebar.getByText(/Environments/i).first().waitFor({ state: 'visible', timeout: 30_000 }));
     assert.match(await sidebar.locator('.composite.title').innerText(), /T-Env/i);
+    // Until the extension registers its tree, the view says "There is no data provider registered";
+    // then it shows either tree rows or one of its viewsWelcome states (no kubeconfig, loading, ...).
+    await step(page, 'see the Environments tree or its welcome content', () =>
+      sidebar.locator('.welcome-view-content, .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 }));
     await saveScreenshot(page, 'workbench');
   });
 

@@ -1,0 +1,44 @@
+// package.json against the code: every registered command and read setting is declared, and
+// every declared one is registered; tree-only commands are hidden from the palette.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import pkg from '../../package.json' with { type: 'json' };
+
+const source = (file: string): string => fs.readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+
+describe('package.json manifest', () => {
+  const declared = pkg.contributes.commands.map((c) => c.command).sort();
+
+  it('declares exactly the commands the extension registers', () => {
+    const registered = [...source('src/vscode/commands/index.ts').matchAll(/^\s+'(tenv\.[A-Za-z]+)':/gm)].map((m) => m[1]!).sort();
+    assert.deepEqual(registered, declared);
+  });
+
+  it('puts every command in the T-Env category with a title', () => {
+    for (const c of pkg.contributes.commands) {
+      assert.equal(c.category, 'T-Env', c.command);
+      assert.ok(c.title.length > 0, c.command);
+    }
+  });
+
+  it('declares exactly the settings config.ts reads', () => {
+    const keys = [...source('src/vscode/config.ts').matchAll(/: '(tenv\.[A-Za-z.]+)'/g)].map((m) => m[1]!).sort();
+    assert.deepEqual(keys, Object.keys(pkg.contributes.configuration.properties).sort());
+  });
+
+  it('only uses context keys and views it declares', () => {
+    const views = pkg.contributes.views.tenv.map((v) => v.id);
+    assert.deepEqual(views, ['tenv.environments']);
+    for (const menu of pkg.contributes.menus['view/item/context']) assert.ok(declared.includes(menu.command), menu.command);
+    for (const menu of pkg.contributes.menus['view/title']) assert.ok(declared.includes(menu.command), menu.command);
+    assert.ok(pkg.contributes.viewsWelcome.every((w) => w.view === 'tenv.environments'));
+  });
+
+  it('activates lazily and limits untrusted workspaces', () => {
+    assert.ok(!pkg.activationEvents.includes('*'));
+    assert.ok(!pkg.activationEvents.includes('onStartupFinished'));
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
+  });
+});

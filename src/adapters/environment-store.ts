@@ -3,9 +3,9 @@
 // so the tree refreshes only what changed.
 import * as k8s from '@kubernetes/client-node';
 import {
-  cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo,
+  cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo, warningInfo,
 } from '../core/environment.ts';
-import type { EnvironmentInfo, PodInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
+import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
 import { ResilientInformer, toTEnvError } from './kube.ts';
 import type { InformerState, KubeSession } from './kube.ts';
 
@@ -24,7 +24,7 @@ export interface EnvironmentStoreOptions {
 type Listener = (changed: ReadonlySet<string>) => void;
 
 /** Kinds the store watches; each is one cluster-wide informer. */
-const RESOURCES = ['namespaces', 'deployments', 'statefulsets', 'cronjobs', 'pods'] as const;
+const RESOURCES = ['namespaces', 'deployments', 'statefulsets', 'cronjobs', 'pods', 'events'] as const;
 type Resource = (typeof RESOURCES)[number];
 
 export class EnvironmentStore {
@@ -68,8 +68,8 @@ export class EnvironmentStore {
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const batch = kc.makeApiClient(k8s.BatchV1Api);
     const selector = `${LABEL_ENVIRONMENT}=true`;
-    const make = <T extends k8s.KubernetesObject>(resource: Resource, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, labelSelector?: string): void => {
-      const informer = new ResilientInformer(k8s.makeInformer(kc, path, list, labelSelector), {
+    const make = <T extends k8s.KubernetesObject>(resource: Resource, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, labelSelector?: string, fieldSelector?: string): void => {
+      const informer = new ResilientInformer(new k8s.ListWatch(path, new k8s.Watch(kc), list, false, labelSelector, fieldSelector), {
         onError: (error) => this.options.onLog?.(`watch ${resource} failed: ${toTEnvError(error, this.session, `watch ${resource}`).message}`),
         onState: (state) => this.connectionChanged(resource, state),
       });
@@ -84,9 +84,11 @@ export class EnvironmentStore {
     make('statefulsets', '/apis/apps/v1/statefulsets', () => apps.listStatefulSetForAllNamespaces());
     make('cronjobs', '/apis/batch/v1/cronjobs', () => batch.listCronJobForAllNamespaces());
     make('pods', '/api/v1/pods', () => core.listPodForAllNamespaces());
+    // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …).
+    make('events', '/api/v1/events', () => core.listEventForAllNamespaces({ fieldSelector: 'type=Warning' }), undefined, 'type=Warning');
     const permissions: Record<Resource, string> = {
       namespaces: 'list namespaces', deployments: 'list deployments in all namespaces', statefulsets: 'list statefulsets in all namespaces',
-      cronjobs: 'list cronjobs in all namespaces', pods: 'list pods in all namespaces',
+      cronjobs: 'list cronjobs in all namespaces', pods: 'list pods in all namespaces', events: 'list events in all namespaces',
     };
     // Namespaces first: a 401/403/unreachable there is the most telling message.
     try {
@@ -172,8 +174,36 @@ export class EnvironmentStore {
     return info;
   }
 
+  /** Warning events of a namespace by involved object ("Pod/name", "ReplicaSet/name", …). */
+  private warnings(namespace: string): Map<string, WarningInfo[]> {
+    const byObject = new Map<string, WarningInfo[]>();
+    for (const event of (this.informers.get('events')?.list(namespace) ?? []) as k8s.CoreV1Event[]) {
+      const warning = warningInfo(event);
+      if (!warning) continue;
+      const key = `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`;
+      byObject.set(key, [...(byObject.get(key) ?? []), warning]);
+    }
+    return byObject;
+  }
+
+  /** Warnings of a workload's own objects: itself, and its ReplicaSets or Jobs (by name prefix). */
+  private static ownWarnings(warnings: Map<string, WarningInfo[]>, kind: WorkloadKind, name: string): WarningInfo[] {
+    const result = [...(warnings.get(`${kind}/${name}`) ?? [])];
+    const child = kind === 'Deployment' ? 'ReplicaSet' : kind === 'CronJob' ? 'Job' : undefined;
+    if (child) {
+      for (const [key, list] of warnings) if (key.startsWith(`${child}/${name}-`)) result.push(...list);
+    }
+    return result;
+  }
+
+  /** Recent warning events of one environment, newest first (for "Show Events"). */
+  events(namespace: string): WarningInfo[] {
+    return [...this.warnings(namespace).values()].flat().sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
+  }
+
   private workloads(namespace: string): WorkloadInfo[] {
     const pods = new Map<string, PodInfo[]>();
+    const warnings = this.warnings(namespace);
     const deployments = (this.informers.get('deployments')?.list(namespace) ?? []) as k8s.V1Deployment[];
     // `okteto up` runs the dev container in a `<name>-okteto` copy; its pods belong to the original.
     const clones = new Map<string, string>();
@@ -187,7 +217,9 @@ export class EnvironmentStore {
       const name = owner.kind === 'Deployment' ? clones.get(owner.name) ?? owner.name : owner.name;
       const key = `${owner.kind}/${name}`;
       const list = pods.get(key) ?? [];
-      list.push(podInfo(pod));
+      const info = podInfo(pod);
+      info.warnings = warnings.get(`Pod/${info.name}`) ?? [];
+      list.push(info);
       pods.set(key, list);
     }
     const byName = (a: PodInfo, b: PodInfo): number => a.name.localeCompare(b.name);
@@ -195,13 +227,13 @@ export class EnvironmentStore {
     const result: WorkloadInfo[] = [];
     for (const d of deployments) {
       if (clones.has(d.metadata!.name!)) continue;
-      result.push(scalableInfo('Deployment', d, podsOf('Deployment', d.metadata!.name!)));
+      result.push(scalableInfo('Deployment', d, podsOf('Deployment', d.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'Deployment', d.metadata!.name!)));
     }
     for (const s of (this.informers.get('statefulsets')?.list(namespace) ?? []) as k8s.V1StatefulSet[]) {
-      result.push(scalableInfo('StatefulSet', s, podsOf('StatefulSet', s.metadata!.name!)));
+      result.push(scalableInfo('StatefulSet', s, podsOf('StatefulSet', s.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'StatefulSet', s.metadata!.name!)));
     }
     for (const c of (this.informers.get('cronjobs')?.list(namespace) ?? []) as k8s.V1CronJob[]) {
-      result.push(cronJobInfo(c, podsOf('CronJob', c.metadata!.name!)));
+      result.push(cronJobInfo(c, podsOf('CronJob', c.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'CronJob', c.metadata!.name!)));
     }
     return result;
   }

@@ -56,6 +56,51 @@ export type PodState = 'running' | 'pending' | 'crash-loop' | 'not-ready' | 'suc
 export type WorkloadState = 'running' | 'asleep' | 'dev' | 'crash-loop' | 'pending' | 'not-ready' | 'scaled-down' | 'suspended' | 'idle';
 export type EnvironmentState = 'awake' | 'asleep' | 'partly-awake' | 'waking' | 'empty' | 'terminating';
 
+/** A recent Warning event about a workload or pod (BackOff, FailedScheduling, Unhealthy…). */
+export interface WarningInfo {
+  reason: string;
+  message: string;
+  count: number;
+  /** RFC 3339 time it was last seen. */
+  lastSeen: string;
+  /** The object it is about, e.g. "Pod api-7d9f-x". */
+  object: string;
+}
+
+export interface EventLike {
+  type?: string | undefined;
+  reason?: string | undefined;
+  message?: string | undefined;
+  count?: number | undefined;
+  involvedObject: { kind?: string | undefined; name?: string | undefined; namespace?: string | undefined };
+  lastTimestamp?: Date | string | undefined;
+  eventTime?: Date | string | undefined;
+  series?: { lastObservedTime?: Date | string | undefined; count?: number | undefined } | undefined;
+  metadata?: Meta | undefined;
+}
+
+/** Warnings older than this no longer mark the tree. */
+export const WARNING_MAX_AGE_MS = 60 * 60 * 1000;
+
+export function warningInfo(event: EventLike): WarningInfo | undefined {
+  if (event.type !== 'Warning') return undefined;
+  const last = toIso(event.series?.lastObservedTime) ?? toIso(event.lastTimestamp) ?? toIso(event.eventTime) ?? toIso(event.metadata?.creationTimestamp);
+  if (!last) return undefined;
+  return {
+    reason: event.reason ?? 'Warning',
+    message: (event.message ?? '').trim(),
+    count: event.series?.count ?? event.count ?? 1,
+    lastSeen: last,
+    object: `${event.involvedObject.kind ?? ''} ${event.involvedObject.name ?? ''}`.trim(),
+  };
+}
+
+/** Recent warnings, newest first. */
+export function recentWarnings(warnings: readonly WarningInfo[], now: Date): WarningInfo[] {
+  return warnings.filter((w) => now.getTime() - Date.parse(w.lastSeen) <= WARNING_MAX_AGE_MS)
+    .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
+}
+
 export interface PodInfo {
   name: string;
   phase: string;
@@ -68,6 +113,8 @@ export interface PodInfo {
   reason: string | undefined;
   /** Pod of the `<name>-okteto` dev copy. */
   dev: boolean;
+  /** Warning events about this pod (all ages; filter with recentWarnings). */
+  warnings: WarningInfo[];
 }
 
 export interface WorkloadInfo {
@@ -88,6 +135,8 @@ export interface WorkloadInfo {
   sleepExempt: boolean;
   state: WorkloadState;
   pods: PodInfo[];
+  /** Warning events about the workload itself, its ReplicaSets/Jobs and its pods. */
+  warnings: WarningInfo[];
 }
 
 export interface EnvironmentInfo {
@@ -129,6 +178,7 @@ export function podInfo(pod: PodLike): PodInfo {
     startedAt: toIso(pod.status?.startTime),
     reason: waiting,
     dev: pod.metadata?.labels?.[LABEL_OKTETO_INTERACTIVE] !== undefined,
+    warnings: [],
   };
 }
 
@@ -171,7 +221,7 @@ function workloadState(w: Omit<WorkloadInfo, 'state'>): WorkloadState {
   return 'pending';
 }
 
-export function scalableInfo(kind: 'Deployment' | 'StatefulSet', obj: ScalableLike, pods: readonly PodInfo[]): WorkloadInfo {
+export function scalableInfo(kind: 'Deployment' | 'StatefulSet', obj: ScalableLike, pods: readonly PodInfo[], warnings: readonly WarningInfo[] = []): WorkloadInfo {
   const annotations = obj.metadata?.annotations ?? {};
   const before = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
   const base = {
@@ -186,11 +236,12 @@ export function scalableInfo(kind: 'Deployment' | 'StatefulSet', obj: ScalableLi
     devMode: obj.metadata?.labels?.[LABEL_OKTETO_DEV] === 'true',
     sleepExempt: annotations[ANNOTATION_SLEEP] === 'never' || ownedByOtherController(obj.metadata),
     pods: [...pods],
+    warnings: [...warnings, ...pods.flatMap((p) => p.warnings)],
   };
   return { ...base, state: workloadState(base) };
 }
 
-export function cronJobInfo(obj: CronJobLike, pods: readonly PodInfo[]): WorkloadInfo {
+export function cronJobInfo(obj: CronJobLike, pods: readonly PodInfo[], warnings: readonly WarningInfo[] = []): WorkloadInfo {
   const annotations = obj.metadata?.annotations ?? {};
   const before = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
   const base = {
@@ -205,6 +256,7 @@ export function cronJobInfo(obj: CronJobLike, pods: readonly PodInfo[]): Workloa
     devMode: false,
     sleepExempt: annotations[ANNOTATION_SLEEP] === 'never' || ownedByOtherController(obj.metadata),
     pods: [...pods],
+    warnings: [...warnings, ...pods.flatMap((p) => p.warnings)],
   };
   return { ...base, state: workloadState(base) };
 }

@@ -1,5 +1,7 @@
 // The one place that knows T-Env's setting keys (checked against package.json by a unit test).
 import * as vscode from 'vscode';
+import { DEFAULT_GRAFANA_TEMPLATES } from '../core/grafana.ts';
+import type { GrafanaLevel } from '../core/grafana.ts';
 
 export const SETTINGS = {
   user: 'tenv.user',
@@ -13,10 +15,16 @@ export const SETTINGS = {
   devStartTimeoutSeconds: 'tenv.devStartTimeoutSeconds',
   logsTailLines: 'tenv.logs.tailLines',
   logsTimestamps: 'tenv.logs.timestamps',
+  grafanaUrl: 'tenv.grafana.url',
+  grafanaDatasource: 'tenv.grafana.datasource',
   grafanaEnvironmentUrl: 'tenv.grafana.environmentUrl',
   grafanaWorkloadUrl: 'tenv.grafana.workloadUrl',
   grafanaPodUrl: 'tenv.grafana.podUrl',
 } as const;
+
+export const GRAFANA_SETTING: Record<GrafanaLevel, string> = {
+  environment: SETTINGS.grafanaEnvironmentUrl, workload: SETTINGS.grafanaWorkloadUrl, pod: SETTINGS.grafanaPodUrl,
+};
 
 function get<T>(key: string, fallback: T): T {
   const [section, ...rest] = key.split('.');
@@ -35,9 +43,9 @@ export const config = {
   devStartTimeoutSeconds: (): number => get(SETTINGS.devStartTimeoutSeconds, 300),
   logsTailLines: (): number => get(SETTINGS.logsTailLines, 100),
   logsTimestamps: (): boolean => get(SETTINGS.logsTimestamps, false),
-  grafanaEnvironmentUrl: (): string => get(SETTINGS.grafanaEnvironmentUrl, ''),
-  grafanaWorkloadUrl: (): string => get(SETTINGS.grafanaWorkloadUrl, ''),
-  grafanaPodUrl: (): string => get(SETTINGS.grafanaPodUrl, ''),
+  grafanaUrl: (): string => get(SETTINGS.grafanaUrl, ''),
+  grafanaDatasource: (): string => get(SETTINGS.grafanaDatasource, 'loki'),
+  grafanaTemplate: (level: GrafanaLevel): string => get(GRAFANA_SETTING[level], DEFAULT_GRAFANA_TEMPLATES[level]) || DEFAULT_GRAFANA_TEMPLATES[level],
 };
 
 export async function setShowAll(value: boolean): Promise<void> {

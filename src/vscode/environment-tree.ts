@@ -1,7 +1,8 @@
 // The Environments tree: environments (mine first), their workloads and pods with live state.
 // Driven by the ClusterConnection's store events; refreshes only the environments that changed.
 import * as vscode from 'vscode';
-import type { EnvironmentInfo, PodInfo, WorkloadInfo } from '../core/environment.ts';
+import { recentWarnings } from '../core/environment.ts';
+import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
@@ -45,12 +46,14 @@ export class WorkloadNode extends vscode.TreeItem {
     const counts = info.kind === 'CronJob' ? (info.suspended ? 'suspended' : 'scheduled') : `${info.readyReplicas}/${info.replicas}`;
     this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}`;
     this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}`;
-    const [icon, color] = WORKLOAD_ICON[info.state];
+    const warnings = recentWarnings(info.warnings, new Date());
+    const [icon, color] = warnings.length > 0 && info.state !== 'crash-loop' ? WARNING_ICON : WORKLOAD_ICON[info.state];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    if (warnings.length > 0) this.contextValue += '.warning';
     this.tooltip = `${info.kind} ${info.name}: ${WORKLOAD_LABEL[info.state]}` +
       (info.kind === 'CronJob' ? '' : `, ${info.readyReplicas} of ${info.replicas} ready`) +
       (info.replicasBeforeSleep !== undefined ? `\nBefore sleep: ${info.replicasBeforeSleep}` : '') +
-      (info.sleepExempt ? '\nNot put to sleep' : '');
+      (info.sleepExempt ? '\nNot put to sleep' : '') + warningLines(warnings);
   }
 }
 
@@ -68,9 +71,10 @@ export class PodNode extends vscode.TreeItem {
     const age = info.startedAt ? shortAge(now.getTime() - Date.parse(info.startedAt)) : '';
     this.description = [info.reason ?? info.phase, info.restarts > 0 ? `${info.restarts} restarts` : '', age].filter(Boolean).join(' · ');
     this.contextValue = `pod.${info.state}`;
-    const [icon, color] = POD_ICON[info.state];
+    const warnings = recentWarnings(info.warnings, now);
+    const [icon, color] = warnings.length > 0 && info.state !== 'crash-loop' ? WARNING_ICON : POD_ICON[info.state];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    this.tooltip = `${info.name}\nPhase: ${info.phase}\nReady: ${info.ready ? 'yes' : 'no'}\nRestarts: ${info.restarts}${info.dev ? '\nOkteto dev container' : ''}`;
+    this.tooltip = `${info.name}\nPhase: ${info.phase}\nReady: ${info.ready ? 'yes' : 'no'}\nRestarts: ${info.restarts}${info.dev ? '\nOkteto dev container' : ''}${warningLines(warnings)}`;
   }
 }
 
@@ -95,6 +99,14 @@ const POD_ICON: Record<PodInfo['state'], [string, string | undefined]> = {
   running: ['circle-filled', 'testing.iconPassed'], pending: ['loading~spin', undefined], 'crash-loop': ['error', 'testing.iconFailed'],
   'not-ready': ['warning', 'list.warningForeground'], succeeded: ['check', undefined], failed: ['error', 'testing.iconFailed'], terminating: ['trash', undefined],
 };
+
+const WARNING_ICON: [string, string] = ['warning', 'list.warningForeground'];
+
+/** The latest warning reasons, for tooltips. */
+function warningLines(warnings: readonly WarningInfo[]): string {
+  if (warnings.length === 0) return '';
+  return '\n\nWarnings (last hour):\n' + warnings.slice(0, 5).map((w) => `• ${w.reason} (${w.object}, ×${w.count}): ${w.message.slice(0, 160)}`).join('\n');
+}
 
 function shortAge(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -7,8 +7,9 @@ import type { Command } from './cli/command.ts';
 import { createOutput } from './cli/output.ts';
 import { envCommands } from './cli/env-commands.ts';
 import { scheduleCommands } from './cli/schedule-commands.ts';
+import { eventsCommand } from './cli/events-command.ts';
 
-export const commands: Command[] = [...envCommands, ...scheduleCommands];
+export const commands: Command[] = [...envCommands, eventsCommand, ...scheduleCommands];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');

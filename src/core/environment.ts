@@ -73,9 +73,9 @@ export interface EventLike {
   message?: string | undefined;
   count?: number | undefined;
   involvedObject: { kind?: string | undefined; name?: string | undefined; namespace?: string | undefined };
-  lastTimestamp?: Date | string | undefined;
-  eventTime?: Date | string | undefined;
-  series?: { lastObservedTime?: Date | string | undefined; count?: number | undefined } | undefined;
+  lastTimestamp?: Date | string | null | undefined;
+  eventTime?: Date | string | null | undefined;
+  series?: { lastObservedTime?: Date | string | null | undefined; count?: number | undefined } | null | undefined;
   metadata?: Meta | undefined;
 }
 
@@ -153,8 +153,9 @@ export function isEnvironmentNamespace(ns: NamespaceLike): boolean {
   return ns.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true';
 }
 
-function toIso(value: Date | string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+function toIso(value: Date | string | null | undefined): string | undefined {
+  // The API sends null for unset times (e.g. eventTime of core/v1 events).
+  if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : value.toISOString();
 }
 

@@ -221,7 +221,7 @@ export interface ContainerLogParserOptions {
   label: string;
   /** Show each line's timestamp after the label. */
   showTimestamps: boolean;
-  maxLineBytes?: number;
+  maxLineBytes?: number | undefined;
 }
 
 /**
@@ -330,6 +330,11 @@ export class LogBatcher {
     return this.bufferedChars;
   }
 
+  /** Characters held at most before the oldest lines are dropped. */
+  get capacity(): number {
+    return this.options.maxBufferedChars;
+  }
+
   /** Queues one line (without its newline). */
   push(line: string): void {
     if (this.disposed) return;
@@ -352,7 +357,8 @@ export class LogBatcher {
   /** Appends everything now, in chunks, ignoring the interval (e.g. before a notice or at the end). */
   flush(): void {
     this.clearTimer();
-    while (this.head < this.lines.length) this.emitChunk();
+    // A flush cannot wait: an async sink's failure is its own to report.
+    while (this.head < this.lines.length) this.emitChunk()?.catch(() => undefined);
   }
 
   /**

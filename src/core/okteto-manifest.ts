@@ -1,7 +1,7 @@
 // The okteto side of dev mode, as plain data: the manifest's `dev` section, the CLI's version and
 // the values `okteto up` writes to its state file. No I/O: adapters/okteto.ts reads the files.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Node, Pair, YAMLMap } from 'yaml';
+import type { Node, Pair } from 'yaml';
 import { InvalidInputError } from './errors.ts';
 
 /** The file names the okteto CLI looks for, in its own order (okteto pkg/discovery/manifest.go). */
@@ -77,7 +77,7 @@ export function parseOktetoManifest(text: string, file = 'okteto.yml'): OktetoMa
   if (!isMap(devNode) || devNode.items.length === 0) {
     return fail(lineOf(keyOffset(devPair!)), "the 'dev' section must map service names to their settings.", DEV_HINT);
   }
-  const dev = (devNode as YAMLMap<unknown, unknown>).items.map((pair) => devService(pair, lineOf, fail));
+  const dev = devNode.items.map((pair) => devService(pair, lineOf, fail));
   return { dev, platformOnly };
 }
 
@@ -105,7 +105,7 @@ function devService(pair: Pair<unknown, unknown>, lineOf: (o: number | undefined
   if (value === null || (isScalar(value) && value.value === null)) return { name, sync: [], forward: [], line };
   if (!isMap(value)) return fail(line, `dev service "${name}" must be a mapping of settings.`);
   const service: DevService = { name, sync: [], forward: [], line };
-  for (const field of (value as YAMLMap<unknown, unknown>).items) {
+  for (const field of value.items) {
     const key = keyText(field);
     const node = field.value as Node | null;
     const at = lineOf(node?.range?.[0] ?? keyOffset(field));

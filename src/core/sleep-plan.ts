@@ -217,16 +217,16 @@ export function planWorkload(kind: WorkloadKind, obj: SleepableObject, target: S
   }
 
   if (recorded === undefined) return { type: 'unchanged' };
-  const annotations_ = { [ANNOTATION_REPLICAS_BEFORE_SLEEP]: null };
+  const dropRecord = { [ANNOTATION_REPLICAS_BEFORE_SLEEP]: null };
   if (!sleeping) {
     // Someone changed it while it slept: theirs is the newer decision.
-    return { type: 'patch', patch: { metadata: { ...precondition, annotations: annotations_ } }, summary: `${label}: changed while asleep, kept at ${what} ${current}` };
+    return { type: 'patch', patch: { metadata: { ...precondition, annotations: dropRecord } }, summary: `${label}: changed while asleep, kept at ${what} ${current}` };
   }
   const restore = cron ? { suspend: recorded === 'true' } : { replicas: Number(recorded) };
   const noop = cron ? recorded === 'true' : recorded === '0';
   return {
     type: 'patch',
-    patch: { metadata: { ...precondition, annotations: annotations_ }, ...(noop ? {} : { spec: restore }) },
+    patch: { metadata: { ...precondition, annotations: dropRecord }, ...(noop ? {} : { spec: restore }) },
     summary: `${label}: ${what} ${current} → ${recorded}`,
   };
 }

@@ -83,6 +83,8 @@ spec:
   delay:
     durationMilliseconds: 5000
   next:
+    # The kubelet reports each back-off as a Warning event; so does this stage.
+    event: {type: Warning, reason: BackOff, message: "Back-off restarting failed container"}
     statusTemplate: |
       {{ $now := Now }}
       {{ $restarts := 1 }}

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ANNOTATION_REPLICAS_BEFORE_SLEEP, checkEnvironmentName, cronJobInfo, environmentInfo, ownerLabel, podInfo, podOwner, scalableInfo,
+  ANNOTATION_REPLICAS_BEFORE_SLEEP, checkEnvironmentName, cronJobInfo, environmentInfo, ownerLabel, podInfo, podOwner, recentWarnings, scalableInfo, warningInfo,
 } from '../../src/core/environment.ts';
 import type { PodLike } from '../../src/core/environment.ts';
 
@@ -78,5 +78,23 @@ describe('names', () => {
     assert.equal(ownerLabel('Jane Doe'), 'jane-doe');
     assert.equal(ownerLabel('José.Álvarez'), 'jose-alvarez');
     assert.equal(ownerLabel('___'), 'unknown');
+  });
+});
+
+describe('warnings', () => {
+  const event = (reason: string, last: string | null, eventTime: string | null = null) => ({
+    type: 'Warning', reason, message: ` ${reason} happened `, count: 3, involvedObject: { kind: 'Pod', name: 'api-1' }, lastTimestamp: last, eventTime,
+  });
+  it('reads core/v1 warning events, whose unset times are null', () => {
+    assert.deepEqual(warningInfo(event('BackOff', '2026-11-26T10:00:00Z')), {
+      reason: 'BackOff', message: 'BackOff happened', count: 3, lastSeen: '2026-11-26T10:00:00Z', object: 'Pod api-1',
+    });
+    assert.equal(warningInfo(event('X', null, '2026-11-26T09:00:00.5Z'))!.lastSeen, '2026-11-26T09:00:00.5Z');
+    assert.equal(warningInfo({ ...event('X', '2026-11-26T10:00:00Z'), type: 'Normal' }), undefined);
+  });
+  it('keeps only the last hour, newest first', () => {
+    const now = new Date('2026-11-26T12:00:00Z');
+    const list = ['2026-11-26T10:30:00Z', '2026-11-26T11:50:00Z', '2026-11-26T11:10:00Z'].map((t, i) => warningInfo(event(`R${i}`, t))!);
+    assert.deepEqual(recentWarnings(list, now).map((w) => w.reason), ['R1', 'R2']);
   });
 });

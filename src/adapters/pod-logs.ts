@@ -1,0 +1,599 @@
+// Pod logs of one workload: every container of every pod, one batched text stream, kept current by
+// a pod informer (pods come and go), with lossless reconnects. The VS Code output channel and
+// `t logs` are thin sinks over WorkloadLogStream.
+//
+// Log requests are made here rather than through client-node's `Log`: that class pipes an
+// internal stream whose abort error nobody handles, and turns every non-API failure into a
+// generic 500. Doing the GET ourselves (authenticated exactly as client-node does) gives typed
+// errors, clean aborts and backpressure.
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as k8s from '@kubernetes/client-node';
+import { request } from 'undici';
+import { podOwner } from '../core/environment.ts';
+import type { WorkloadKind } from '../core/environment.ts';
+import { ContainerLogParser, formatNotice, LogBatcher, logLabel } from '../core/log-lines.ts';
+import type { LogBatcherOptions, LogSink } from '../core/log-lines.ts';
+import { ResilientInformer, toTEnvError } from './kube.ts';
+import type { KubeSession } from './kube.ts';
+
+/** The workload whose pods are streamed; without `kind`, any workload of that name. */
+export interface WorkloadRef {
+  kind?: WorkloadKind | undefined;
+  name: string;
+}
+
+/** Where an error happened: a pod (and container), or the pod watch itself when undefined. */
+export interface LogSource {
+  pod: string;
+  container?: string | undefined;
+}
+
+export interface WorkloadLogOptions {
+  /** Earlier lines of each container to print first; undefined: the whole log (like kubectl). */
+  tailLines?: number | undefined;
+  /** Show each line's timestamp. */
+  timestamps?: boolean | undefined;
+  /** Keep following (default). false: print the tail of every container once, then finish. */
+  follow?: boolean | undefined;
+  /** Aborting it disposes the stream. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Every failure, typed (see toTEnvError). `willRetry` is false when that stream gave up
+   * (e.g. 403). Failures are also written into the stream as a line; this is for the log.
+   */
+  onError?: ((error: Error, source: LogSource | undefined, willRetry: boolean) => void) | undefined;
+  /** Batching of appends (defaults suit a VS Code output channel). */
+  batch?: LogBatcherOptions | undefined;
+  maxLineBytes?: number | undefined;
+  /** Backoff between reconnects of a broken stream: initial, doubling up to max. */
+  retryDelayMs?: { initial: number; max: number } | undefined;
+  /**
+   * A followed response that is silent this long is closed and resumed (undici's body timeout):
+   * it detects dead connections. Default 300 s.
+   */
+  idleTimeoutMs?: number | undefined;
+}
+
+interface LogQuery {
+  follow: boolean;
+  previous?: boolean;
+  tailLines?: number | undefined;
+  sinceTime?: string | undefined;
+}
+
+type PodStatusLike = k8s.V1Pod['status'];
+
+/** What the followers of one stream share. */
+interface StreamContext {
+  readonly session: KubeSession;
+  readonly namespace: string;
+  readonly follow: boolean;
+  readonly tailLines: number | undefined;
+  readonly timestamps: boolean;
+  readonly maxLineBytes: number | undefined;
+  readonly retry: { initial: number; max: number };
+  readonly idleTimeoutMs: number;
+  readonly batcher: LogBatcher;
+  readonly push: (line: string) => void;
+  readonly reportError: (error: Error, source: LogSource | undefined, willRetry: boolean) => void;
+}
+
+/**
+ * GET …/pods/<pod>/log?timestamps=true, authenticated like client-node. Calls `onOpen` on a 200,
+ * then `onChunk` per body chunk (awaiting a returned promise: backpressure). Resolves when the
+ * response ends; rejects with an ApiException for a non-200 status, or the network error.
+ */
+export async function readPodLog(
+  session: KubeSession, namespace: string, pod: string, container: string, query: LogQuery,
+  signal: AbortSignal, onOpen: () => void, onChunk: (chunk: Buffer) => void | Promise<void>, idleTimeoutMs = 300_000,
+): Promise<void> {
+  const url = new URL(`${session.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`);
+  const params = url.searchParams;
+  params.set('container', container);
+  params.set('timestamps', 'true');
+  if (query.follow) params.set('follow', 'true');
+  if (query.previous) params.set('previous', 'true');
+  if (query.sinceTime !== undefined) params.set('sinceTime', query.sinceTime);
+  else if (query.tailLines !== undefined) params.set('tailLines', String(query.tailLines));
+  const ctx = new k8s.RequestContext(url.toString(), k8s.HttpMethod.GET);
+  await session.kc.applySecurityAuthentication(ctx);
+  signal.throwIfAborted();
+  const dispatcher = ctx.getDispatcher();
+  try {
+    const response = await request(url, {
+      method: 'GET', headers: ctx.getHeaders(), signal, bodyTimeout: idleTimeoutMs, ...(dispatcher ? { dispatcher } : {}),
+    });
+    if (response.statusCode !== 200) {
+      const text = await response.body.text().catch(() => '');
+      throw new k8s.ApiException(response.statusCode, statusMessage(text) ?? `HTTP ${response.statusCode}`, text, {});
+    }
+    onOpen();
+    for await (const chunk of response.body) {
+      const pending = onChunk(chunk as Buffer);
+      if (pending) await pending;
+    }
+  } finally {
+    // client-node builds a new Agent for every authentication; it must not outlive its request.
+    if (dispatcher) dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+function statusMessage(body: string): string | undefined {
+  try {
+    const message = (JSON.parse(body) as { message?: unknown }).message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return body ? body.slice(0, 200) : undefined;
+  }
+}
+
+function httpStatus(error: unknown): number | undefined {
+  return error instanceof k8s.ApiException ? error.code : undefined;
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || errorCode(error) === 'UND_ERR_ABORTED');
+}
+
+function containerStatus(status: PodStatusLike, container: string): k8s.V1ContainerStatus | undefined {
+  return status?.containerStatuses?.find((c) => c.name === container);
+}
+
+/** An instance of the container exists (running, exited, or crashed before): it has a log. */
+function hasLog(s: k8s.V1ContainerStatus | undefined): boolean {
+  return s !== undefined && (s.state?.running !== undefined || s.state?.terminated !== undefined || s.restartCount > 0);
+}
+
+/** What changes when the container may have a (new) log to read. */
+function statusSignature(status: PodStatusLike, container: string): string {
+  const s = containerStatus(status, container);
+  const state = s?.state?.running ? 'running' : s?.state?.terminated ? 'terminated' : s?.state?.waiting ? 'waiting' : 'none';
+  return `${status?.phase ?? ''}/${state}/${s?.restartCount ?? 0}`;
+}
+
+/** Follows one container of one pod, across reconnects and restarts, until ended. */
+class ContainerFollower {
+  private readonly ctx: StreamContext;
+  private readonly pod: string;
+  private readonly container: string;
+  private readonly containerCount: number;
+  private readonly label: string;
+  private readonly parser: ContainerLogParser;
+  private readonly controller = new AbortController();
+  private status: PodStatusLike;
+  private signature: string;
+  private restarts: number;
+  /** A 200 response was seen: from then on, "no line yet" means the log was empty. */
+  private opened = false;
+  /** An interruption was reported; the next open says the stream resumed. */
+  private interrupted = false;
+  private wake: (() => void) | undefined;
+
+  constructor(ctx: StreamContext, pod: k8s.V1Pod, container: string) {
+    this.ctx = ctx;
+    this.pod = pod.metadata?.name ?? '';
+    this.container = container;
+    this.containerCount = pod.spec?.containers.length ?? 1;
+    this.label = logLabel(this.pod, container, this.containerCount);
+    this.parser = new ContainerLogParser({ label: this.label, showTimestamps: ctx.timestamps, maxLineBytes: ctx.maxLineBytes });
+    this.status = pod.status;
+    this.signature = statusSignature(pod.status, container);
+    this.restarts = containerStatus(pod.status, container)?.restartCount ?? 0;
+  }
+
+  private get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private get source(): LogSource {
+    return { pod: this.pod, container: this.container };
+  }
+
+  private notice(message: string): void {
+    this.ctx.push(formatNotice(message, this.label));
+  }
+
+  /** The pod changed: note a restart, and wake a follower waiting for the container to start. */
+  podChanged(pod: k8s.V1Pod): void {
+    this.status = pod.status;
+    const restarts = containerStatus(pod.status, this.container)?.restartCount ?? 0;
+    if (restarts > this.restarts && !this.signal.aborted) this.notice(`container restarted (restarts: ${restarts})`);
+    this.restarts = Math.max(restarts, this.restarts);
+    const signature = statusSignature(pod.status, this.container);
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.wake?.();
+    }
+  }
+
+  /** Stops following (aborting the request), with a line saying why when given. */
+  end(message?: string): void {
+    if (this.signal.aborted) return;
+    if (message !== undefined) this.notice(message);
+    this.controller.abort();
+    this.wake?.();
+  }
+
+  /** Follow mode: runs until ended; never rejects. */
+  async follow(): Promise<void> {
+    try {
+      await this.printPrevious();
+      let delay = this.ctx.retry.initial;
+      while (!this.signal.aborted) {
+        if (!hasLog(containerStatus(this.status, this.container))) {
+          await this.parked();
+          continue;
+        }
+        let failure: unknown;
+        try {
+          await readPodLog(this.ctx.session, this.ctx.namespace, this.pod, this.container, this.nextQuery(), this.signal, () => {
+            this.opened = true;
+            delay = this.ctx.retry.initial;
+            if (this.interrupted) this.notice('log stream resumed');
+            this.interrupted = false;
+          }, (chunk) => this.parser.push(chunk, this.ctx.push), this.ctx.idleTimeoutMs);
+          this.parser.end(this.ctx.push);
+        } catch (error) {
+          failure = error;
+        }
+        if (this.signal.aborted) return;
+        const next = failure === undefined ? this.afterEnd() : this.afterFailure(failure);
+        if (next === 'stop') return;
+        if (next === 'park') {
+          await this.parked();
+          continue;
+        }
+        if (next === 'retry') {
+          await sleep(delay, undefined, { signal: this.signal });
+          delay = Math.min(delay * 2, this.ctx.retry.max);
+        }
+        // 'now': reconnect at once (an idle timeout on a quiet log).
+      }
+    } catch (error) {
+      if (!isAbort(error)) this.ctx.reportError(error instanceof Error ? error : new Error(String(error)), this.source, false);
+    }
+  }
+
+  /** One-shot mode: prints the (previous and) current tail. Rejects on 401/403/unreachable. */
+  async once(): Promise<void> {
+    await this.printPrevious();
+    const s = containerStatus(this.status, this.container);
+    if (!hasLog(s)) {
+      this.notice(`container has not started${s?.state?.waiting?.reason ? ` (${s.state.waiting.reason})` : ''}`);
+      return;
+    }
+    try {
+      await readPodLog(this.ctx.session, this.ctx.namespace, this.pod, this.container, { follow: false, tailLines: this.ctx.tailLines },
+        this.signal, () => undefined, (chunk) => this.pushWithBackpressure(this.parser, chunk), this.ctx.idleTimeoutMs);
+      this.parser.end(this.ctx.push);
+    } catch (error) {
+      if (isAbort(error)) return;
+      const typed = this.typed(error);
+      const status = httpStatus(error);
+      if (status === 400 || status === 404) {
+        this.notice(`no log: ${typed.message}`);
+        return;
+      }
+      throw typed;
+    }
+  }
+
+  /** For bounded reads (a tail, a previous log): wait for the sink rather than drop lines. */
+  private pushWithBackpressure(parser: ContainerLogParser, chunk: Buffer): Promise<void> | undefined {
+    parser.push(chunk, this.ctx.push);
+    const batcher = this.ctx.batcher;
+    return batcher.buffered > batcher.capacity / 2 ? batcher.drain() : undefined;
+  }
+
+  private typed(error: unknown): Error {
+    return toTEnvError(error, this.ctx.session, `get pods/log in namespace ${this.ctx.namespace}`, `The pod ${this.pod}`);
+  }
+
+  /**
+   * The request for the next response: the tail at first; after lines were delivered, everything
+   * since the last one (repeats skipped by the parser's cursor); after an empty first response,
+   * the whole log, since everything in it is new.
+   */
+  private nextQuery(): LogQuery {
+    const sinceTime = this.parser.resume();
+    if (sinceTime !== undefined) return { follow: true, sinceTime };
+    // With tailLines 0 nothing was shown on purpose, so an empty response proves nothing.
+    if (this.opened && this.ctx.tailLines !== 0) return { follow: true };
+    return { follow: true, tailLines: this.ctx.tailLines };
+  }
+
+  /** The response ended without error: the container stopped, or the server closed it. */
+  private afterEnd(): 'stop' | 'park' | 'retry' {
+    const phase = this.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      const code = containerStatus(this.status, this.container)?.state?.terminated?.exitCode;
+      this.end(`container exited${code === undefined ? '' : ` (exit code ${code})`}; stream ended`);
+      return 'stop';
+    }
+    // Still running as far as the watch knows: the server closed the stream; resume it.
+    return containerStatus(this.status, this.container)?.state?.running ? 'retry' : 'park';
+  }
+
+  private afterFailure(error: unknown): 'stop' | 'park' | 'retry' | 'now' {
+    this.parser.resume();
+    const status = httpStatus(error);
+    const typed = this.typed(error);
+    if (status === 401 || status === 403) {
+      this.ctx.reportError(typed, this.source, false);
+      this.end(`cannot stream logs: ${typed.message}`);
+      return 'stop';
+    }
+    if (status === 404) {
+      this.end('pod no longer exists; stream ended');
+      return 'stop';
+    }
+    if (errorCode(error) === 'UND_ERR_BODY_TIMEOUT') return 'now';
+    this.ctx.reportError(typed, this.source, true);
+    if (status === 400) {
+      // The container is not (yet) serving a log, e.g. still being created: wait for it quietly.
+      return containerStatus(this.status, this.container)?.state?.running ? 'retry' : 'park';
+    }
+    if (!this.interrupted) this.notice(`log stream interrupted (${typed.message.replace(/\.$/, '')}); reconnecting`);
+    this.interrupted = true;
+    return 'retry';
+  }
+
+  /** Waits for the pod watch to report a change of this container (or for the end). */
+  private parked(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.wake = undefined;
+        this.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.wake = done;
+      this.signal.addEventListener('abort', done);
+    });
+  }
+
+  /**
+   * A container that already restarted when first seen (e.g. crash-looping): its previous
+   * instance's last lines, once, labelled as such. Later restarts are followed live instead.
+   */
+  private async printPrevious(): Promise<void> {
+    if (this.restarts === 0) return;
+    const parser = new ContainerLogParser({
+      label: logLabel(this.pod, this.container, this.containerCount, ' previous'), showTimestamps: this.ctx.timestamps, maxLineBytes: this.ctx.maxLineBytes,
+    });
+    this.notice(`last lines of the previous instance (restarts: ${this.restarts})`);
+    try {
+      await readPodLog(this.ctx.session, this.ctx.namespace, this.pod, this.container, { follow: false, previous: true, tailLines: this.ctx.tailLines },
+        this.signal, () => undefined, (chunk) => this.pushWithBackpressure(parser, chunk), this.ctx.idleTimeoutMs);
+      parser.end(this.ctx.push);
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      const typed = this.typed(error);
+      if (httpStatus(error) !== 400) this.ctx.reportError(typed, this.source, false);
+      this.notice(`no log of the previous instance: ${typed.message}`);
+      if (!this.ctx.follow && (httpStatus(error) === 401 || httpStatus(error) === 403)) throw typed;
+    }
+  }
+}
+
+/** The followers of one pod. */
+class PodLogs {
+  readonly uid: string;
+  readonly name: string;
+  readonly followers: ContainerFollower[];
+
+  constructor(ctx: StreamContext, pod: k8s.V1Pod) {
+    this.uid = pod.metadata?.uid ?? pod.metadata?.name ?? '';
+    this.name = pod.metadata?.name ?? '';
+    this.followers = (pod.spec?.containers ?? []).map((c) => new ContainerFollower(ctx, pod, c.name));
+  }
+
+  end(): void {
+    for (const f of this.followers) f.end();
+  }
+}
+
+function describeWorkload(w: WorkloadRef): string {
+  return w.kind ? `${w.kind} ${w.name}` : `workload ${w.name}`;
+}
+
+/**
+ * Streams the logs of every container of every pod of one workload into one sink, as batched
+ * text (whole lines). In follow mode, a pod informer picks up new pods and ends deleted ones;
+ * `dispose()` stops everything. With `follow: false`, `start()` prints each container's tail
+ * once and the stream closes itself.
+ */
+export class WorkloadLogStream {
+  readonly namespace: string;
+  readonly workload: WorkloadRef;
+  /** Resolves once the stream is closed (disposed, or done printing in one-shot mode). */
+  readonly closed: Promise<void>;
+  private readonly session: KubeSession;
+  private readonly ctx: StreamContext;
+  private readonly batcher: LogBatcher;
+  private readonly options: WorkloadLogOptions;
+  private informer: ResilientInformer<k8s.V1Pod> | undefined;
+  /** Followed pods, by uid. */
+  private readonly pods = new Map<string, PodLogs>();
+  /** Pods whose streams endAll() ended: not followed again while they exist. */
+  private readonly ended = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  private synced = false;
+  private disposed = false;
+  private resolveClosed: () => void = () => undefined;
+  private readonly onAbort = (): void => void this.dispose();
+
+  constructor(session: KubeSession, namespace: string, workload: WorkloadRef, sink: LogSink, options: WorkloadLogOptions = {}) {
+    this.session = session;
+    this.namespace = namespace;
+    this.workload = workload;
+    this.options = options;
+    this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
+    this.batcher = new LogBatcher(sink, options.batch);
+    this.ctx = {
+      session, namespace,
+      follow: options.follow ?? true,
+      tailLines: options.tailLines,
+      timestamps: options.timestamps ?? false,
+      maxLineBytes: options.maxLineBytes,
+      retry: options.retryDelayMs ?? { initial: 500, max: 30_000 },
+      idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+      batcher: this.batcher,
+      push: (line) => this.batcher.push(line),
+      reportError: (error, source, willRetry) => options.onError?.(error, source, willRetry),
+    };
+    options.signal?.addEventListener('abort', this.onAbort);
+  }
+
+  /**
+   * Follow mode: lists the pods and starts their streams; resolves once they are started.
+   * One-shot mode: resolves once every tail is printed. Rejects with a typed error when the pods
+   * cannot be listed (403, unreachable), or in one-shot mode when a log cannot be read.
+   */
+  async start(): Promise<void> {
+    if (this.options.signal?.aborted) {
+      await this.dispose();
+      return;
+    }
+    if (!this.ctx.follow) {
+      try {
+        await this.printOnce();
+      } finally {
+        await this.dispose();
+      }
+      return;
+    }
+    const core = this.session.kc.makeApiClient(k8s.CoreV1Api);
+    const informer = new ResilientInformer<k8s.V1Pod>(
+      k8s.makeInformer(this.session.kc, `/api/v1/namespaces/${this.namespace}/pods`, () => core.listNamespacedPod({ namespace: this.namespace })),
+      {
+        initialDelayMs: this.ctx.retry.initial,
+        maxDelayMs: this.ctx.retry.max,
+        onError: (error) => this.ctx.reportError(toTEnvError(error, this.session, `watch pods in namespace ${this.namespace}`), undefined, true),
+      },
+    );
+    informer.on('add', (pod) => this.podSeen(pod));
+    informer.on('update', (pod) => this.podSeen(pod));
+    informer.on('delete', (pod) => this.podDeleted(pod));
+    this.informer = informer;
+    try {
+      await informer.start();
+    } catch (error) {
+      await this.dispose();
+      throw toTEnvError(error, this.session, `list pods in namespace ${this.namespace}`);
+    }
+    if (this.disposed) {
+      // dispose() ran while the first list was in flight: the watch it then opened must go too.
+      await informer.stop();
+      return;
+    }
+    this.synced = true;
+    if (this.pods.size === 0) this.notice(`No pods of ${describeWorkload(this.workload)} yet; waiting for pods…`);
+  }
+
+  /** Ends every current stream with one line (e.g. "environment went to sleep"); new pods are still picked up. */
+  endAll(reason: string): void {
+    for (const pod of this.pods.values()) {
+      this.ended.add(pod.uid);
+      pod.end();
+    }
+    this.pods.clear();
+    this.notice(reason);
+    this.batcher.flush();
+  }
+
+  /** Stops every stream, the watch and the timers; appends what was received. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return this.closed;
+    this.disposed = true;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    for (const pod of this.pods.values()) pod.end();
+    this.pods.clear();
+    await this.informer?.stop();
+    await Promise.allSettled(this.running);
+    this.batcher.dispose();
+    this.resolveClosed();
+    return this.closed;
+  }
+
+  private notice(message: string, label = ''): void {
+    this.batcher.push(formatNotice(message, label));
+  }
+
+  private matches(pod: k8s.V1Pod): boolean {
+    const owner = podOwner(pod);
+    return owner !== undefined && owner.name === this.workload.name && (this.workload.kind === undefined || owner.kind === this.workload.kind);
+  }
+
+  private podSeen(pod: k8s.V1Pod): void {
+    if (this.disposed || !this.matches(pod)) return;
+    const uid = pod.metadata?.uid ?? pod.metadata?.name ?? '';
+    if (this.ended.has(uid)) return;
+    const known = this.pods.get(uid);
+    if (known) {
+      for (const f of known.followers) f.podChanged(pod);
+      return;
+    }
+    const logs = new PodLogs(this.ctx, pod);
+    this.pods.set(uid, logs);
+    if (this.synced) this.notice('new pod', logLabel(logs.name, '', 1));
+    for (const f of logs.followers) this.track(f.follow());
+  }
+
+  private podDeleted(pod: k8s.V1Pod): void {
+    const uid = pod.metadata?.uid ?? pod.metadata?.name ?? '';
+    this.ended.delete(uid);
+    const logs = this.pods.get(uid);
+    if (!logs || this.disposed) return;
+    this.pods.delete(uid);
+    // kwok (and a kubelet that lost the pod) may keep a follow open: the watch is the authority.
+    logs.end();
+    this.notice('pod deleted; stream ended', logLabel(logs.name, '', 1));
+    if (this.pods.size === 0) this.notice(`No pods of ${describeWorkload(this.workload)} left; waiting for new pods…`);
+  }
+
+  private track(run: Promise<void>): void {
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private async printOnce(): Promise<void> {
+    const core = this.session.kc.makeApiClient(k8s.CoreV1Api);
+    let list: k8s.V1PodList;
+    try {
+      list = await core.listNamespacedPod({ namespace: this.namespace });
+    } catch (error) {
+      throw toTEnvError(error, this.session, `list pods in namespace ${this.namespace}`);
+    }
+    const pods = list.items.filter((p) => this.matches(p)).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    if (pods.length === 0) this.notice(`No pods of ${describeWorkload(this.workload)}.`);
+    for (const pod of pods) {
+      const logs = new PodLogs(this.ctx, pod);
+      this.pods.set(logs.uid, logs);
+      for (const f of logs.followers) {
+        if (this.disposed) return;
+        await f.once();
+        await this.batcher.drain();
+      }
+    }
+    await this.batcher.drain();
+  }
+}
+
+/**
+ * Prints a workload's logs into `sink` until done: one-shot, or (follow) until `signal` aborts.
+ * What `t logs` calls. Rejects with a typed error when nothing can be streamed.
+ */
+export async function streamWorkloadLogs(session: KubeSession, namespace: string, workload: WorkloadRef, sink: LogSink, options: WorkloadLogOptions = {}): Promise<void> {
+  const stream = new WorkloadLogStream(session, namespace, workload, sink, options);
+  try {
+    await stream.start();
+    await stream.closed;
+  } finally {
+    await stream.dispose();
+  }
+}

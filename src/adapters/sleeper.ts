@@ -1,0 +1,282 @@
+// The sleeper: puts environments to sleep and wakes them on their schedules. Level-triggered: each
+// pass compares every environment with what its schedule and manual markers want *now* and makes
+// only the patches that are missing, so a late, missed or interrupted pass is caught up by the next
+// one (unlike cron, where a missed tick is a missed sleep).
+//
+// A pass makes one list per kind (environment namespaces by label; Deployments, StatefulSets and
+// CronJobs across all namespaces) and one patch per workload that must change, plus one namespace
+// patch to remove an expired marker. If the identity may not list a kind cluster-wide, it lists
+// that kind per environment instead. One environment's corrupt annotations or 403s are reported in
+// its result and never stop the others.
+import os from 'node:os';
+import type * as k8s from '@kubernetes/client-node';
+import { LABEL_ENVIRONMENT } from '../core/environment.ts';
+import type { WorkloadKind } from '../core/environment.ts';
+import { describeError, isCancelled } from '../core/errors.ts';
+import { environmentVerdict } from '../core/sleep-plan.ts';
+import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
+import { isApiStatus, toTEnvError } from './kube.ts';
+import type { KubeSession } from './kube.ts';
+import { convergeWorkload, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
+import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
+
+export interface EnvironmentResult {
+  readonly name: string;
+  /** `sleep`/`wake` when this pass changed workloads towards that state. */
+  readonly action: 'sleep' | 'wake' | 'none';
+  /** What the schedule and the markers want now; `undefined` without a schedule or with problems. */
+  readonly desired: SleepTarget | undefined;
+  /** Workloads patched. */
+  readonly changed: number;
+  readonly skipped: readonly string[];
+  readonly problems: readonly string[];
+}
+
+export interface SleeperPass {
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** API requests the pass made (lists, patches, 409 re-reads, events). */
+  readonly requests: number;
+  readonly environments: readonly EnvironmentResult[];
+}
+
+export type SleeperEvent =
+  /** An environment this pass changed or found a problem in. */
+  | { readonly type: 'environment'; readonly result: EnvironmentResult }
+  | { readonly type: 'pass'; readonly pass: SleeperPass }
+  | { readonly type: 'pass-failed'; readonly error: Error }
+  | { readonly type: 'warning'; readonly message: string };
+
+export interface ReconcileOptions extends ApiOptions {
+  now?: Date | undefined;
+  /** Extra label selector ANDed with `t-env.dev/environment=true` (tests, sharding). */
+  selector?: string | undefined;
+  /** Requests in flight at once (default 32). */
+  concurrency?: number | undefined;
+  onEvent?: ((event: SleeperEvent) => void) | undefined;
+  /** Report new problems as Warning Events on the environment's namespace (needs `create events`). */
+  problemEvents?: ProblemEvents | undefined;
+}
+
+const DEFAULT_CONCURRENCY = 32;
+
+interface EnvironmentWork {
+  readonly ns: k8s.V1Namespace;
+  readonly name: string;
+  readonly workloads: { kind: WorkloadKind; obj: SleepableObject }[];
+  readonly problems: string[];
+}
+
+/**
+ * One sleeper pass over every environment at `now`. Throws only when nothing can be done at all
+ * (the environments cannot be listed, the cluster is unreachable, cancellation); everything that
+ * concerns one environment is in its result.
+ */
+export async function reconcileAll(session: KubeSession, options: ReconcileOptions = {}): Promise<SleeperPass> {
+  const started = Date.now();
+  const now = options.now ?? new Date();
+  const counter = options.counter ?? new RequestCounter();
+  const firstRequest = counter.count;
+  const api = new SleepApi(session, { ...options, counter });
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const selector = [`${LABEL_ENVIRONMENT}=true`, options.selector].filter((s) => s).join(',');
+
+  // Cluster-wide lists go out together; a 403 on one kind falls back to per-namespace lists below.
+  const [namespaces, ...clusterLists] = await Promise.all([
+    api.listNamespaces(selector).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); }),
+    ...WORKLOAD_KINDS.map((kind) => api.listWorkloads(kind, undefined).catch((error: unknown) => {
+      if (isApiStatus(error, 403)) return undefined;
+      throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in all namespaces`);
+    })),
+  ]);
+
+  const work = new Map<string, EnvironmentWork>();
+  for (const ns of namespaces) {
+    const name = ns.metadata?.name;
+    // A terminating namespace is on its way out; patching its workloads would only race the deletion.
+    if (name && !ns.metadata?.deletionTimestamp) work.set(name, { ns, name, workloads: [], problems: [] });
+  }
+  const fallbacks: { kind: WorkloadKind; env: EnvironmentWork }[] = [];
+  WORKLOAD_KINDS.forEach((kind, index) => {
+    const items = clusterLists[index];
+    if (items === undefined) {
+      for (const env of work.values()) fallbacks.push({ kind, env });
+      return;
+    }
+    for (const obj of items) work.get(obj.metadata?.namespace ?? '')?.workloads.push({ kind, obj });
+  });
+  if (fallbacks.length > 0) {
+    options.onEvent?.({ type: 'warning', message: `may not list ${[...new Set(fallbacks.map((f) => api.resourceOf(f.kind)))].join(', ')} in all namespaces; listing them per environment` });
+    await runLimited(fallbacks, concurrency, async ({ kind, env }) => {
+      try {
+        for (const obj of await api.listWorkloads(kind, env.name)) env.workloads.push({ kind, obj });
+      } catch (error) {
+        if (!(error instanceof Error && 'code' in error && typeof error.code === 'number')) throw toTEnvError(error, session, `list ${api.resourceOf(kind)}`);
+        env.problems.push(toTEnvError(error, session, `list ${api.resourceOf(kind)} in namespace ${env.name}`).message);
+      }
+    });
+  }
+
+  // Decide everything first (no I/O), then send only the patches that are needed.
+  interface Task { env: string; kind: WorkloadKind; obj: SleepableObject; target: SleepTarget }
+  const tasks: Task[] = [];
+  const outcomes = new Map<string, WorkloadOutcome[]>();
+  const desired = new Map<string, SleepTarget | undefined>();
+  const cleanups: { env: EnvironmentWork; expired: readonly string[] }[] = [];
+  for (const env of work.values()) {
+    const verdict = environmentVerdict(env.ns.metadata?.annotations, now);
+    desired.set(env.name, verdict.state);
+    outcomes.set(env.name, []);
+    env.problems.push(...verdict.problems);
+    if (verdict.expired.length > 0) cleanups.push({ env, expired: verdict.expired });
+    if (verdict.state === undefined) continue;
+    for (const { kind, obj } of env.workloads) tasks.push({ env: env.name, kind, obj, target: verdict.state });
+  }
+  const patches = tasks.filter((t) => {
+    const outcome = quickOutcome(t.kind, t.obj, t.target);
+    if (outcome === undefined) return true;
+    outcomes.get(t.env)?.push(outcome);
+    return false;
+  });
+
+  await Promise.all([
+    runLimited(patches, concurrency, async (t) => {
+      outcomes.get(t.env)?.push(await convergeWorkload(api, t.kind, t.env, t.obj, t.target, 'scheduled'));
+    }),
+    runLimited(cleanups, concurrency, async ({ env, expired }) => {
+      try {
+        // The precondition keeps us from removing a marker someone set after our list.
+        await api.patchNamespace(env.name, Object.fromEntries(expired.map((key) => [key, null])), env.ns.metadata?.resourceVersion);
+      } catch (error) {
+        if (isApiStatus(error, 409) || isApiStatus(error, 404)) return; // changed meanwhile: the next pass looks again
+        if (!(error instanceof Error && 'code' in error && typeof error.code === 'number')) throw error;
+        env.problems.push(toTEnvError(error, session, `patch namespace ${env.name}`).message);
+      }
+    }),
+  ]).catch((error: unknown) => { throw toTEnvError(error, session, 'patch workloads'); });
+
+  const environments: EnvironmentResult[] = [...work.values()].map((env) => {
+    const results = outcomes.get(env.name) ?? [];
+    const state = desired.get(env.name);
+    const changed = results.filter((o) => o.status === 'changed').length;
+    return {
+      name: env.name,
+      action: changed === 0 || state === undefined ? 'none' : state === 'asleep' ? 'sleep' : 'wake',
+      desired: state,
+      changed,
+      skipped: results.flatMap((o) => (o.status === 'skipped' && o.detail ? [o.detail] : [])),
+      problems: [...env.problems, ...results.flatMap((o) => (o.status === 'problem' && o.detail ? [o.detail] : []))],
+    };
+  }).sort((a, b) => a.name.localeCompare(b.name));
+
+  for (const result of environments) {
+    if (result.changed > 0 || result.problems.length > 0) options.onEvent?.({ type: 'environment', result });
+  }
+  await options.problemEvents?.report(api, environments, now, options.onEvent);
+  return { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, requests: counter.count - firstRequest, environments };
+}
+
+/** The outcome of a workload that needs no request, or `undefined` if it may need a patch. */
+function quickOutcome(kind: WorkloadKind, obj: SleepableObject, target: SleepTarget): WorkloadOutcome | undefined {
+  // planWorkload is what convergeWorkload runs first; calling it here keeps patches-to-send exact.
+  const plan = planFor(kind, obj, target);
+  return plan;
+}
+
+import { planWorkload, workloadLabel } from '../core/sleep-plan.ts';
+
+function planFor(kind: WorkloadKind, obj: SleepableObject, target: SleepTarget): WorkloadOutcome | undefined {
+  const plan = planWorkload(kind, obj, target, 'scheduled');
+  const label = workloadLabel(kind, obj);
+  switch (plan.type) {
+    case 'patch': return undefined;
+    case 'unchanged': return { label, status: 'unchanged', detail: undefined };
+    case 'skip': return { label, status: 'skipped', detail: plan.reason };
+    case 'problem': return { label, status: 'problem', detail: plan.problem };
+  }
+}
+
+/**
+ * Reports environment problems as Kubernetes Warning Events, once per distinct problem text (the
+ * sleeper runs every minute; an Event per pass would bury everything else). Stops trying after a
+ * 403, with one warning, so an identity without `create events` still sleeps and wakes.
+ */
+export class ProblemEvents {
+  private readonly reported = new Map<string, string>();
+  private disabled = false;
+
+  async report(api: SleepApi, environments: readonly EnvironmentResult[], now: Date, onEvent?: (event: SleeperEvent) => void): Promise<void> {
+    const seen = new Set<string>();
+    for (const env of environments) {
+      seen.add(env.name);
+      const text = env.problems.join('\n');
+      if (text === '') { this.reported.delete(env.name); continue; }
+      if (this.disabled || this.reported.get(env.name) === text) continue;
+      try {
+        await api.createNamespaceEvent(env.name, 'SleepScheduleProblem', `T-Env sleeper: ${env.problems.join('; ')}`, now);
+        this.reported.set(env.name, text);
+      } catch (error) {
+        if (isApiStatus(error, 403)) {
+          this.disabled = true;
+          onEvent?.({ type: 'warning', message: 'may not create events; problems are only logged' });
+        } else if (isCancelled(error)) {
+          throw error;
+        } else {
+          onEvent?.({ type: 'warning', message: `could not record an event in ${env.name}: ${describeError(toTEnvError(error, api.session, `create events in namespace ${env.name}`))}` });
+        }
+      }
+    }
+    for (const name of this.reported.keys()) if (!seen.has(name)) this.reported.delete(name);
+  }
+}
+
+export interface RunSleeperOptions extends Omit<ReconcileOptions, 'now' | 'problemEvents' | 'counter'> {
+  /** Time between pass starts; a pass that takes longer is followed at once by the next. */
+  intervalMs: number;
+  /** One pass, then return it (throws if the pass fails). */
+  once?: boolean | undefined;
+  /** Report problems as Events on the namespaces (default true; needs `create events`). */
+  events?: boolean | undefined;
+  /** The time source (tests). */
+  clock?: (() => Date) | undefined;
+}
+
+/**
+ * Runs passes every `intervalMs` until `signal` aborts (then resolves) or, with `once`, runs one.
+ * A failed pass is reported through `onEvent` and retried at the next interval. Returns the last
+ * completed pass.
+ */
+export async function runSleeper(session: KubeSession, options: RunSleeperOptions): Promise<SleeperPass | undefined> {
+  if (!Number.isFinite(options.intervalMs) || options.intervalMs <= 0) throw new RangeError(`Invalid sleeper interval ${options.intervalMs} ms`);
+  const clock = options.clock ?? ((): Date => new Date());
+  const problemEvents = options.events === false ? undefined : new ProblemEvents();
+  const signal = options.signal;
+  let last: SleeperPass | undefined;
+  while (!signal?.aborted) {
+    const started = Date.now();
+    try {
+      last = await reconcileAll(session, { ...options, now: clock(), problemEvents });
+      options.onEvent?.({ type: 'pass', pass: last });
+    } catch (error) {
+      if (signal?.aborted && isCancelled(error)) break;
+      if (options.once) throw error;
+      options.onEvent?.({ type: 'pass-failed', error: error instanceof Error ? error : new Error(String(error)) });
+    }
+    if (options.once) break;
+    await delay(Math.max(0, options.intervalMs - (Date.now() - started)), signal);
+  }
+  return last;
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** For logs: `host/pid`, which sleeper made a change. */
+export function sleeperInstance(): string {
+  return `${os.hostname()}/${process.pid}`;
+}

@@ -8,6 +8,7 @@ import { CurrentEnvironment } from './vscode/current-environment.ts';
 import { EnvironmentStatusBar } from './vscode/environment-status-bar.ts';
 import { EnvironmentTreeProvider } from './vscode/environment-tree.ts';
 import { reportError } from './vscode/report-error.ts';
+import { SleepWarning } from './vscode/sleep-warning.ts';
 import type { TEnvContext } from './vscode/tenv-context.ts';
 
 export interface TEnvApi {
@@ -23,7 +24,7 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
   const tree = new EnvironmentTreeProvider(connection);
   const statusBar = new EnvironmentStatusBar(connection, current);
   const view = vscode.window.createTreeView('tenv.environments', { treeDataProvider: tree, showCollapseAll: true });
-  extension.subscriptions.push(log, connection, current, tree, statusBar, view);
+  extension.subscriptions.push(log, connection, current, tree, statusBar, view, new SleepWarning(connection, current));
 
   const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar };
   for (const [id, factory] of Object.entries(COMMANDS)) {

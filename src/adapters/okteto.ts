@@ -206,8 +206,9 @@ export class OktetoCli {
       env, extendEnv: false, reject: false, timeout: options.timeoutMs ?? VERSION_TIMEOUT_MS, stdin: 'ignore', all: true, stripFinalNewline: true,
     });
     if (result.failed) {
-      const why = result.timedOut ? `did not answer "okteto version" within ${Math.round((options.timeoutMs ?? VERSION_TIMEOUT_MS) / 1000)} s`
-        : result.code ? `could not be run (${result.code})` : `failed on "okteto version" (exit code ${result.exitCode ?? result.signal ?? '?'})`;
+      const why = result.timedOut ? `did not answer "okteto version" within ${seconds(options.timeoutMs ?? VERSION_TIMEOUT_MS)} s`
+        : result.code ? `could not be run (${result.code})`
+        : `failed on "okteto version" (exit code ${result.exitCode ?? result.signal ?? '?'}: ${lastLines(stripAnsi(result.all ?? ''), 1).join('') || 'no output'})`;
       throw new CliMissingError(`The okteto CLI at ${file} ${why}.`, `Reinstall okteto (${OKTETO_INSTALL_URL}) or set tenv.oktetoPath.`);
     }
     const version = parseOktetoVersion(stripAnsi(result.all ?? ''));
@@ -238,9 +239,9 @@ export class OktetoCli {
    * the output; a failure is a CliFailedError whose message is okteto's ` x  <message>` line.
    */
   async down(target: DevTarget, options: OktetoRunOptions & { volumes?: boolean; timeoutMs?: number } = {}): Promise<string> {
-    const args = this.downArgs(target, options);
-    const result = await execa(this.path, args, {
-      env: this.env, extendEnv: false, reject: false, all: true, stdin: 'ignore', cwd: options.cwd ?? path.dirname(path.resolve(target.manifest)),
+    const manifest = path.resolve(target.manifest);
+    const result = await execa(this.path, this.downArgs({ ...target, manifest }, options), {
+      env: this.env, extendEnv: false, reject: false, all: true, stdin: 'ignore', cwd: options.cwd ?? path.dirname(manifest),
       timeout: options.timeoutMs ?? DOWN_TIMEOUT_MS, forceKillAfterDelay: 5000, stripFinalNewline: true,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
     });
@@ -248,7 +249,7 @@ export class OktetoCli {
     if (result.isCanceled) throw new CancelledError('okteto down');
     if (result.code === 'ENOENT' || result.code === 'EACCES') throw this.missing(result.code);
     if (result.failed) {
-      const detail = result.timedOut ? `timed out after ${Math.round((options.timeoutMs ?? DOWN_TIMEOUT_MS) / 1000)} s` : oktetoErrorMessage(output);
+      const detail = result.timedOut ? `timed out after ${seconds(options.timeoutMs ?? DOWN_TIMEOUT_MS)} s` : oktetoErrorMessage(output);
       throw new CliFailedError(`okteto down ${target.service} failed: ${detail ?? `exit code ${result.exitCode ?? result.signal ?? '?'}`}`,
         result.exitCode, lastLines(output, TAIL_LINES).join('\n'));
     }
@@ -261,8 +262,9 @@ export class OktetoCli {
    */
   spawnUp(target: DevTarget, options: OktetoRunOptions & { stdio?: 'pipe' | 'inherit' } = {}): OktetoUpProcess {
     const inherit = options.stdio === 'inherit';
-    const child = execa(this.path, this.upArgs(target), {
-      env: this.env, extendEnv: false, reject: false, cwd: options.cwd ?? path.dirname(path.resolve(target.manifest)),
+    const manifest = path.resolve(target.manifest);
+    const child = execa(this.path, this.upArgs({ ...target, manifest }), {
+      env: this.env, extendEnv: false, reject: false, cwd: options.cwd ?? path.dirname(manifest),
       forceKillAfterDelay: 5000,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
       // okteto up runs until the user leaves its shell: nothing is buffered, lines go to tail().
@@ -271,10 +273,10 @@ export class OktetoCli {
     const lines: string[] = [];
     let partial = '';
     const collect = (chunk: Buffer | string): void => {
-      const text = partial + stripAnsi(chunk.toString());
-      const parts = text.split(/\r?\n/);
+      // Colours are stripped per line: an escape sequence may span two chunks.
+      const parts = (partial + chunk.toString()).split(/\r?\n/);
       partial = parts.pop() ?? '';
-      lines.push(...parts.filter((l) => l.trim() !== ''));
+      lines.push(...parts.map(stripAnsi).filter((l) => l.trim() !== ''));
       if (lines.length > 200) lines.splice(0, lines.length - 200);
     };
     child.stdout?.on('data', collect);
@@ -291,7 +293,7 @@ export class OktetoCli {
       get pid() { return child.pid; },
       spawned,
       exited,
-      tail: (n = TAIL_LINES) => [...lines, ...(partial.trim() ? [partial] : [])].slice(-n),
+      tail: (n = TAIL_LINES) => [...lines, ...(partial.trim() ? [stripAnsi(partial)] : [])].slice(-n),
       write: (text) => { child.stdin?.write(text); },
       kill: (signal = 'SIGTERM') => { child.kill(signal); },
     };
@@ -371,6 +373,10 @@ const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 
 function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1);
 }
 
 function lastLines(text: string, n: number): string[] {
@@ -526,7 +532,9 @@ export class OktetoSessionWatcher extends EventEmitter<WatcherEvents> {
 
   private queueRead(attempt = 0): void {
     // Reads run one after another so that states are reported in the order they were written.
-    this.reading = this.reading.then(() => this.readState(attempt));
+    this.reading = this.reading.then(() => this.readState(attempt)).catch((error: unknown) => {
+      this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
   private async readState(attempt: number): Promise<void> {
@@ -608,7 +616,7 @@ export class OktetoSessionWatcher extends EventEmitter<WatcherEvents> {
   private async timedOut(timeoutMs: number): Promise<void> {
     if (this.done || this.readyEvent) return;
     const last = this.current ? `last state: ${this.current.label}` : 'it never reported a state';
-    await this.fail('timeout', `okteto up was not ready after ${Math.round(timeoutMs / 1000)} s (${last}).`);
+    await this.fail('timeout', `okteto up was not ready after ${seconds(timeoutMs)} s (${last}).`);
   }
 
   private async fail(reason: OktetoFailureReason, message: string, lines?: string[]): Promise<void> {

@@ -127,6 +127,11 @@ function statusMessage(body: string): string | undefined {
   }
 }
 
+/** The API server's own words for a refused log request (e.g. "container … is waiting to start"). */
+function serverMessage(error: unknown): string | undefined {
+  return error instanceof k8s.ApiException && typeof error.body === 'string' ? statusMessage(error.body) : undefined;
+}
+
 function httpStatus(error: unknown): number | undefined {
   return error instanceof k8s.ApiException ? error.code : undefined;
 }
@@ -276,7 +281,7 @@ class ContainerFollower {
       const typed = this.typed(error);
       const status = httpStatus(error);
       if (status === 400 || status === 404) {
-        this.notice(`no log: ${typed.message}`);
+        this.notice(`no log: ${serverMessage(error) ?? typed.message}`);
         return;
       }
       throw typed;
@@ -332,8 +337,9 @@ class ContainerFollower {
       this.end('pod no longer exists; stream ended');
       return 'stop';
     }
-    if (errorCode(error) === 'UND_ERR_BODY_TIMEOUT') return 'now';
     this.ctx.reportError(typed, this.source, true);
+    // A log silent for idleTimeoutMs: resume at once, without alarming the reader.
+    if (errorCode(error) === 'UND_ERR_BODY_TIMEOUT') return 'now';
     if (status === 400) {
       // The container is not (yet) serving a log, e.g. still being created: wait for it quietly.
       return containerStatus(this.status, this.container)?.state?.running ? 'retry' : 'park';
@@ -374,7 +380,7 @@ class ContainerFollower {
       if (isAbort(error)) throw error;
       const typed = this.typed(error);
       if (httpStatus(error) !== 400) this.ctx.reportError(typed, this.source, false);
-      this.notice(`no log of the previous instance: ${typed.message}`);
+      this.notice(`no log of the previous instance: ${serverMessage(error) ?? typed.message}`);
       if (!this.ctx.follow && (httpStatus(error) === 401 || httpStatus(error) === 403)) throw typed;
     }
   }
@@ -551,7 +557,7 @@ export class WorkloadLogStream {
     if (!logs || this.disposed) return;
     this.pods.delete(uid);
     // kwok (and a kubelet that lost the pod) may keep a follow open: the watch is the authority.
-    logs.end();
+    // logs.end();
     this.notice('pod deleted; stream ended', logLabel(logs.name, '', 1));
     if (this.pods.size === 0) this.notice(`No pods of ${describeWorkload(this.workload)} left; waiting for new pods…`);
   }

@@ -5,3 +5,4 @@ export type { KubeSession, KubeTarget } from './kube.ts';
 export { EnvironmentStore } from './environment-store.ts';
 export type { StoreStatus } from './environment-store.ts';
 export { createEnvironment, deleteEnvironment, validateCreateInput } from './environments.ts';
+export { keepAwake, sleepEnvironment, waitUntilReady, wakeEnvironment } from './sleep.ts';

@@ -32,8 +32,8 @@ export interface ApiRequest {
  * point: no further request is started, and the error comes out of the operation.
  */
 export interface RequestHooks {
-  beforeRequest?: ((request: ApiRequest) => void) | undefined;
-  afterRequest?: ((request: ApiRequest) => void) | undefined;
+  beforeRequest?: ((request: ApiRequest) => void | Promise<void>) | undefined;
+  afterRequest?: ((request: ApiRequest) => void | Promise<void>) | undefined;
 }
 
 /** Counts the HTTP requests sent through it, retries included. */
@@ -143,7 +143,7 @@ export class SleepApi {
   async call<T>(request: ApiRequest, send: (config: k8s.ConfigurationOptions) => Promise<T>): Promise<T> {
     const signal = this.options.signal;
     if (signal?.aborted) throw new CancelledError();
-    this.options.hooks?.beforeRequest?.(request);
+    await this.options.hooks?.beforeRequest?.(request);
     let result: T;
     try {
       result = await send(this.config(request.verb === 'patch'));
@@ -151,7 +151,7 @@ export class SleepApi {
       if (signal?.aborted) throw new CancelledError();
       throw error;
     }
-    this.options.hooks?.afterRequest?.(request);
+    await this.options.hooks?.afterRequest?.(request);
     return result;
   }
 
@@ -219,6 +219,11 @@ export class SleepApi {
 
 // ---- converging one workload -----------------------------------------------------------------
 
+/** The API server answered with an error status (as opposed to a network failure or an abort). */
+export function isApiError(error: unknown): error is k8s.ApiException<unknown> {
+  return error instanceof k8s.ApiException;
+}
+
 export interface WorkloadOutcome {
   readonly label: string;
   readonly status: 'changed' | 'unchanged' | 'skipped' | 'problem';
@@ -237,7 +242,7 @@ export async function convergeWorkload(api: SleepApi, kind: WorkloadKind, namesp
   const name = obj.metadata?.name ?? '';
   const label = workloadLabel(kind, obj);
   const refused = (error: unknown, verb: string): WorkloadOutcome => {
-    if (!(error instanceof k8s.ApiException)) throw error;
+    if (!isApiError(error)) throw error;
     const typed = toTEnvError(error, api.session, `${verb} ${api.resourceOf(kind)} in namespace ${namespace}`, label);
     return { label, status: 'problem', detail: `${label}: ${typed.message}` };
   };
@@ -436,7 +441,7 @@ export interface WaitUntilReadyOptions {
 }
 
 interface ScalableStatus {
-  metadata?: { name?: string | undefined; generation?: number | undefined; ownerReferences?: readonly { controller?: boolean | undefined }[] | undefined } | undefined;
+  metadata?: { name?: string | undefined; generation?: number | undefined } | undefined;
   spec?: { replicas?: number | undefined } | undefined;
   status?: { observedGeneration?: number | undefined; readyReplicas?: number | undefined } | undefined;
 }
@@ -444,7 +449,6 @@ interface ScalableStatus {
 /** `Deployment/api (1/2 ready)` for every Deployment/StatefulSet whose wanted pods are not all ready yet. */
 function notReady(kind: WorkloadKind, items: readonly ScalableStatus[]): string[] {
   return items.flatMap((w) => {
-    if (w.metadata?.ownerReferences?.some((o) => o.controller)) return [];
     const wanted = w.spec?.replicas ?? 1;
     const ready = w.status?.readyReplicas ?? 0;
     const observed = (w.status?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0);

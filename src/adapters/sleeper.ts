@@ -8,16 +8,15 @@
 // patch to remove an expired marker. If the identity may not list a kind cluster-wide, it lists
 // that kind per environment instead. One environment's corrupt annotations or 403s are reported in
 // its result and never stop the others.
-import os from 'node:os';
 import type * as k8s from '@kubernetes/client-node';
 import { LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { describeError, isCancelled } from '../core/errors.ts';
-import { environmentVerdict } from '../core/sleep-plan.ts';
+import { environmentVerdict, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
 import { isApiStatus, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
-import { convergeWorkload, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
+import { convergeWorkload, isApiError, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
 export interface EnvironmentResult {
@@ -111,7 +110,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
       try {
         for (const obj of await api.listWorkloads(kind, env.name)) env.workloads.push({ kind, obj });
       } catch (error) {
-        if (!(error instanceof Error && 'code' in error && typeof error.code === 'number')) throw toTEnvError(error, session, `list ${api.resourceOf(kind)}`);
+        if (!isApiError(error)) throw toTEnvError(error, session, `list ${api.resourceOf(kind)}`);
         env.problems.push(toTEnvError(error, session, `list ${api.resourceOf(kind)} in namespace ${env.name}`).message);
       }
     });
@@ -133,7 +132,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     for (const { kind, obj } of env.workloads) tasks.push({ env: env.name, kind, obj, target: verdict.state });
   }
   const patches = tasks.filter((t) => {
-    const outcome = quickOutcome(t.kind, t.obj, t.target);
+    const outcome = outcomeWithoutRequest(t.kind, t.obj, t.target);
     if (outcome === undefined) return true;
     outcomes.get(t.env)?.push(outcome);
     return false;
@@ -149,13 +148,13 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
         await api.patchNamespace(env.name, Object.fromEntries(expired.map((key) => [key, null])), env.ns.metadata?.resourceVersion);
       } catch (error) {
         if (isApiStatus(error, 409) || isApiStatus(error, 404)) return; // changed meanwhile: the next pass looks again
-        if (!(error instanceof Error && 'code' in error && typeof error.code === 'number')) throw error;
+        if (!isApiError(error)) throw error;
         env.problems.push(toTEnvError(error, session, `patch namespace ${env.name}`).message);
       }
     }),
   ]).catch((error: unknown) => { throw toTEnvError(error, session, 'patch workloads'); });
 
-  const environments: EnvironmentResult[] = [...work.values()].map((env) => {
+  const environments = [...work.values()].map((env): EnvironmentResult => {
     const results = outcomes.get(env.name) ?? [];
     const state = desired.get(env.name);
     const changed = results.filter((o) => o.status === 'changed').length;
@@ -176,16 +175,11 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   return { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, requests: counter.count - firstRequest, environments };
 }
 
-/** The outcome of a workload that needs no request, or `undefined` if it may need a patch. */
-function quickOutcome(kind: WorkloadKind, obj: SleepableObject, target: SleepTarget): WorkloadOutcome | undefined {
-  // planWorkload is what convergeWorkload runs first; calling it here keeps patches-to-send exact.
-  const plan = planFor(kind, obj, target);
-  return plan;
-}
-
-import { planWorkload, workloadLabel } from '../core/sleep-plan.ts';
-
-function planFor(kind: WorkloadKind, obj: SleepableObject, target: SleepTarget): WorkloadOutcome | undefined {
+/**
+ * The outcome of a workload that needs no request, or `undefined` if it needs a patch. The same
+ * decision convergeWorkload starts with; making it up front keeps the patch tasks to the minimum.
+ */
+function outcomeWithoutRequest(kind: WorkloadKind, obj: SleepableObject, target: SleepTarget): WorkloadOutcome | undefined {
   const plan = planWorkload(kind, obj, target, 'scheduled');
   const label = workloadLabel(kind, obj);
   switch (plan.type) {
@@ -274,9 +268,4 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-/** For logs: `host/pid`, which sleeper made a change. */
-export function sleeperInstance(): string {
-  return `${os.hostname()}/${process.pid}`;
 }

@@ -1,6 +1,4 @@
 // The okteto manifest, versions and state-file values: pure parsing, no files and no okteto.
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/core/errors.ts';

@@ -1,7 +1,5 @@
 // Sleep and wake decisions: per-workload patches and the environment verdict. Instants are written
 // in UTC, so the tests mean the same under any TZ. 2026-01-12 is a Monday.
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/core/errors.ts';

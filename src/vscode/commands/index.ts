@@ -3,22 +3,28 @@
 import type { CommandFactory } from '../tenv-context.ts';
 import { createEnvironment } from './create-environment.ts';
 import { deleteEnvironment } from './delete-environment.ts';
+import { keepAwake } from './keep-awake.ts';
 import { openInGrafana } from './open-in-grafana.ts';
 import { refresh } from './refresh.ts';
 import { selectContext } from './select-context.ts';
 import { selectEnvironment } from './select-environment.ts';
 import { showEvents } from './show-events.ts';
 import { showLog } from './show-log.ts';
+import { sleepEnvironment } from './sleep-environment.ts';
 import { toggleShowAll } from './toggle-show-all.ts';
+import { wakeEnvironment } from './wake-environment.ts';
 
 export const COMMANDS: Record<string, CommandFactory> = {
   'tenv.createEnvironment': createEnvironment,
   'tenv.deleteEnvironment': deleteEnvironment,
+  'tenv.keepAwake': keepAwake,
   'tenv.openInGrafana': openInGrafana,
   'tenv.refresh': refresh,
   'tenv.selectContext': selectContext,
   'tenv.selectEnvironment': selectEnvironment,
   'tenv.showEvents': showEvents,
   'tenv.showLog': showLog,
+  'tenv.sleepEnvironment': sleepEnvironment,
   'tenv.toggleShowAll': toggleShowAll,
+  'tenv.wakeEnvironment': wakeEnvironment,
 };

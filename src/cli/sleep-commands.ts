@@ -1,0 +1,97 @@
+// `t env sleep|wake` and `t sleeper`: the sleep system from the terminal and in the cluster.
+import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
+import { runSleeper } from '../adapters/sleeper.ts';
+import { parseDuration, stringOption } from './command.ts';
+import type { Command } from './command.ts';
+import { session } from './env-commands.ts';
+
+const MINIMUM_WAKE_HOURS = 2;
+
+export const sleepCommands: Command[] = [
+  {
+    path: ['env', 'sleep'],
+    summary: 'Put an environment to sleep now: workloads to 0 replicas (counts kept), CronJobs suspended.',
+    args: ['<name>'],
+    async run(ctx) {
+      const name = ctx.positionals[0]!;
+      const progress = ctx.out.json ? undefined : ctx.out.progress(`Putting ${name} to sleep…`);
+      let result;
+      try {
+        result = await sleepEnvironment(session(ctx), name, { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
+      } finally {
+        progress?.done();
+      }
+      if (ctx.out.json) {
+        ctx.out.data({ name, ...result });
+      } else {
+        ctx.out.line(`${name} is asleep (${result.changed} workloads changed) until ${result.asleepUntil}.`);
+        for (const s of result.skipped) ctx.out.line(ctx.out.dim(`  left alone: ${s}`));
+        for (const p of result.problems) ctx.out.line(`  problem: ${p}`);
+      }
+      return result.problems.length > 0 ? 1 : 0;
+    },
+  },
+  {
+    path: ['env', 'wake'],
+    summary: 'Wake an environment now and keep it awake (until its next scheduled sleep, or --for).',
+    args: ['<name>'],
+    options: {
+      for: { type: 'string', description: 'keep awake this long (e.g. 1h, 4h, 90m) instead of until the next scheduled sleep', valueName: 'duration' },
+      'no-wait': { type: 'boolean', description: 'return once scaled, without waiting for the pods to be ready' },
+    },
+    async run(ctx) {
+      const name = ctx.positionals[0]!;
+      const forText = stringOption(ctx, 'for');
+      const forMs = forText === undefined ? undefined : parseDuration(forText, 'for');
+      const s = session(ctx);
+      const progress = ctx.out.json ? undefined : ctx.out.progress(`Waking ${name}…`);
+      let result;
+      try {
+        result = await wakeEnvironment(s, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress?.update(t) });
+        if (!ctx.values['no-wait']) await waitUntilReady(s, name, { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
+      } finally {
+        progress?.done();
+      }
+      if (ctx.out.json) {
+        ctx.out.data({ name, ...result });
+      } else {
+        ctx.out.line(`${name} is awake (${result.changed} workloads restored) until ${result.awakeUntil}.`);
+        for (const s2 of result.skipped) ctx.out.line(ctx.out.dim(`  left alone: ${s2}`));
+        for (const p of result.problems) ctx.out.line(`  problem: ${p}`);
+      }
+      return result.problems.length > 0 ? 1 : 0;
+    },
+  },
+  {
+    path: ['sleeper'],
+    summary: 'Reconcile every environment with its awake hours, every --interval (in-cluster: deploy/sleeper).',
+    options: {
+      once: { type: 'boolean', description: 'one pass, then exit (1 if any environment had a problem)' },
+      interval: { type: 'string', description: 'time between passes (default 60s)', valueName: 'duration' },
+    },
+    async run(ctx) {
+      const s = session(ctx);
+      const intervalMs = parseDuration(stringOption(ctx, 'interval') ?? '60s', 'interval');
+      const pass = await runSleeper(s, {
+        intervalMs, once: ctx.values['once'] === true, signal: ctx.signal,
+        onEvent: (event) => {
+          if (ctx.out.json) {
+            process.stdout.write(`${JSON.stringify(event)}\n`);
+            return;
+          }
+          if (event.type === 'environment') {
+            const r = event.result;
+            ctx.out.line(`${new Date().toISOString()} ${r.name}: ${r.action === 'none' ? 'unchanged' : `${r.action} (${r.changed} workloads)`}${r.problems.length ? `; problems: ${r.problems.join('; ')}` : ''}`);
+          } else if (event.type === 'pass') {
+            ctx.out.line(`${event.pass.startedAt} pass over ${event.pass.environments.length} environments in ${event.pass.durationMs} ms, ${event.pass.requests} requests`);
+          } else if (event.type === 'pass-failed') {
+            ctx.out.error(event.error);
+          } else {
+            ctx.out.line(`warning: ${event.message}`);
+          }
+        },
+      });
+      return pass && pass.environments.some((e) => e.problems.length > 0) ? 1 : 0;
+    },
+  },
+];

@@ -1,0 +1,35 @@
+// T-Env: Wake Environment (also the status-bar Wake button): restore the recorded replicas, keep
+// it awake until the next scheduled sleep, and report done when the pods are ready.
+import * as vscode from 'vscode';
+import { config } from '../config.ts';
+import { pickEnvironment } from '../pick.ts';
+import { abortSignalFor } from '../progress.ts';
+import { runtime } from '../runtime-loader.ts';
+import type { CommandFactory } from '../tenv-context.ts';
+
+export const wakeEnvironment: CommandFactory = (ctx) => async (arg?: unknown) => {
+  const session = await ctx.connection.requireSession();
+  const env = await pickEnvironment(ctx, arg, 'Environment to wake');
+  if (!env) return;
+  ctx.statusBar.setWaking(env.name);
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Waking ${env.name}`, cancellable: true }, async (progress, token) => {
+      const signal = abortSignalFor(token);
+      const rt = runtime();
+      const result = await rt.wakeEnvironment(session, env.name, {
+        minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }),
+      });
+      for (const p of result.problems) ctx.log.warn(`${env.name}: ${p}`);
+      ctx.log.info(`Woke ${env.name}: ${result.changed} workloads restored, awake until ${result.awakeUntil}.`);
+      progress.report({ message: 'waiting for pods to be ready…' });
+      await rt.waitUntilReady(session, env.name, { signal, onProgress: (message) => progress.report({ message }) });
+      if (result.problems.length > 0) {
+        void vscode.window.showWarningMessage(`${env.name} is awake, with problems: ${result.problems.join('; ')}`, 'Show Log').then((b) => b && ctx.log.show(true));
+      } else {
+        void vscode.window.showInformationMessage(`${env.name} is awake until ${new Date(result.awakeUntil).toLocaleString()}.`);
+      }
+    });
+  } finally {
+    ctx.statusBar.setWaking(undefined);
+  }
+};

@@ -50,6 +50,8 @@ export interface ReconcileOptions extends ApiOptions {
   now?: Date | undefined;
   /** Extra label selector ANDed with `t-env.dev/environment=true` (tests, sharding). */
   selector?: string | undefined;
+  /** Only the environments whose name passes (benchmarks on a shared cluster); all by default. */
+  include?: ((name: string) => boolean) | undefined;
   /** Requests in flight at once (default 32). */
   concurrency?: number | undefined;
   onEvent?: ((event: SleeperEvent) => void) | undefined;
@@ -93,7 +95,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   for (const ns of namespaces) {
     const name = ns.metadata?.name;
     // A terminating namespace is on its way out; patching its workloads would only race the deletion.
-    if (name && !ns.metadata?.deletionTimestamp) work.set(name, { ns, name, workloads: [], problems: [] });
+    if (name && !ns.metadata?.deletionTimestamp && (options.include?.(name) ?? true)) work.set(name, { ns, name, workloads: [], problems: [] });
   }
   const fallbacks: { kind: WorkloadKind; env: EnvironmentWork }[] = [];
   WORKLOAD_KINDS.forEach((kind, index) => {

@@ -230,19 +230,3 @@ export function planWorkload(kind: WorkloadKind, obj: SleepableObject, target: S
     summary: `${label}: ${what} ${current} → ${recorded}`,
   };
 }
-
-// ---- durations -------------------------------------------------------------------------------
-
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `"60s"`, `"15m"`, `"1h30m"`, `"2d"`, `"500ms"` → milliseconds; a bare number is seconds. */
-export function parseDuration(text: string): number {
-  const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
-  const consumed = parts.map((p) => p[0]).join('');
-  if (parts.length === 0 || consumed !== trimmed) {
-    throw new InvalidInputError(`Invalid duration "${text}"`, 'Write a duration such as "60s", "15m", "1h30m" or "2d".');
-  }
-  return parts.reduce((sum, [, amount = '0', unit = 's']) => sum + Number(amount) * (UNIT_MS[unit] ?? 0), 0);
-}

@@ -67,7 +67,8 @@ async function packageExtension(vsixPath: string): Promise<void> {
   await runInherited(repoNode, ['esbuild.mjs', '--production'], { cwd: repoRoot });
   fs.mkdirSync(path.dirname(vsixPath), { recursive: true });
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  await runInherited(repoNode, [vsce, 'package', '--no-dependencies', '--out', vsixPath], { cwd: repoRoot });
+  // The same flags as `npm run package` (README images need a base URL outside GitHub).
+  await runInherited(repoNode, [vsce, 'package', '--no-dependencies', '--baseContentUrl', 'https://example.invalid/t-env/blob/main/', '--baseImagesUrl', 'https://example.invalid/t-env/raw/main/', '--out', vsixPath], { cwd: repoRoot });
   log('package', `${vsixPath} in ${secondsSince(start)}`);
 }
 

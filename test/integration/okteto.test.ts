@@ -363,7 +363,7 @@ describe('OktetoSessionWatcher on its own (files written by the test)', () => {
     watcher.on('state', (e) => events.push(e.state));
     watcher.on('failed', (f) => events.push(`failed: ${f.error.message}`));
     await new Promise((r) => setTimeout(r, 800));
-    assert.deepEqual(events, [], 'neither the old "ready" nor the old dead pid counts');
+    assert.equal(events.join(', '), '', 'neither the old "ready" nor the old dead pid counts');
     write('okteto.pid', String(process.pid));
     write('okteto.state', 'activating');
     await eventually('activating', () => Promise.resolve(events.includes('activating')), 5000);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/core/errors.ts';
 import {
-  ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY, environmentVerdict, manualSleepUntil, manualWakeUntil, parseDuration, planWorkload,
+  ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY, environmentVerdict, manualSleepUntil, manualWakeUntil, planWorkload,
 } from '../../src/core/sleep-plan.ts';
 import type { SleepableObject, WorkloadPlan } from '../../src/core/sleep-plan.ts';
 
@@ -218,21 +218,5 @@ describe('manual sleep and wake markers', () => {
     assert.match(corrupt.problem ?? '', /Invalid awake hours "nope"/);
     assert.throws(() => manualWakeUntil(office, utc('2026-01-12T10:00:00Z'), 2, -5), InvalidInputError);
     assert.throws(() => manualWakeUntil(office, utc('2026-01-12T10:00:00Z'), Number.NaN), InvalidInputError);
-  });
-});
-
-describe('parseDuration', () => {
-  it('reads the usual spellings', () => {
-    assert.equal(parseDuration('60s'), 60_000);
-    assert.equal(parseDuration('15m'), 900_000);
-    assert.equal(parseDuration('1h30m'), 5_400_000);
-    assert.equal(parseDuration('2d'), 172_800_000);
-    assert.equal(parseDuration('500ms'), 500);
-    assert.equal(parseDuration(' 90 '), 90_000);
-    assert.equal(parseDuration('1.5h'), 5_400_000);
-  });
-
-  it('rejects anything else', () => {
-    for (const bad of ['', 'soon', '10x', '1h 30m', '-5s', 'h']) assert.throws(() => parseDuration(bad), InvalidInputError, bad);
   });
 });

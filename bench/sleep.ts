@@ -1,0 +1,199 @@
+// Sleep and wake scenarios: waking one environment of N workloads in parallel vs one by one, and
+// one sleeper pass over the scale fixture (time and API requests: one list per kind plus one patch
+// per workload that must change). Every size is a parameter so CI can run a smoke version.
+//
+// Run alone: node bench/sleep.ts [environments=10] [workloadsPerEnvironment=20] [wakeWorkloads=40]
+import * as k8s from '@kubernetes/client-node';
+import { loadKubeConfig } from '../src/adapters/kube.ts';
+import type { KubeSession } from '../src/adapters/kube.ts';
+import { RequestCounter, SleepApi, sleepEnvironment, wakeEnvironment } from '../src/adapters/sleep.ts';
+import type { ApiRequest } from '../src/adapters/sleep.ts';
+import { reconcileAll } from '../src/adapters/sleeper.ts';
+import type { SleeperPass } from '../src/adapters/sleeper.ts';
+import { createEnvironmentFixture } from '../test/fixtures/environments.ts';
+import type { WorkloadSpec } from '../test/fixtures/environments.ts';
+import { ensureScaleFixture } from './scale-fixture.ts';
+import { median, round } from './stats.ts';
+
+const BEFORE = 't-env.dev/replicas-before-sleep';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface WakeBenchResult {
+  workloads: number;
+  runs: number;
+  /** Median wall time of `wakeEnvironment` (workload patches in parallel). */
+  parallelMs: number;
+  /** The same wake with one patch at a time (same client, same requests). */
+  sequentialMs: number;
+  /** Plain client-node, one `patchNamespacedDeployment`-style call after another (a script's loop). */
+  naiveMs: number;
+  /** sequentialMs / parallelMs */
+  ratio: number;
+  naiveRatio: number;
+  /** Median time of one GET through the same client: the round trip. */
+  roundTripMs: number;
+  /** parallelMs in round trips (read+lists, marker, patches: at least 3). */
+  parallelRoundTrips: number;
+  requestsPerWake: number;
+}
+
+function wakeWorkloads(count: number): WorkloadSpec[] {
+  return Array.from({ length: count }, (_, i): WorkloadSpec => {
+    if (i % 20 === 19) return { kind: 'CronJob', name: `job-${i}` };
+    if (i % 20 === 18) return { kind: 'StatefulSet', name: `db-${i}`, replicas: 1 };
+    return { kind: 'Deployment', name: `svc-${i}`, replicas: 1 };
+  });
+}
+
+async function ensureWakeFixture(kc: k8s.KubeConfig, name: string, workloads: number): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  try {
+    await core.readNamespace({ name });
+    return;
+  } catch (error) {
+    if (!(error instanceof k8s.ApiException && error.code === 404)) throw error;
+  }
+  await createEnvironmentFixture(kc, { name, owner: 'bench', awakeHours: 'always', workloads: wakeWorkloads(workloads) });
+}
+
+/**
+ * Wakes an environment of `workloads` workloads `runs` times each way: in parallel (the product),
+ * one patch at a time through the same client, and with plain client-node calls in a loop.
+ */
+export async function benchWake(session: KubeSession, options: { workloads?: number; runs?: number; log?: (m: string) => void } = {}): Promise<WakeBenchResult> {
+  const workloads = options.workloads ?? 40;
+  const runs = options.runs ?? 5;
+  const name = `sleep-bench-${workloads}`;
+  const kc = session.kc;
+  await ensureWakeFixture(kc, name, workloads);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const batch = kc.makeApiClient(k8s.BatchV1Api);
+  const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+  // What a script would do: read what was recorded, then patch each workload in turn.
+  const naiveWake = async (): Promise<void> => {
+    const [deployments, statefulSets, cronJobs] = await Promise.all([
+      apps.listNamespacedDeployment({ namespace: name }), apps.listNamespacedStatefulSet({ namespace: name }), batch.listNamespacedCronJob({ namespace: name }),
+    ]);
+    for (const d of deployments.items) {
+      await apps.patchNamespacedDeployment({ namespace: name, name: d.metadata!.name!, body: { metadata: { annotations: { [BEFORE]: null } }, spec: { replicas: Number(d.metadata?.annotations?.[BEFORE] ?? 1) } } }, mergePatch);
+    }
+    for (const s of statefulSets.items) {
+      await apps.patchNamespacedStatefulSet({ namespace: name, name: s.metadata!.name!, body: { metadata: { annotations: { [BEFORE]: null } }, spec: { replicas: Number(s.metadata?.annotations?.[BEFORE] ?? 1) } } }, mergePatch);
+    }
+    for (const c of cronJobs.items) {
+      await batch.patchNamespacedCronJob({ namespace: name, name: c.metadata!.name!, body: { metadata: { annotations: { [BEFORE]: null } }, spec: { suspend: c.metadata?.annotations?.[BEFORE] === 'true' } } }, mergePatch);
+    }
+  };
+
+  const parallel: number[] = [];
+  const sequential: number[] = [];
+  const naive: number[] = [];
+  let requestsPerWake = 0;
+  for (let run = 0; run < runs; run++) {
+    for (const mode of ['parallel', 'sequential', 'naive'] as const) {
+      await sleepEnvironment(session, name);
+      // Let the controllers finish scaling down, so every variant starts from a quiet cluster.
+      await sleep(1500);
+      const started = performance.now();
+      if (mode === 'naive') {
+        await naiveWake();
+      } else {
+        const result = await wakeEnvironment(session, name, { minimumHours: 1, concurrency: mode === 'parallel' ? 64 : 1 });
+        if (result.changed !== workloads) throw new Error(`woke ${result.changed} of ${workloads} workloads`);
+        requestsPerWake = result.requests;
+      }
+      (mode === 'parallel' ? parallel : mode === 'sequential' ? sequential : naive).push(performance.now() - started);
+      await sleep(1500);
+    }
+    options.log?.(`  wake run ${run + 1}/${runs}: parallel ${round(parallel.at(-1)!)} ms, sequential ${round(sequential.at(-1)!)} ms, naive ${round(naive.at(-1)!)} ms`);
+  }
+  const api = new SleepApi(session);
+  const trips: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await api.readEnvironment(name);
+    trips.push(performance.now() - t);
+  }
+  const roundTripMs = median(trips);
+  return {
+    workloads, runs,
+    parallelMs: round(median(parallel)), sequentialMs: round(median(sequential)), naiveMs: round(median(naive)),
+    ratio: round(median(sequential) / median(parallel), 1), naiveRatio: round(median(naive) / median(parallel), 1),
+    roundTripMs: round(roundTripMs, 2), parallelRoundTrips: round(median(parallel) / roundTripMs, 1), requestsPerWake,
+  };
+}
+
+export interface PassBenchResult {
+  environments: number;
+  workloads: number;
+  /** Seconds to create the scale fixture (0 when it existed) and wait for its pods. */
+  fixtureSeconds: number;
+  sleep: PassSummary;
+  /** The same instant again: nothing to change. */
+  steady: PassSummary;
+  wake: PassSummary;
+}
+
+export interface PassSummary {
+  ms: number;
+  requests: number;
+  lists: number;
+  patches: number;
+  /** 409 re-reads (a status update raced the patch). */
+  rereads: number;
+  changed: number;
+  heapMb: number;
+}
+
+async function timedPass(session: KubeSession, include: (name: string) => boolean, now: Date): Promise<PassSummary> {
+  const verbs = { list: 0, patch: 0, get: 0 };
+  const counter = new RequestCounter();
+  const pass: SleeperPass = await reconcileAll(session, {
+    now, include, counter, concurrency: 32,
+    hooks: { beforeRequest: (r: ApiRequest) => { if (r.verb in verbs) verbs[r.verb as keyof typeof verbs]++; } },
+  });
+  const problems = pass.environments.flatMap((e) => e.problems);
+  if (problems.length > 0) throw new Error(`the pass reported problems: ${problems.slice(0, 3).join('; ')}`);
+  return {
+    ms: pass.durationMs, requests: pass.requests, lists: verbs.list, patches: verbs.patch, rereads: verbs.get,
+    changed: pass.environments.reduce((n, e) => n + e.changed, 0), heapMb: round(process.memoryUsage().heapUsed / 1024 / 1024),
+  };
+}
+
+/**
+ * One sleeper pass over the scale fixture (`environments` × `workloadsPerEnvironment`, office hours
+ * in five zones): asleep on a Sunday (every workload patched: scaled to 0 or its 0 recorded), the
+ * same instant again (lists only), then a Wednesday afternoon (every workload restored), which
+ * leaves the fixture as it was for the other scenarios.
+ */
+export async function benchSleeperPass(session: KubeSession, options: { environments?: number; workloadsPerEnvironment?: number; log?: (m: string) => void } = {}): Promise<PassBenchResult> {
+  const environments = options.environments ?? 300;
+  const perEnvironment = options.workloadsPerEnvironment ?? 20;
+  const log = options.log ?? ((): void => undefined);
+  const fixture = await ensureScaleFixture(session.kc, environments, perEnvironment, log);
+  const names = new Set(fixture.environments);
+  const include = (name: string): boolean => names.has(name);
+  // Sunday noon UTC is outside Mon-Fri 08:00-20:00 in Berlin, New York, Kolkata, Kathmandu and UTC;
+  // Wednesday 13:30 UTC is inside it in all five.
+  const sunday = new Date('2026-01-11T12:00:00Z');
+  const wednesday = new Date('2026-01-14T13:30:00Z');
+  log(`sleeper pass over ${environments} environments × ${perEnvironment} workloads…`);
+  const sleepPass = await timedPass(session, include, sunday);
+  log(`  sleep: ${sleepPass.ms} ms, ${sleepPass.requests} requests`);
+  const steady = await timedPass(session, include, sunday);
+  log(`  steady: ${steady.ms} ms, ${steady.requests} requests`);
+  const wake = await timedPass(session, include, wednesday);
+  log(`  wake: ${wake.ms} ms, ${wake.requests} requests`);
+  return { environments, workloads: environments * perEnvironment, fixtureSeconds: round(fixture.createSeconds), sleep: sleepPass, steady, wake };
+}
+
+if (import.meta.main) {
+  const [environments = '10', perEnvironment = '20', wakeWorkloadCount = '40'] = process.argv.slice(2);
+  const session = loadKubeConfig();
+  const log = (m: string): void => { process.stderr.write(`${m}\n`); };
+  const wake = await benchWake(session, { workloads: Number(wakeWorkloadCount), runs: 5, log });
+  process.stdout.write(`${JSON.stringify({ wake }, null, 2)}\n`);
+  const pass = await benchSleeperPass(session, { environments: Number(environments), workloadsPerEnvironment: Number(perEnvironment), log });
+  process.stdout.write(`${JSON.stringify({ pass }, null, 2)}\n`);
+}

@@ -1,0 +1,132 @@
+// The in-cluster sleeper's RBAC for real: apply deploy/sleeper, mint a token for its
+// ServiceAccount with the TokenRequest API, and run sleeper passes as that identity. What it needs
+// works; everything else is refused with 403.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { attachCluster } from '../cluster/cluster.ts';
+import { createEnvironmentFixture, eventually } from '../fixtures/environments.ts';
+import type { KubeSession } from '../../src/adapters/kube.ts';
+import { ProblemEvents, reconcileAll, runSleeper } from '../../src/adapters/sleeper.ts';
+
+const cluster = attachCluster();
+const kc = cluster.kubeConfig();
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const apps = kc.makeApiClient(k8s.AppsV1Api);
+const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+const deployDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'deploy', 'sleeper');
+const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml', 'deployment.yaml'];
+
+const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+const owner = `rbac-it-${run}`;
+const selector = `t-env.dev/owner=${owner}`;
+const office = `rbac-it-${run}-office`;
+const corrupt = `rbac-it-${run}-corrupt`;
+// Sunday 12:00 UTC: the office schedule is asleep; Monday 09:00 it is awake.
+const sunday = new Date('2026-01-11T12:00:00Z');
+const monday = new Date('2026-01-12T09:00:00Z');
+
+function manifests(): k8s.KubernetesObject[] {
+  return MANIFESTS.flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(deployDir, file), 'utf8'))
+    .map((doc) => doc.toJS() as k8s.KubernetesObject | null)
+    .filter((obj): obj is k8s.KubernetesObject => obj !== null));
+}
+
+function forbidden(error: unknown): boolean {
+  return error instanceof k8s.ApiException && error.code === 403;
+}
+
+let sleeper: KubeSession;
+
+describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
+  before(async () => {
+    // Server-side apply: creates the objects, or updates them if an earlier run left them.
+    for (const obj of manifests()) await objects.patch(obj, undefined, undefined, 't-env-tests', true, k8s.PatchStrategy.ServerSideApply);
+    const { status } = await core.createNamespacedServiceAccountToken({
+      namespace: 't-env-system', name: 't-env-sleeper', body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    const token = status?.token;
+    assert.ok(token, 'the TokenRequest API returned a token');
+    const saKc = new k8s.KubeConfig();
+    saKc.loadFromOptions({
+      clusters: [{ name: 'local', server: cluster.server, caFile: path.join(cluster.dir, 'pki', 'ca.crt'), skipTLSVerify: false }],
+      users: [{ name: 't-env-sleeper', token }],
+      contexts: [{ name: 'sleeper', cluster: 'local', user: 't-env-sleeper' }],
+      currentContext: 'sleeper',
+    });
+    sleeper = { kc: saKc, context: 'sleeper', server: cluster.server };
+    const workloads = [{ kind: 'Deployment' as const, name: 'api', replicas: 2 }, { kind: 'StatefulSet' as const, name: 'db', replicas: 1 }, { kind: 'CronJob' as const, name: 'report' }];
+    await createEnvironmentFixture(kc, { name: office, owner, timezone: 'Europe/Berlin', awakeHours: 'Mon-Fri 08:00-20:00', workloads });
+    await createEnvironmentFixture(kc, { name: corrupt, owner, timezone: 'Europe/Berlin', awakeHours: 'Mon-Fry 08:00-20:00', workloads });
+  });
+
+  after(async () => {
+    await Promise.all([office, corrupt].map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+    for (const obj of manifests().reverse()) await objects.delete(obj).catch(() => undefined);
+  });
+
+  it('grants exactly the documented rules', () => {
+    const role = manifests().find((o) => o.kind === 'ClusterRole') as k8s.V1ClusterRole;
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    ]);
+    const deployment = manifests().find((o) => o.kind === 'Deployment') as k8s.V1Deployment;
+    assert.deepEqual(deployment.spec?.template.spec?.containers[0]?.args, ['sleeper', '--interval', '60s']);
+    assert.equal(deployment.spec?.template.spec?.serviceAccountName, 't-env-sleeper');
+  });
+
+  it('a sleeper pass with the ServiceAccount token sleeps, wakes and reports problems as Events', async () => {
+    const problemEvents = new ProblemEvents();
+    const warnings: string[] = [];
+    // The first request may race the RBAC caches of a just-applied binding.
+    const asleep = await eventually('a pass as the sleeper', () => reconcileAll(sleeper, {
+      selector, now: sunday, problemEvents, onEvent: (e) => { if (e.type === 'warning') warnings.push(e.message); },
+    }));
+    assert.deepEqual(warnings, [], 'cluster-wide lists and events were allowed');
+    const officeResult = asleep.environments.find((e) => e.name === office);
+    assert.deepEqual(officeResult && { action: officeResult.action, changed: officeResult.changed, problems: officeResult.problems }, { action: 'sleep', changed: 3, problems: [] });
+    assert.match(asleep.environments.find((e) => e.name === corrupt)?.problems.join() ?? '', /unknown day "Fry"/);
+    assert.equal((await apps.readNamespacedDeployment({ namespace: office, name: 'api' })).spec?.replicas, 0);
+    const events = await core.listNamespacedEvent({ namespace: corrupt, fieldSelector: 'reason=SleepScheduleProblem' });
+    assert.equal(events.items.length, 1, 'the problem was recorded as an Event');
+
+    const awake = await runSleeper(sleeper, { intervalMs: 60_000, once: true, selector, clock: () => monday });
+    assert.equal(awake?.environments.find((e) => e.name === office)?.action, 'wake');
+    assert.equal((await apps.readNamespacedDeployment({ namespace: office, name: 'api' })).spec?.replicas, 2);
+  });
+
+  it('refuses everything outside its rights with 403', async () => {
+    const saCore = sleeper.kc.makeApiClient(k8s.CoreV1Api);
+    const saApps = sleeper.kc.makeApiClient(k8s.AppsV1Api);
+    const saBatch = sleeper.kc.makeApiClient(k8s.BatchV1Api);
+    const saRbac = sleeper.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const attempts: [string, () => Promise<unknown>][] = [
+      ['delete a namespace', () => saCore.deleteNamespace({ name: office })],
+      ['create a namespace', () => saCore.createNamespace({ body: { metadata: { name: `${office}-x` } } })],
+      ['create a secret', () => saCore.createNamespacedSecret({ namespace: office, body: { metadata: { name: 'stolen' }, stringData: { a: 'b' } } })],
+      ['read secrets', () => saCore.listNamespacedSecret({ namespace: office })],
+      ['read secrets cluster-wide', () => saCore.listSecretForAllNamespaces()],
+      ['read config maps', () => saCore.listNamespacedConfigMap({ namespace: office })],
+      ['list pods', () => saCore.listNamespacedPod({ namespace: office })],
+      ['read a pod', () => saCore.readNamespacedPod({ namespace: office, name: 'any' })],
+      ['delete a deployment', () => saApps.deleteNamespacedDeployment({ namespace: office, name: 'api' })],
+      ['create a deployment', () => saApps.createNamespacedDeployment({ namespace: office, body: { metadata: { name: 'x' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'x', image: 'x' }] } } } } })],
+      ['update (PUT) a deployment', async () => saApps.replaceNamespacedDeployment({ namespace: office, name: 'api', body: await apps.readNamespacedDeployment({ namespace: office, name: 'api' }) })],
+      ['patch the scale subresource', () => saApps.patchNamespacedDeploymentScale({ namespace: office, name: 'api', body: { spec: { replicas: 9 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))],
+      ['delete a cronjob', () => saBatch.deleteNamespacedCronJob({ namespace: office, name: 'report' })],
+      ['create a job', () => saBatch.createNamespacedJob({ namespace: office, body: { metadata: { name: 'x' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'x', image: 'x' }] } } } } })],
+      ['list events', () => saCore.listNamespacedEvent({ namespace: office })],
+      ['grant itself more (create a ClusterRoleBinding)', () => saRbac.createClusterRoleBinding({ body: { metadata: { name: 'escalate' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 't-env-sleeper', namespace: 't-env-system' }] } })],
+    ];
+    for (const [what, attempt] of attempts) {
+      await assert.rejects(attempt(), forbidden, `the sleeper may not ${what}`);
+    }
+    assert.equal((await core.readNamespace({ name: office })).metadata?.deletionTimestamp, undefined);
+  });
+});

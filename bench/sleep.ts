@@ -6,7 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { loadKubeConfig } from '../src/adapters/kube.ts';
 import type { KubeSession } from '../src/adapters/kube.ts';
-import { RequestCounter, SleepApi, sleepEnvironment, wakeEnvironment } from '../src/adapters/sleep.ts';
+import { RequestCounter, sleepEnvironment, wakeEnvironment } from '../src/adapters/sleep.ts';
 import type { ApiRequest } from '../src/adapters/sleep.ts';
 import { reconcileAll } from '../src/adapters/sleeper.ts';
 import type { SleeperPass } from '../src/adapters/sleeper.ts';
@@ -30,11 +30,11 @@ export interface WakeBenchResult {
   /** sequentialMs / parallelMs */
   ratio: number;
   naiveRatio: number;
-  /** Median time of one GET through the same client: the round trip. */
-  roundTripMs: number;
-  /** parallelMs in round trips (read+lists, marker, patches: at least 3). */
-  parallelRoundTrips: number;
   requestsPerWake: number;
+  /** sequentialMs / requestsPerWake: one request's round trip, writes included. */
+  roundTripMs: number;
+  /** parallelMs in round trips. The wake has three dependent steps (read + lists, marker, patches). */
+  parallelRoundTrips: number;
 }
 
 function wakeWorkloads(count: number): WorkloadSpec[] {
@@ -86,15 +86,26 @@ export async function benchWake(session: KubeSession, options: { workloads?: num
     }
   };
 
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const pods = async (): Promise<number> => (await core.listNamespacedPod({ namespace: name })).items.length;
+  const running = async (): Promise<number> => (await core.listNamespacedPod({ namespace: name })).items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).length;
+  const wanted = wakeWorkloads(workloads).filter((w) => w.kind !== 'CronJob').length;
+  /** Benchmark-only polling: wait until the controllers are done, so each variant starts from a quiet cluster. */
+  const settle = async (check: () => Promise<boolean>): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    while (!(await check()) && Date.now() < deadline) await sleep(250);
+    await sleep(500);
+  };
+
   const parallel: number[] = [];
   const sequential: number[] = [];
   const naive: number[] = [];
   let requestsPerWake = 0;
+  await settle(async () => (await running()) === wanted);
   for (let run = 0; run < runs; run++) {
     for (const mode of ['parallel', 'sequential', 'naive'] as const) {
       await sleepEnvironment(session, name);
-      // Let the controllers finish scaling down, so every variant starts from a quiet cluster.
-      await sleep(1500);
+      await settle(async () => (await pods()) === 0);
       const started = performance.now();
       if (mode === 'naive') {
         await naiveWake();
@@ -104,23 +115,16 @@ export async function benchWake(session: KubeSession, options: { workloads?: num
         requestsPerWake = result.requests;
       }
       (mode === 'parallel' ? parallel : mode === 'sequential' ? sequential : naive).push(performance.now() - started);
-      await sleep(1500);
+      await settle(async () => (await running()) === wanted);
     }
     options.log?.(`  wake run ${run + 1}/${runs}: parallel ${round(parallel.at(-1)!)} ms, sequential ${round(sequential.at(-1)!)} ms, naive ${round(naive.at(-1)!)} ms`);
   }
-  const api = new SleepApi(session);
-  const trips: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t = performance.now();
-    await api.readEnvironment(name);
-    trips.push(performance.now() - t);
-  }
-  const roundTripMs = median(trips);
+  const roundTripMs = median(sequential) / requestsPerWake;
   return {
     workloads, runs,
     parallelMs: round(median(parallel)), sequentialMs: round(median(sequential)), naiveMs: round(median(naive)),
     ratio: round(median(sequential) / median(parallel), 1), naiveRatio: round(median(naive) / median(parallel), 1),
-    roundTripMs: round(roundTripMs, 2), parallelRoundTrips: round(median(parallel) / roundTripMs, 1), requestsPerWake,
+    requestsPerWake, roundTripMs: round(roundTripMs, 2), parallelRoundTrips: round(median(parallel) / roundTripMs, 1),
   };
 }
 
@@ -192,7 +196,7 @@ if (import.meta.main) {
   const [environments = '10', perEnvironment = '20', wakeWorkloadCount = '40'] = process.argv.slice(2);
   const session = loadKubeConfig();
   const log = (m: string): void => { process.stderr.write(`${m}\n`); };
-  const wake = await benchWake(session, { workloads: Number(wakeWorkloadCount), runs: 5, log });
+  const wake = await benchWake(session, { workloads: Number(wakeWorkloadCount), runs: 7, log });
   process.stdout.write(`${JSON.stringify({ wake }, null, 2)}\n`);
   const pass = await benchSleeperPass(session, { environments: Number(environments), workloadsPerEnvironment: Number(perEnvironment), log });
   process.stdout.write(`${JSON.stringify({ pass }, null, 2)}\n`);

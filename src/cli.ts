@@ -9,8 +9,9 @@ import { envCommands } from './cli/env-commands.ts';
 import { scheduleCommands } from './cli/schedule-commands.ts';
 import { eventsCommand } from './cli/events-command.ts';
 import { sleepCommands } from './cli/sleep-commands.ts';
+import { devCommands } from './cli/dev-commands.ts';
 
-export const commands: Command[] = [...envCommands, eventsCommand, ...sleepCommands, ...scheduleCommands];
+export const commands: Command[] = [...envCommands, eventsCommand, ...sleepCommands, ...devCommands, ...scheduleCommands];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');

@@ -3,8 +3,10 @@
 // (dist/runtime.js) load on first use.
 import * as vscode from 'vscode';
 import { COMMANDS } from './vscode/commands/index.ts';
+import { config } from './vscode/config.ts';
 import { ClusterConnection } from './vscode/connection.ts';
 import { CurrentEnvironment } from './vscode/current-environment.ts';
+import { DevSessions } from './vscode/dev-sessions.ts';
 import { EnvironmentStatusBar } from './vscode/environment-status-bar.ts';
 import { EnvironmentTreeProvider } from './vscode/environment-tree.ts';
 import { reportError } from './vscode/report-error.ts';
@@ -24,9 +26,10 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
   const tree = new EnvironmentTreeProvider(connection);
   const statusBar = new EnvironmentStatusBar(connection, current);
   const view = vscode.window.createTreeView('tenv.environments', { treeDataProvider: tree, showCollapseAll: true });
-  extension.subscriptions.push(log, connection, current, tree, statusBar, view, new SleepWarning(connection, current));
+  const devSessions = new DevSessions(log);
+  extension.subscriptions.push(log, connection, current, tree, statusBar, view, devSessions, new SleepWarning(connection, current));
 
-  const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar };
+  const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar, devSessions };
   for (const [id, factory] of Object.entries(COMMANDS)) {
     const run = factory(ctx);
     extension.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -41,6 +44,15 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
   extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('tenv.showAllEnvironments') || e.affectsConfiguration('tenv.user')) tree.refreshAll();
   }));
+  // Re-attach to okteto sessions that survived a window reload, once my environments are known.
+  const reattach = connection.onDidChangeState((state) => {
+    if (state !== 'ready') return;
+    reattach.dispose();
+    const me = connection.me();
+    void devSessions.reattach(connection.environments().filter((e) => e.owner === me), config.devStartTimeoutSeconds() * 1000)
+      .catch((error: unknown) => log.warn(`Could not re-attach to okteto sessions: ${error instanceof Error ? error.message : String(error)}`));
+  });
+  extension.subscriptions.push(reattach);
   void vscode.commands.executeCommand('setContext', 'tenv.clusterState', 'loading');
   // After activation: connect so that the status bar can show my environment even before the
   // tree is opened.

@@ -205,16 +205,21 @@ export class EnvironmentStore {
     const pods = new Map<string, PodInfo[]>();
     const warnings = this.warnings(namespace);
     const deployments = (this.informers.get('deployments')?.list(namespace) ?? []) as k8s.V1Deployment[];
-    // `okteto up` runs the dev container in a `<name>-okteto` copy; its pods belong to the original.
+    const statefulSets = (this.informers.get('statefulsets')?.list(namespace) ?? []) as k8s.V1StatefulSet[];
+    // `okteto up` runs the dev container in a `<name>-okteto` copy of the Deployment or
+    // StatefulSet; the copy's pods belong to the original, and the copy is not listed itself.
     const clones = new Map<string, string>();
-    for (const d of deployments) {
-      const clone = d.metadata?.labels?.[LABEL_OKTETO_CLONE];
-      if (clone) clones.set(d.metadata!.name!, d.metadata!.name!.replace(/-okteto$/, ''));
+    const kinds: [WorkloadKind, readonly (k8s.V1Deployment | k8s.V1StatefulSet)[]][] = [['Deployment', deployments], ['StatefulSet', statefulSets]];
+    for (const [kind, list] of kinds) {
+      for (const w of list) {
+        const name = w.metadata?.name ?? '';
+        if (w.metadata?.labels?.[LABEL_OKTETO_CLONE]) clones.set(`${kind}/${name}`, name.replace(/-okteto$/, ''));
+      }
     }
     for (const pod of (this.informers.get('pods')?.list(namespace) ?? []) as k8s.V1Pod[]) {
       const owner = podOwner(pod);
       if (!owner) continue;
-      const name = owner.kind === 'Deployment' ? clones.get(owner.name) ?? owner.name : owner.name;
+      const name = clones.get(`${owner.kind}/${owner.name}`) ?? owner.name;
       const key = `${owner.kind}/${name}`;
       const list = pods.get(key) ?? [];
       const info = podInfo(pod);
@@ -226,10 +231,11 @@ export class EnvironmentStore {
     const podsOf = (kind: WorkloadKind, name: string): PodInfo[] => (pods.get(`${kind}/${name}`) ?? []).sort(byName);
     const result: WorkloadInfo[] = [];
     for (const d of deployments) {
-      if (clones.has(d.metadata!.name!)) continue;
+      if (clones.has(`Deployment/${d.metadata!.name!}`)) continue;
       result.push(scalableInfo('Deployment', d, podsOf('Deployment', d.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'Deployment', d.metadata!.name!)));
     }
-    for (const s of (this.informers.get('statefulsets')?.list(namespace) ?? []) as k8s.V1StatefulSet[]) {
+    for (const s of statefulSets) {
+      if (clones.has(`StatefulSet/${s.metadata!.name!}`)) continue;
       result.push(scalableInfo('StatefulSet', s, podsOf('StatefulSet', s.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'StatefulSet', s.metadata!.name!)));
     }
     for (const c of (this.informers.get('cronjobs')?.list(namespace) ?? []) as k8s.V1CronJob[]) {

@@ -67,6 +67,8 @@ type PodStatusLike = k8s.V1Pod['status'];
 interface StreamContext {
   readonly session: KubeSession;
   readonly namespace: string;
+  /** Aborted by dispose(): ends every follower, whatever else happened to it. */
+  readonly signal: AbortSignal;
   readonly follow: boolean;
   readonly tailLines: number | undefined;
   readonly timestamps: boolean;
@@ -178,9 +180,11 @@ class ContainerFollower {
   /** An interruption was reported; the next open says the stream resumed. */
   private interrupted = false;
   private wake: (() => void) | undefined;
+  private readonly onDispose = (): void => this.end();
 
   constructor(ctx: StreamContext, pod: k8s.V1Pod, container: string) {
     this.ctx = ctx;
+    ctx.signal.addEventListener('abort', this.onDispose);
     this.pod = pod.metadata?.name ?? '';
     this.container = container;
     this.containerCount = pod.spec?.containers.length ?? 1;
@@ -220,6 +224,7 @@ class ContainerFollower {
   end(message?: string): void {
     if (this.signal.aborted) return;
     if (message !== undefined) this.notice(message);
+    this.ctx.signal.removeEventListener('abort', this.onDispose);
     this.controller.abort();
     this.wake?.();
   }
@@ -419,6 +424,7 @@ export class WorkloadLogStream {
   /** Resolves once the stream is closed (disposed, or done printing in one-shot mode). */
   readonly closed: Promise<void>;
   private readonly session: KubeSession;
+  private readonly controller = new AbortController();
   private readonly ctx: StreamContext;
   private readonly batcher: LogBatcher;
   private readonly options: WorkloadLogOptions;
@@ -442,6 +448,7 @@ export class WorkloadLogStream {
     this.batcher = new LogBatcher(sink, options.batch);
     this.ctx = {
       session, namespace,
+      signal: this.controller.signal,
       follow: options.follow ?? true,
       tailLines: options.tailLines,
       timestamps: options.timestamps ?? false,
@@ -501,6 +508,11 @@ export class WorkloadLogStream {
     if (this.pods.size === 0) this.notice(`No pods of ${describeWorkload(this.workload)} yet; waiting for pods…`);
   }
 
+  /** Lines dropped so far because the sink was slower than the logs (see LogBatcher). */
+  get droppedLines(): number {
+    return this.batcher.droppedLines;
+  }
+
   /** Ends every current stream with one line (e.g. "environment went to sleep"); new pods are still picked up. */
   endAll(reason: string): void {
     for (const pod of this.pods.values()) {
@@ -517,7 +529,7 @@ export class WorkloadLogStream {
     if (this.disposed) return this.closed;
     this.disposed = true;
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    for (const pod of this.pods.values()) pod.end();
+    this.controller.abort();
     this.pods.clear();
     await this.informer?.stop();
     await Promise.allSettled(this.running);
@@ -557,7 +569,7 @@ export class WorkloadLogStream {
     if (!logs || this.disposed) return;
     this.pods.delete(uid);
     // kwok (and a kubelet that lost the pod) may keep a follow open: the watch is the authority.
-    // logs.end();
+    logs.end();
     this.notice('pod deleted; stream ended', logLabel(logs.name, '', 1));
     if (this.pods.size === 0) this.notice(`No pods of ${describeWorkload(this.workload)} left; waiting for new pods…`);
   }

@@ -6,3 +6,7 @@ export { EnvironmentStore } from './environment-store.ts';
 export type { StoreStatus } from './environment-store.ts';
 export { createEnvironment, deleteEnvironment, validateCreateInput } from './environments.ts';
 export { keepAwake, sleepEnvironment, waitUntilReady, wakeEnvironment } from './sleep.ts';
+export { ensureAwake, loadWorkspaceManifest, planDev, servicesInEnvironment, OktetoCli } from './dev-mode.ts';
+export type { DevPlan, LoadedManifest } from './dev-mode.ts';
+export { OktetoSessionWatcher, readSession } from './okteto.ts';
+export type { DevTarget } from './okteto.ts';

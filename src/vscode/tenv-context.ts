@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { ClusterConnection } from './connection.ts';
 import type { CurrentEnvironment } from './current-environment.ts';
+import type { DevSessions } from './dev-sessions.ts';
 import type { EnvironmentStatusBar } from './environment-status-bar.ts';
 import type { EnvironmentTreeProvider } from './environment-tree.ts';
 
@@ -12,6 +13,7 @@ export interface TEnvContext {
   readonly current: CurrentEnvironment;
   readonly tree: EnvironmentTreeProvider;
   readonly statusBar: EnvironmentStatusBar;
+  readonly devSessions: DevSessions;
 }
 
 export type CommandFactory = (ctx: TEnvContext) => (...args: unknown[]) => Promise<unknown>;

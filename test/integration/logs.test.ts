@@ -46,7 +46,7 @@ function output(): Output {
 
 async function waitForLine(out: Output, line: string | RegExp, timeoutMs = 20_000): Promise<void> {
   try {
-    await eventually(`the line ${String(line)}`, async () => out.lines().some((l) => (typeof line === 'string' ? l === line : line.test(l))), timeoutMs);
+    await eventually(`the line ${String(line)}`, () => Promise.resolve(out.lines().some((l) => (typeof line === 'string' ? l === line : line.test(l)))), timeoutMs);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n--- output so far ---\n${out.text.slice(-4000)}`);
   }
@@ -188,7 +188,7 @@ describe('workload logs on the local control plane', () => {
     try {
       await stream.start();
       await waitForLine(out, `[${pod}] q2`);
-      await eventually('two idle timeouts', async () => out.errors.filter((e) => /timeout/i.test(e.error.message)).length >= 2);
+      await eventually('two idle timeouts', () => Promise.resolve(out.errors.filter((e) => /timeout/i.test(e.error.message)).length >= 2));
       await cluster.appendLog(ns, pod!, 'quiet', ['q3']);
       await waitForLine(out, `[${pod}] q3`);
       assert.deepEqual(out.lines(), [`[${pod}] q1`, `[${pod}] q2`, `[${pod}] q3`], 'silent and without repeats');

@@ -11,6 +11,8 @@ import { selectEnvironment } from './select-environment.ts';
 import { showEvents } from './show-events.ts';
 import { showLog } from './show-log.ts';
 import { sleepEnvironment } from './sleep-environment.ts';
+import { startDev } from './start-dev.ts';
+import { stopDev } from './stop-dev.ts';
 import { toggleShowAll } from './toggle-show-all.ts';
 import { wakeEnvironment } from './wake-environment.ts';
 
@@ -25,6 +27,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'tenv.showEvents': showEvents,
   'tenv.showLog': showLog,
   'tenv.sleepEnvironment': sleepEnvironment,
+  'tenv.startDev': startDev,
+  'tenv.stopDev': stopDev,
   'tenv.toggleShowAll': toggleShowAll,
   'tenv.wakeEnvironment': wakeEnvironment,
 };

@@ -1,0 +1,74 @@
+// `t dev start|stop <service>`: Okteto dev mode from the terminal, `okteto up` in the foreground.
+import { InvalidInputError } from '../core/errors.ts';
+import { ensureAwake, loadWorkspaceManifest, OktetoCli, planDev } from '../adapters/dev-mode.ts';
+import { loadEnvironments } from '../adapters/environments.ts';
+import type { KubeSession } from '../adapters/kube.ts';
+import { stringOption } from './command.ts';
+import type { Command, CommandContext, OptionSpec } from './command.ts';
+import { me, session } from './env-commands.ts';
+
+const MINIMUM_WAKE_HOURS = 2;
+
+const devOptions: Record<string, OptionSpec> = {
+  env: { type: 'string', short: 'e', description: 'environment (default: the only one you own)', valueName: 'name' },
+  file: { type: 'string', short: 'f', description: 'okteto manifest (default: okteto.yml, okteto.yaml, .okteto/okteto.yml, .okteto/okteto.yaml)', valueName: 'path' },
+  okteto: { type: 'string', description: 'okteto binary (default: $T_ENV_OKTETO_PATH, then PATH)', valueName: 'path' },
+};
+
+/** --env, else the only environment I own; anything else asks for --env. */
+async function environmentName(ctx: CommandContext, s: KubeSession): Promise<string> {
+  const given = stringOption(ctx, 'env');
+  if (given) return given;
+  const mine = (await loadEnvironments(s)).filter((e) => e.owner === me(ctx.env)).map((e) => e.name);
+  if (mine.length === 1) return mine[0]!;
+  throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
+}
+
+async function prepare(ctx: CommandContext) {
+  const s = session(ctx);
+  const manifest = await loadWorkspaceManifest(process.cwd(), stringOption(ctx, 'file'));
+  const namespace = await environmentName(ctx, s);
+  const plan = await planDev(s, { manifest, service: ctx.positionals[0]!, namespace });
+  const cli = await OktetoCli.locate(stringOption(ctx, 'okteto') ?? ctx.env['T_ENV_OKTETO_PATH'], ctx.env);
+  return { s, plan, cli };
+}
+
+export const devCommands: Command[] = [
+  {
+    path: ['dev', 'start'],
+    summary: 'Put a service of your environment into Okteto dev mode (okteto up, in the foreground).',
+    args: ['<service>'],
+    options: devOptions,
+    async run(ctx) {
+      const { s, plan, cli } = await prepare(ctx);
+      const progress = ctx.out.progress(`Preparing ${plan.service.name} in ${plan.target.namespace}…`);
+      try {
+        await ensureAwake(s, plan.target.namespace, { minimumHours: MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress.update(t) });
+      } finally {
+        progress.done();
+      }
+      ctx.out.line(ctx.out.dim(`$ ${[cli.path, ...cli.upArgs(plan.target)].join(' ')}`));
+      const result = await cli.runUpForeground(plan.target, { signal: ctx.signal });
+      return result.exitCode ?? (result.signal ? 130 : 1);
+    },
+  },
+  {
+    path: ['dev', 'stop'],
+    summary: 'End dev mode for a service (okteto down): the workload gets its replicas back.',
+    args: ['<service>'],
+    options: { ...devOptions, volumes: { type: 'boolean', short: 'v', description: 'also remove the dev volumes' } },
+    async run(ctx) {
+      const { plan, cli } = await prepare(ctx);
+      const progress = ctx.out.json ? undefined : ctx.out.progress(`Stopping dev mode for ${plan.service.name} in ${plan.target.namespace}…`);
+      try {
+        await cli.down(plan.target, { volumes: ctx.values['volumes'] === true, signal: ctx.signal });
+      } catch (error) {
+        progress?.done();
+        throw error;
+      }
+      progress?.done(`${plan.service.name} is out of dev mode.`);
+      if (ctx.out.json) ctx.out.data({ service: plan.service.name, environment: plan.target.namespace, stopped: true });
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,44 @@
+// T-Env: Start Dev — `okteto up` for a service, in a terminal the developer types into, with the
+// state file's progress in the status bar. Wakes the environment first.
+import * as vscode from 'vscode';
+import { config } from '../config.ts';
+import { pickDevTarget, requireTrust, workspaceManifest } from '../dev-target.ts';
+import { abortSignalFor } from '../progress.ts';
+import { runtime } from '../runtime-loader.ts';
+import type { CommandFactory } from '../tenv-context.ts';
+
+export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
+  requireTrust('Start Dev');
+  const session = await ctx.connection.requireSession();
+  const { folder, manifest } = await workspaceManifest();
+  const picked = await pickDevTarget(ctx, arg, manifest, false);
+  if (!picked) return;
+  const rt = runtime();
+  const existing = ctx.devSessions.get(picked.namespace, picked.service);
+  if (existing?.terminal) {
+    existing.terminal.show();
+    return;
+  }
+  const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Start Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
+    const signal = abortSignalFor(token);
+    progress.report({ message: 'checking the manifest and the okteto CLI…' });
+    const [plan, cli] = await Promise.all([
+      rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace }),
+      rt.OktetoCli.locate(config.oktetoPath()),
+    ]);
+    if (plan.asleep) await rt.ensureAwake(session, picked.namespace, { minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }) });
+    return { plan, cli };
+  });
+  const { plan, cli } = prepared;
+  const args = cli.upArgs(plan.target);
+  ctx.log.info(`Running ${[cli.path, ...args].join(' ')} in ${folder}`);
+  // The arguments go to okteto as an array: no shell parses them.
+  const terminal = vscode.window.createTerminal({
+    name: `okteto up: ${plan.service.name}`, shellPath: cli.path, shellArgs: args, cwd: folder,
+    env: { ...cli.processEnv(), OKTETO_ORIGIN: 'vscode' } as Record<string, string>, iconPath: new vscode.ThemeIcon('vm-connect'),
+  });
+  terminal.show();
+  await ctx.devSessions.track({
+    namespace: plan.target.namespace, service: plan.service.name, plan, terminal, fresh: true, timeoutMs: config.devStartTimeoutSeconds() * 1000,
+  });
+};

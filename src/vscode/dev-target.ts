@@ -1,0 +1,55 @@
+// Resolving what Start/Stop Dev act on: the workspace's manifest, the environment and the service.
+import * as vscode from 'vscode';
+import { TEnvError } from '../core/errors.ts';
+import type { LoadedManifest } from '../adapters/dev-mode.ts';
+import { config } from './config.ts';
+import { PodNode, WorkloadNode } from './environment-tree.ts';
+import { pickEnvironment } from './pick.ts';
+import { runtime } from './runtime-loader.ts';
+import type { TEnvContext } from './tenv-context.ts';
+
+/** Dev mode runs the manifest's commands: never in Restricted Mode. */
+export function requireTrust(action: string): void {
+  if (!vscode.workspace.isTrusted) {
+    throw new TEnvError('untrusted', `${action} is disabled in Restricted Mode: the okteto manifest can run commands on your machine and in the cluster.`, {
+      hint: 'Trust this workspace to use dev mode.', actions: ['trust'],
+    });
+  }
+}
+
+export async function workspaceManifest(): Promise<{ folder: string; manifest: LoadedManifest }> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) throw new TEnvError('no-folder', 'Open the folder that holds your okteto manifest first.', { actions: [] });
+  const errors: unknown[] = [];
+  for (const folder of folders) {
+    try {
+      return { folder: folder.uri.fsPath, manifest: await runtime().loadWorkspaceManifest(folder.uri.fsPath, config.manifestPath()) };
+    } catch (error) {
+      // A malformed manifest is the answer; "not found" in one folder may be found in the next.
+      if (!(error instanceof TEnvError && error.kind === 'not-found')) throw error;
+      errors.push(error);
+    }
+  }
+  throw errors[0] instanceof Error ? errors[0] : new Error('No okteto manifest found.');
+}
+
+/** Environment and service: from a tree workload, else quick picks (environment → service). */
+export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: LoadedManifest, onlyDevMode: boolean): Promise<{ namespace: string; service: string } | undefined> {
+  if (arg instanceof WorkloadNode) return { namespace: arg.environment, service: arg.info.name };
+  if (arg instanceof PodNode) return { namespace: arg.environment, service: arg.workload.name };
+  const env = await pickEnvironment(ctx, typeof arg === 'string' ? arg : undefined, onlyDevMode ? 'Environment with the service in dev mode' : 'Environment to develop in');
+  if (!env) return undefined;
+  const session = await ctx.connection.requireSession();
+  const services = await runtime().servicesInEnvironment(session, manifest, env.name);
+  const devMode = new Set(env.workloads.filter((w) => w.devMode).map((w) => w.name));
+  const choices = services.filter((s) => !onlyDevMode || devMode.has(s.name));
+  if (choices.length === 0) {
+    throw new TEnvError('no-service', onlyDevMode
+      ? `No service of ${manifest.displayName} is in dev mode in ${env.name}.`
+      : `None of the dev services in ${manifest.displayName} (${manifest.manifest.dev.map((d) => d.name).join(', ')}) has a Deployment or StatefulSet in ${env.name}.`, {});
+  }
+  const picked = choices.length === 1 ? choices[0] : (await vscode.window.showQuickPick(choices.map((s) => ({
+    label: s.name, description: devMode.has(s.name) ? 'in dev mode' : (s.image ?? ''), s,
+  })), { placeHolder: onlyDevMode ? 'Service to stop' : 'Service to develop' }))?.s;
+  return picked ? { namespace: env.name, service: picked.name } : undefined;
+}

@@ -182,13 +182,29 @@ export async function benchSleeperPass(session: KubeSession, options: { environm
   // Wednesday 13:30 UTC is inside it in all five.
   const sunday = new Date('2026-01-11T12:00:00Z');
   const wednesday = new Date('2026-01-14T13:30:00Z');
+  // The sleeper meets a settled cluster at a scheduled transition, not one still busy with the
+  // previous mass change: wait (untimed) for the controllers between passes, else status updates
+  // race the patches and the pass is mostly 409 retries.
+  const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  const benchPods = async (): Promise<{ all: number; running: number }> => {
+    const pods = (await core.listPodForAllNamespaces({ labelSelector: 'app' })).items.filter((p) => names.has(p.metadata?.namespace ?? ''));
+    return { all: pods.length, running: pods.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).length };
+  };
+  const settle = async (done: (pods: { all: number; running: number }) => boolean): Promise<void> => {
+    const deadline = Date.now() + 300_000;
+    while (!done(await benchPods()) && Date.now() < deadline) await sleep(1000);
+    await sleep(5000);
+  };
+  await settle((p) => p.running >= fixture.pods);
   log(`sleeper pass over ${environments} environments × ${perEnvironment} workloads…`);
   const sleepPass = await timedPass(session, include, sunday);
   log(`  sleep: ${sleepPass.ms} ms, ${sleepPass.requests} requests`);
   const steady = await timedPass(session, include, sunday);
   log(`  steady: ${steady.ms} ms, ${steady.requests} requests`);
+  await settle((p) => p.all === 0);
   const wake = await timedPass(session, include, wednesday);
   log(`  wake: ${wake.ms} ms, ${wake.requests} requests`);
+  await settle((p) => p.running >= fixture.pods);
   return { environments, workloads: environments * perEnvironment, fixtureSeconds: round(fixture.createSeconds), sleep: sleepPass, steady, wake };
 }
 

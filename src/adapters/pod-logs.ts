@@ -4,11 +4,14 @@
 //
 // Log requests are made here rather than through client-node's `Log`: that class pipes an
 // internal stream whose abort error nobody handles, and turns every non-API failure into a
-// generic 500. Doing the GET ourselves (authenticated exactly as client-node does) gives typed
-// errors, clean aborts and backpressure.
+// generic 500. The GET is made with node:https, authenticated by client-node's own
+// applyToHTTPSOptions (what it uses for exec and port-forward: CA, client certificate, token or
+// exec plugin, proxy agent). It gives typed errors, clean aborts and backpressure, and over
+// HTTP/1.1 it reads a log 1.5-2x faster than undici's HTTP/2 (measured on the local control plane).
+import http from 'node:http';
+import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import { request } from 'undici';
 import { podOwner } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { ContainerLogParser, formatNotice, LogBatcher, logLabel } from '../core/log-lines.ts';
@@ -48,8 +51,8 @@ export interface WorkloadLogOptions {
   /** Backoff between reconnects of a broken stream: initial, doubling up to max. */
   retryDelayMs?: { initial: number; max: number } | undefined;
   /**
-   * A followed response that is silent this long is closed and resumed (undici's body timeout):
-   * it detects dead connections. Default 300 s.
+   * A followed response silent this long is closed and resumed without a line (sinceTime makes
+   * that lossless): it detects connections that died without a reset. Default 300 s.
    */
   idleTimeoutMs?: number | undefined;
 }
@@ -80,10 +83,19 @@ interface StreamContext {
   readonly reportError: (error: Error, source: LogSource | undefined, willRetry: boolean) => void;
 }
 
+/** The error of a followed response that stayed silent for idleTimeoutMs. */
+export class LogIdleTimeoutError extends Error {
+  readonly code = 'LOG_IDLE_TIMEOUT';
+  constructor(ms: number) {
+    super(`The log stream was silent for ${ms} ms.`);
+    this.name = 'LogIdleTimeoutError';
+  }
+}
+
 /**
- * GET …/pods/<pod>/log?timestamps=true, authenticated like client-node. Calls `onOpen` on a 200,
- * then `onChunk` per body chunk (awaiting a returned promise: backpressure). Resolves when the
- * response ends; rejects with an ApiException for a non-200 status, or the network error.
+ * GET …/pods/<pod>/log?timestamps=true. Calls `onOpen` on a 200, then `onChunk` per body chunk
+ * (awaiting a returned promise: backpressure). Resolves when the response ends; rejects with an
+ * ApiException for a non-200 status, a LogIdleTimeoutError, an AbortError, or the network error.
  */
 export async function readPodLog(
   session: KubeSession, namespace: string, pod: string, container: string, query: LogQuery,
@@ -97,26 +109,40 @@ export async function readPodLog(
   if (query.previous) params.set('previous', 'true');
   if (query.sinceTime !== undefined) params.set('sinceTime', query.sinceTime);
   else if (query.tailLines !== undefined) params.set('tailLines', String(query.tailLines));
-  const ctx = new k8s.RequestContext(url.toString(), k8s.HttpMethod.GET);
-  await session.kc.applySecurityAuthentication(ctx);
+  const options: https.RequestOptions = {};
+  await session.kc.applyToHTTPSOptions(options);
   signal.throwIfAborted();
-  const dispatcher = ctx.getDispatcher();
+  let idle = false;
+  let req: http.ClientRequest | undefined;
   try {
-    const response = await request(url, {
-      method: 'GET', headers: ctx.getHeaders(), signal, bodyTimeout: idleTimeoutMs, ...(dispatcher ? { dispatcher } : {}),
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      req = (url.protocol === 'http:' ? http : https).request(url, { ...options, method: 'GET', signal }, resolve);
+      req.on('error', reject);
+      // Socket inactivity, before or during the body: a quiet log, or a dead connection.
+      req.setTimeout(idleTimeoutMs, () => {
+        idle = true;
+        req?.destroy(new LogIdleTimeoutError(idleTimeoutMs));
+      });
+      req.end();
     });
     if (response.statusCode !== 200) {
-      const text = await response.body.text().catch(() => '');
-      throw new k8s.ApiException(response.statusCode, statusMessage(text) ?? `HTTP ${response.statusCode}`, text, {});
+      let text = '';
+      response.setEncoding('utf8');
+      for await (const part of response) text += part as string;
+      const status = response.statusCode ?? 0;
+      throw new k8s.ApiException(status, statusMessage(text) ?? `HTTP ${status}`, text, {});
     }
     onOpen();
-    for await (const chunk of response.body) {
+    for await (const chunk of response) {
       const pending = onChunk(chunk as Buffer);
       if (pending) await pending;
     }
+  } catch (error) {
+    // Destroying the request surfaces in the response as a bare "aborted": say what happened.
+    if (idle && !signal.aborted) throw new LogIdleTimeoutError(idleTimeoutMs);
+    throw error;
   } finally {
-    // client-node builds a new Agent for every authentication; it must not outlive its request.
-    if (dispatcher) dispatcher.destroy().catch(() => undefined);
+    req?.destroy();
   }
 }
 
@@ -138,13 +164,8 @@ function httpStatus(error: unknown): number | undefined {
   return error instanceof k8s.ApiException ? error.code : undefined;
 }
 
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || errorCode(error) === 'UND_ERR_ABORTED');
+  return error instanceof Error && error.name === 'AbortError';
 }
 
 function containerStatus(status: PodStatusLike, container: string): k8s.V1ContainerStatus | undefined {
@@ -265,7 +286,7 @@ class ContainerFollower {
         // 'now': reconnect at once (an idle timeout on a quiet log).
       }
     } catch (error) {
-      if (!isAbort(error)) this.ctx.reportError(error instanceof Error ? error : new Error(String(error)), this.source, false);
+      if (!this.stoppedBy(error)) this.ctx.reportError(error instanceof Error ? error : new Error(String(error)), this.source, false);
     }
   }
 
@@ -282,7 +303,7 @@ class ContainerFollower {
         this.signal, () => undefined, (chunk) => this.pushWithBackpressure(this.parser, chunk), this.ctx.idleTimeoutMs);
       this.parser.end(this.ctx.push);
     } catch (error) {
-      if (isAbort(error)) return;
+      if (this.stoppedBy(error)) return;
       const typed = this.typed(error);
       const status = httpStatus(error);
       if (status === 400 || status === 404) {
@@ -298,6 +319,11 @@ class ContainerFollower {
     parser.push(chunk, this.ctx.push);
     const batcher = this.ctx.batcher;
     return batcher.buffered > batcher.capacity / 2 ? batcher.drain() : undefined;
+  }
+
+  /** The failure is only the consequence of end() or dispose() (an abort surfaces in several forms). */
+  private stoppedBy(error: unknown): boolean {
+    return this.signal.aborted || isAbort(error);
   }
 
   private typed(error: unknown): Error {
@@ -344,7 +370,7 @@ class ContainerFollower {
     }
     this.ctx.reportError(typed, this.source, true);
     // A log silent for idleTimeoutMs: resume at once, without alarming the reader.
-    if (errorCode(error) === 'UND_ERR_BODY_TIMEOUT') return 'now';
+    if (error instanceof LogIdleTimeoutError) return 'now';
     if (status === 400) {
       // The container is not (yet) serving a log, e.g. still being created: wait for it quietly.
       return containerStatus(this.status, this.container)?.state?.running ? 'retry' : 'park';
@@ -372,7 +398,7 @@ class ContainerFollower {
    * instance's last lines, once, labelled as such. Later restarts are followed live instead.
    */
   private async printPrevious(): Promise<void> {
-    if (this.restarts === 0) return;
+    if (this.restarts === 0 || this.ctx.tailLines === 0) return;
     const parser = new ContainerLogParser({
       label: logLabel(this.pod, this.container, this.containerCount, ' previous'), showTimestamps: this.ctx.timestamps, maxLineBytes: this.ctx.maxLineBytes,
     });
@@ -382,7 +408,7 @@ class ContainerFollower {
         this.signal, () => undefined, (chunk) => this.pushWithBackpressure(parser, chunk), this.ctx.idleTimeoutMs);
       parser.end(this.ctx.push);
     } catch (error) {
-      if (isAbort(error)) throw error;
+      if (this.stoppedBy(error)) throw error;
       const typed = this.typed(error);
       if (httpStatus(error) !== 400) this.ctx.reportError(typed, this.source, false);
       this.notice(`no log of the previous instance: ${serverMessage(error) ?? typed.message}`);

@@ -336,24 +336,25 @@ async function transition(
   const verb = target === 'asleep' ? 'Putting' : 'Waking';
   const suffix = target === 'asleep' ? ' to sleep' : '';
   options.onProgress?.(`${verb} ${name}${suffix}…`);
-  // The lists only read, so they can go out with the check that this is an environment.
-  const [ns, ...lists] = await Promise.all([
-    api.readEnvironment(name),
-    ...WORKLOAD_KINDS.map(async (kind) => {
-      try {
-        return (await api.listWorkloads(kind, name)).map((obj) => ({ kind, obj }));
-      } catch (error) {
-        throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in namespace ${name}`);
-      }
-    }),
-  ]);
+  // The lists only read, so they go out with the check that this is an environment; that check's
+  // error (not an environment, not found) wins over theirs.
+  const listing = WORKLOAD_KINDS.map(async (kind) => {
+    try {
+      return (await api.listWorkloads(kind, name)).map((obj) => ({ kind, obj }));
+    } catch (error) {
+      throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in namespace ${name}`);
+    }
+  });
+  const lists = Promise.all(listing);
+  lists.catch(() => undefined); // awaited below unless the check fails first
+  const ns = await api.readEnvironment(name);
+  const workloads = (await lists).flat();
   const { annotations, problem } = marker(ns);
   try {
     await api.patchNamespace(name, annotations);
   } catch (error) {
     throw toTEnvError(error, session, `patch namespace ${name}`);
   }
-  const workloads = lists.flat();
   let done = 0;
   const outcomes = await runLimited(workloads, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ kind, obj }) => {
     const outcome = await convergeWorkload(api, kind, name, obj, target, 'manual');

@@ -98,8 +98,17 @@ export class CliFailedError extends TEnvError {
   }
 }
 
+/**
+ * Whether a value is a TEnvError. Checked by shape, not `instanceof`: the extension bundle and the
+ * lazily loaded runtime bundle each carry their own copy of this class.
+ */
+export function isTEnvError(error: unknown): error is TEnvError {
+  return error instanceof Error && error.name === 'TEnvError' && typeof (error as { kind?: unknown }).kind === 'string'
+    && Array.isArray((error as { actions?: unknown }).actions);
+}
+
 export function isCancelled(error: unknown): boolean {
-  return error instanceof CancelledError || (error instanceof Error && error.name === 'AbortError');
+  return (isTEnvError(error) && error.kind === 'cancelled') || (error instanceof Error && error.name === 'AbortError');
 }
 
 /** A one-line description of any thrown value, for messages. */

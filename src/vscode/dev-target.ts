@@ -1,6 +1,6 @@
 // Resolving what Start/Stop Dev act on: the workspace's manifest, the environment and the service.
 import * as vscode from 'vscode';
-import { TEnvError } from '../core/errors.ts';
+import { isTEnvError, TEnvError } from '../core/errors.ts';
 import type { LoadedManifest } from '../adapters/dev-mode.ts';
 import { config } from './config.ts';
 import { PodNode, WorkloadNode } from './environment-tree.ts';
@@ -26,7 +26,7 @@ export async function workspaceManifest(): Promise<{ folder: string; manifest: L
       return { folder: folder.uri.fsPath, manifest: await runtime().loadWorkspaceManifest(folder.uri.fsPath, config.manifestPath()) };
     } catch (error) {
       // A malformed manifest is the answer; "not found" in one folder may be found in the next.
-      if (!(error instanceof TEnvError && error.kind === 'not-found')) throw error;
+      if (!(isTEnvError(error) && error.kind === 'not-found')) throw error;
       errors.push(error);
     }
   }

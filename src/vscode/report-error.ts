@@ -1,6 +1,6 @@
 // One place that turns any failure into one actionable message with buttons; details go to the log.
 import * as vscode from 'vscode';
-import { isCancelled, TEnvError } from '../core/errors.ts';
+import { isCancelled, isTEnvError } from '../core/errors.ts';
 import type { ErrorAction } from '../core/errors.ts';
 
 const BUTTONS: Record<ErrorAction, string> = {
@@ -25,11 +25,11 @@ export async function reportError(error: unknown, log: vscode.LogOutputChannel, 
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const hint = error instanceof TEnvError ? error.hint : undefined;
+  const hint = isTEnvError(error) ? error.hint : undefined;
   log.error(message + (hint ? ` (${hint})` : ''));
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error) log.debug(`cause: ${cause.name}: ${cause.message.split('\n')[0] ?? ''}`);
-  const actions = error instanceof TEnvError ? [...error.actions] : ['showLog' as const];
+  const actions: ErrorAction[] = isTEnvError(error) ? [...error.actions] : ['showLog'];
   const available = actions.filter((a) => a !== 'retry' || options.retry);
   if (!available.includes('showLog')) available.push('showLog');
   const labels = [...(options.extra ?? []).map((e) => e.label), ...available.map((a) => BUTTONS[a])];

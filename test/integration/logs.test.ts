@@ -188,7 +188,7 @@ describe('workload logs on the local control plane', () => {
     try {
       await stream.start();
       await waitForLine(out, `[${pod}] q2`);
-      await eventually('two idle timeouts', () => Promise.resolve(out.errors.filter((e) => /timeout/i.test(e.error.message)).length >= 2));
+      await eventually('two idle timeouts', () => Promise.resolve(out.errors.filter((e) => /silent for 800 ms/.test(e.error.message)).length >= 2));
       await cluster.appendLog(ns, pod!, 'quiet', ['q3']);
       await waitForLine(out, `[${pod}] q3`);
       assert.deepEqual(out.lines(), [`[${pod}] q1`, `[${pod}] q2`, `[${pod}] q3`], 'silent and without repeats');
@@ -310,6 +310,18 @@ describe('workload logs on the local control plane', () => {
     } finally {
       await stream.dispose();
     }
+  });
+
+  it('follows with streamWorkloadLogs (t logs -f) until its signal aborts', { timeout: 30_000 }, async () => {
+    const pods = await podsOf('api', 2);
+    const out = output();
+    const controller = new AbortController();
+    const done = streamWorkloadLogs(session, ns, { name: 'api' }, out.sink, { ...FAST, tailLines: 1, signal: controller.signal });
+    for (const pod of pods) await waitForLine(out, `[${pod}] after 2`);
+    await cluster.appendLog(ns, pods[0]!, 'api', ['followed by t logs -f']);
+    await waitForLine(out, `[${pods[0]}] followed by t logs -f`);
+    controller.abort();
+    await done;
   });
 
   it('leaves no socket or timer behind after dispose', { timeout: 60_000 }, async () => {

@@ -337,6 +337,22 @@ describe('sleep and wake of one environment', () => {
   });
 });
 
+describe('waiting for a woken environment', () => {
+  it('times out naming the workloads that never get ready, and stops on abort', async () => {
+    const env = await createEnv('notready', { workloads: [{ kind: 'Deployment', name: 'ok', replicas: 1 }, { kind: 'Deployment', name: 'stuck', replicas: 1, behaviour: 'not-ready' }] });
+    const progress: string[] = [];
+    await assert.rejects(waitUntilReady(admin, env, { timeoutMs: 4000, onProgress: (t) => progress.push(t) }), (error: unknown) => {
+      assert.equal((error as { kind?: string }).kind, 'timeout');
+      assert.match((error as Error).message, /was not ready after 4 s: Deployment\/stuck \(0\/1 ready\)/);
+      return true;
+    });
+    assert.ok(progress.some((p) => /1\/2 workloads ready; waiting for Deployment\/stuck/.test(p)), progress.join('\n'));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(waitUntilReady(admin, env, { signal: controller.signal }), { kind: 'cancelled' });
+  });
+});
+
 describe('the sleeper', () => {
   const selector = `t-env.dev/owner=${owner}-s`;
   // Sunday 2026-01-11 12:00 UTC: an office schedule is asleep; Monday 09:00 it is awake.

@@ -4,38 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import type { Page } from 'playwright-core';
 import { saveScreenshot, step } from '../browser.ts';
 import { useWorkbench } from './with-workbench.ts';
+import { openTree, treeRow, waitForRow } from './tree.ts';
 import { attachCluster } from '../../cluster/cluster.ts';
 import { createEnvironmentFixture } from '../../fixtures/environments.ts';
 
 const cluster = attachCluster();
 const kc = cluster.kubeConfig();
-
-export async function openTree(page: Page): Promise<void> {
-  const entry = page.locator('.part.activitybar .action-item .action-label[aria-label^="T-Env"]');
-  await step(page, 'open the T-Env view', async () => {
-    await entry.waitFor({ state: 'visible', timeout: 30_000 });
-    await entry.click();
-  });
-}
-
-export function treeRow(page: Page, label: string) {
-  return page.locator('.part.sidebar .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-}
-
-/** Waits until the tree row `label` reads like `pattern` (its description holds counts and state). */
-export async function waitForRow(page: Page, label: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await treeRow(page, label).innerText({ timeout: 2_000 }).catch(() => '');
-    if (pattern.test(text)) return text;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`tree row "${label}" did not match ${String(pattern)} (last: ${JSON.stringify(text)})`);
-}
 
 void describe('Environments tree in VS Code', () => {
   before(async () => {

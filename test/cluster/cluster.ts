@@ -359,6 +359,15 @@ export class LocalCluster {
     saveState(this.state);
   }
 
+  /** Last resort for synchronous exit handlers: SIGKILL every component, remove the directory. */
+  stopNow(): void {
+    for (const c of COMPONENTS) {
+      const pid = this.state.pids[c];
+      if (pid !== undefined) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Stops every component (in reverse start order) and removes the working directory. */
   async stop(options: { keepDir?: boolean } = {}): Promise<void> {
     for (const c of [...COMPONENTS].reverse()) await this.stopComponent(c);

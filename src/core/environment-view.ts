@@ -1,5 +1,6 @@
 // What users see of an environment (tree, status bar, `t env ls`): its state with the next
 // scheduled transition, and the JSON shape that outside scripts rely on.
+import { ASLEEP_INDEFINITELY } from './environment.ts';
 import type { EnvironmentInfo, WorkloadInfo } from './environment.ts';
 import { effectiveAwake } from './schedule.ts';
 import type { Transition } from './schedule.ts';
@@ -16,14 +17,22 @@ export function scheduleView(env: EnvironmentInfo, now: Date): ScheduleView {
   if (!env.awakeHours || !env.timezone) {
     return { awakeBySchedule: undefined, next: undefined, problem: env.awakeHours || env.timezone ? 'awake hours or time zone missing' : undefined };
   }
-  let awakeUntil: Date | undefined;
-  if (env.awakeUntil) {
-    const t = Date.parse(env.awakeUntil);
-    if (Number.isNaN(t)) return { awakeBySchedule: undefined, next: undefined, problem: `invalid t-env.dev/awake-until "${env.awakeUntil}"` };
-    awakeUntil = new Date(t);
-  }
+  const instant = (text: string | undefined, key: string): Date | string | undefined => {
+    if (!text) return undefined;
+    const t = Date.parse(text);
+    return Number.isNaN(t) ? `invalid ${key} "${text}"` : new Date(t);
+  };
+  const awakeUntil = instant(env.awakeUntil, 't-env.dev/awake-until');
+  const asleepUntil = instant(env.asleepUntil, 't-env.dev/asleep-until');
+  for (const v of [awakeUntil, asleepUntil]) if (typeof v === 'string') return { awakeBySchedule: undefined, next: undefined, problem: v };
   try {
-    const verdict = effectiveAwake(env.awakeHours, env.timezone, now, awakeUntil);
+    const awakeManual = awakeUntil instanceof Date && now < awakeUntil;
+    // A manual sleep holds until asleep-until (the next scheduled wake), unless a manual wake is active.
+    if (!awakeManual && asleepUntil instanceof Date && now < asleepUntil) {
+      const indefinitely = asleepUntil.toISOString() === ASLEEP_INDEFINITELY;
+      return { awakeBySchedule: false, next: indefinitely ? undefined : { action: 'wake', at: asleepUntil }, problem: undefined };
+    }
+    const verdict = effectiveAwake(env.awakeHours, env.timezone, now, awakeUntil instanceof Date ? awakeUntil : undefined);
     return { awakeBySchedule: verdict.awake, next: verdict.next, problem: undefined };
   } catch (error) {
     return { awakeBySchedule: undefined, next: undefined, problem: error instanceof Error ? error.message : String(error) };
@@ -37,6 +46,7 @@ export interface EnvironmentJson {
   timezone: string | null;
   awakeHours: string | null;
   awakeUntil: string | null;
+  asleepUntil: string | null;
   next: { action: 'sleep' | 'wake'; at: string } | null;
   problem: string | null;
   workloads: { kind: string; name: string; replicas: number; readyReplicas: number; state: string; devMode: boolean; asleep: boolean; pods: number }[];
@@ -51,6 +61,7 @@ export function environmentJson(env: EnvironmentInfo, now: Date): EnvironmentJso
     timezone: env.timezone ?? null,
     awakeHours: env.awakeHours ?? null,
     awakeUntil: env.awakeUntil ?? null,
+    asleepUntil: env.asleepUntil ?? null,
     next: view.next ? { action: view.next.action, at: view.next.at.toISOString() } : null,
     problem: view.problem ?? null,
     workloads: env.workloads.map((w: WorkloadInfo) => ({

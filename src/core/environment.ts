@@ -7,6 +7,10 @@ export const LABEL_OWNER = 't-env.dev/owner';
 export const ANNOTATION_TIMEZONE = 't-env.dev/timezone';
 export const ANNOTATION_AWAKE_HOURS = 't-env.dev/awake-hours';
 export const ANNOTATION_AWAKE_UNTIL = 't-env.dev/awake-until';
+/** On a namespace: a manual sleep ("Sleep now") lasts until this instant (see sleep-plan.ts). */
+export const ANNOTATION_ASLEEP_UNTIL = 't-env.dev/asleep-until';
+/** `asleep-until` of a manual sleep that only a manual wake ends. */
+export const ASLEEP_INDEFINITELY = '9999-12-31T23:59:59.999Z';
 /** On a workload: its replica count (or CronJob `suspend` value) before the environment slept. */
 export const ANNOTATION_REPLICAS_BEFORE_SLEEP = 't-env.dev/replicas-before-sleep';
 /** On a workload: `never` keeps it out of sleep. */
@@ -145,6 +149,7 @@ export interface EnvironmentInfo {
   timezone: string | undefined;
   awakeHours: string | undefined;
   awakeUntil: string | undefined;
+  asleepUntil: string | undefined;
   state: EnvironmentState;
   workloads: WorkloadInfo[];
 }
@@ -282,6 +287,7 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
     timezone: meta.annotations?.[ANNOTATION_TIMEZONE],
     awakeHours: meta.annotations?.[ANNOTATION_AWAKE_HOURS],
     awakeUntil: meta.annotations?.[ANNOTATION_AWAKE_UNTIL],
+    asleepUntil: meta.annotations?.[ANNOTATION_ASLEEP_UNTIL],
     state: environmentState(ns, workloads),
     workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
   };

@@ -33,16 +33,13 @@
 // wake the recorded count comes back and the HPA takes over again (it clamps to its min/max even
 // without a metrics server, and otherwise leaves the count alone while metrics are missing).
 import {
-  ANNOTATION_AWAKE_HOURS, ANNOTATION_AWAKE_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP, ANNOTATION_SLEEP, ANNOTATION_TIMEZONE,
+  ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY, ANNOTATION_AWAKE_HOURS, ANNOTATION_AWAKE_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP, ANNOTATION_SLEEP, ANNOTATION_TIMEZONE,
 } from './environment.ts';
 import type { Meta, WorkloadKind } from './environment.ts';
 import { InvalidInputError } from './errors.ts';
 import { SleepSchedule, wakeUntil } from './schedule.ts';
 
-/** On a namespace: a manual sleep lasts until this instant (see the contract above). */
-export const ANNOTATION_ASLEEP_UNTIL = 't-env.dev/asleep-until';
-/** `asleep-until` of a manual sleep that only a manual wake ends. */
-export const ASLEEP_INDEFINITELY = '9999-12-31T23:59:59.999Z';
+export { ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY };
 
 export type SleepTarget = 'awake' | 'asleep';
 

@@ -10,8 +10,9 @@ import { scheduleCommands } from './cli/schedule-commands.ts';
 import { eventsCommand } from './cli/events-command.ts';
 import { sleepCommands } from './cli/sleep-commands.ts';
 import { devCommands } from './cli/dev-commands.ts';
+import { logsCommand } from './cli/logs-command.ts';
 
-export const commands: Command[] = [...envCommands, eventsCommand, ...sleepCommands, ...devCommands, ...scheduleCommands];
+export const commands: Command[] = [...envCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');

@@ -7,6 +7,7 @@ import { config } from './vscode/config.ts';
 import { ClusterConnection } from './vscode/connection.ts';
 import { CurrentEnvironment } from './vscode/current-environment.ts';
 import { DevSessions } from './vscode/dev-sessions.ts';
+import { LogChannels } from './vscode/log-channels.ts';
 import { EnvironmentStatusBar } from './vscode/environment-status-bar.ts';
 import { EnvironmentTreeProvider } from './vscode/environment-tree.ts';
 import { reportError } from './vscode/report-error.ts';
@@ -27,9 +28,10 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
   const statusBar = new EnvironmentStatusBar(connection, current);
   const view = vscode.window.createTreeView('tenv.environments', { treeDataProvider: tree, showCollapseAll: true });
   const devSessions = new DevSessions(log);
-  extension.subscriptions.push(log, connection, current, tree, statusBar, view, devSessions, new SleepWarning(connection, current));
+  const logChannels = new LogChannels(connection, log);
+  extension.subscriptions.push(log, connection, current, tree, statusBar, view, devSessions, logChannels, new SleepWarning(connection, current));
 
-  const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar, devSessions };
+  const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar, devSessions, logChannels };
   for (const [id, factory] of Object.entries(COMMANDS)) {
     const run = factory(ctx);
     extension.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -10,3 +10,4 @@ export { ensureAwake, loadWorkspaceManifest, planDev, servicesInEnvironment, Okt
 export type { DevPlan, LoadedManifest } from './dev-mode.ts';
 export { OktetoSessionWatcher, readSession } from './okteto.ts';
 export type { DevTarget } from './okteto.ts';
+export { WorkloadLogStream } from './pod-logs.ts';

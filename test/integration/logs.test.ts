@@ -317,11 +317,14 @@ describe('workload logs on the local control plane', () => {
     const out = output();
     const controller = new AbortController();
     const done = streamWorkloadLogs(session, ns, { name: 'api' }, out.sink, { ...FAST, tailLines: 1, signal: controller.signal });
-    for (const pod of pods) await waitForLine(out, `[${pod}] after 2`);
-    await cluster.appendLog(ns, pods[0]!, 'api', ['followed by t logs -f']);
-    await waitForLine(out, `[${pods[0]}] followed by t logs -f`);
-    controller.abort();
-    await done;
+    try {
+      for (const pod of pods) await waitForLine(out, `[${pod}] after 2`);
+      await cluster.appendLog(ns, pods[0]!, 'api', ['followed by t logs -f']);
+      await waitForLine(out, `[${pods[0]}] followed by t logs -f`);
+    } finally {
+      controller.abort();
+    }
+    await done; // resolves (not rejects) on abort
   });
 
   it('leaves no socket or timer behind after dispose', { timeout: 60_000 }, async () => {
@@ -331,11 +334,14 @@ describe('workload logs on the local control plane', () => {
     const before = handles();
     const out = output();
     const stream = new WorkloadLogStream(session, ns, { kind: 'Deployment', name: 'api' }, out.sink, { ...FAST, tailLines: 1 });
-    await stream.start();
-    for (const pod of pods) await waitForLine(out, `[${pod}] after 2`);
-    const during = handles();
-    assert.ok((during['TCPSocketWrap'] ?? 0) >= (before['TCPSocketWrap'] ?? 0) + 2, `a connection per container while streaming: ${JSON.stringify(during)}`);
-    await stream.dispose();
+    try {
+      await stream.start();
+      for (const pod of pods) await waitForLine(out, new RegExp(`^\\[${pod}\\] `));
+      const during = handles();
+      assert.ok((during['TCPSocketWrap'] ?? 0) >= (before['TCPSocketWrap'] ?? 0) + 2, `a connection per container while streaming: ${JSON.stringify(during)}`);
+    } finally {
+      await stream.dispose();
+    }
     await sleep(100);
     const afterDispose = handles();
     for (const kind of ['TCPSocketWrap', 'Timeout']) {

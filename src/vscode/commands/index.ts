@@ -9,10 +9,12 @@ import { refresh } from './refresh.ts';
 import { selectContext } from './select-context.ts';
 import { selectEnvironment } from './select-environment.ts';
 import { showEvents } from './show-events.ts';
+import { showLogs } from './show-logs.ts';
 import { showLog } from './show-log.ts';
 import { sleepEnvironment } from './sleep-environment.ts';
 import { startDev } from './start-dev.ts';
 import { stopDev } from './stop-dev.ts';
+import { stopLogs } from './stop-logs.ts';
 import { toggleShowAll } from './toggle-show-all.ts';
 import { wakeEnvironment } from './wake-environment.ts';
 
@@ -25,10 +27,12 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'tenv.selectContext': selectContext,
   'tenv.selectEnvironment': selectEnvironment,
   'tenv.showEvents': showEvents,
+  'tenv.showLogs': showLogs,
   'tenv.showLog': showLog,
   'tenv.sleepEnvironment': sleepEnvironment,
   'tenv.startDev': startDev,
   'tenv.stopDev': stopDev,
+  'tenv.stopLogs': stopLogs,
   'tenv.toggleShowAll': toggleShowAll,
   'tenv.wakeEnvironment': wakeEnvironment,
 };

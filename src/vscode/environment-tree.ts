@@ -47,7 +47,8 @@ export class WorkloadNode extends vscode.TreeItem {
     this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}`;
     this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}`;
     const warnings = recentWarnings(info.warnings, new Date());
-    const [icon, color] = warnings.length > 0 && info.state !== 'crash-loop' ? WARNING_ICON : WORKLOAD_ICON[info.state];
+    // Recent warning events (BackOff, FailedScheduling, …) mark the workload; its state stays in the description.
+    const [icon, color] = warnings.length > 0 ? WARNING_ICON : WORKLOAD_ICON[info.state];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     if (warnings.length > 0) this.contextValue += '.warning';
     this.tooltip = `${info.kind} ${info.name}: ${WORKLOAD_LABEL[info.state]}` +

@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import type { Page } from 'playwright-core';
 import { saveScreenshot, step } from '../browser.ts';
 import { repoRoot } from '../paths.ts';
 import { useWorkbench, withWorkbench } from './with-workbench.ts';
-import { openTree, waitForRow } from './tree.ts';
+import { openTree, pick, runCommand, waitForRow } from './tree.ts';
 import { attachCluster } from '../../cluster/cluster.ts';
 import { createEnvironmentFixture, eventually } from '../../fixtures/environments.ts';
 
@@ -20,31 +19,6 @@ const fakeOkteto = path.join(repoRoot, 'test', 'fixtures', 'okteto-fake', 'oktet
 const files = { 'okteto.yml': 'dev:\n  api:\n    image: busybox\n    command: sh\n    sync:\n      - .:/usr/src/app\n' };
 // The stand-in runs on Node 24 (the repo's), found on PATH.
 const env = { KUBECONFIG: cluster.kubeconfigPath, PATH: `${path.join(repoRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`, OKTETO_FAKE_STEP_MS: '200' };
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  // Right after start-up the palette may not list the extension's commands yet: reopen it.
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 5_000 });
-      await row.click();
-      return;
-    } catch (error) {
-      await page.keyboard.press('Escape');
-      if (attempt === 4) throw error;
-    }
-  }
-}
-
-async function pick(page: Page, label: string): Promise<void> {
-  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
-}
 
 void describe('Dev mode in VS Code', () => {
   before(async () => {

@@ -6,7 +6,8 @@ import { after, before, describe } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { saveScreenshot, step } from '../browser.ts';
 import { useWorkbench } from './with-workbench.ts';
-import { openTree, treeRow, waitForRow } from './tree.ts';
+import { openTree, pick, runCommand, treeRow, waitForRow } from './tree.ts';
+import { eventually, runningPods } from '../../fixtures/environments.ts';
 import { attachCluster } from '../../cluster/cluster.ts';
 import { createEnvironmentFixture } from '../../fixtures/environments.ts';
 
@@ -50,6 +51,31 @@ void describe('Environments tree in VS Code', () => {
     await apps.patchNamespacedDeployment({ name: 'web', namespace: 'e2e-alice-dev', body: { spec: { replicas: 3 } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
     await step(page, 'web shows 3/3', () => waitForRow(page, 'web', /3\/3 · running/));
+  });
+
+  workbench.it('marks the crash-looping workload with a warning icon', async ({ page }) => {
+    await treeRow(page, 'e2e-bob-dev').click();
+    const svc = treeRow(page, 'svc');
+    await step(page, 'expand bob\'s environment', () => svc.waitFor({ state: 'visible', timeout: 30_000 }));
+    await step(page, 'svc is crash-looping with a warning icon', async () => {
+      await waitForRow(page, 'svc', /crash-looping/, 60_000);
+      await svc.locator('.codicon-warning').waitFor({ timeout: 60_000 });
+    });
+    await saveScreenshot(page, 'crash-loop');
+  });
+
+  workbench.it('streams a workload\'s logs into an output channel', async ({ page }) => {
+    const [pod] = await eventually('api pod', async () => { const p = await runningPods(kc, 'e2e-alice-dev', 'api'); return p.length > 0 && p; });
+    const podName = pod!.metadata!.name!;
+    await cluster.appendLog('e2e-alice-dev', podName, 'api', ['line written before Show Logs']);
+    await step(page, 'run T-Env: Show Logs', () => runCommand(page, 'T-Env: Show Logs'));
+    await step(page, 'pick the environment', () => pick(page, 'e2e-alice-dev'));
+    await step(page, 'pick the workload', () => pick(page, 'api'));
+    const output = page.locator('.part.panel .monaco-editor .view-lines');
+    await step(page, 'see the earlier line', () => output.filter({ hasText: 'line written before Show Logs' }).first().waitFor({ timeout: 30_000 }));
+    await cluster.appendLog('e2e-alice-dev', podName, 'api', ['appended while following']);
+    await step(page, 'see the appended line, prefixed with the pod', () => output.filter({ hasText: `[${podName}] appended while following` }).first().waitFor({ timeout: 30_000 }));
+    await saveScreenshot(page, 'logs');
   });
 
   workbench.it('shows my environment\'s state in the status bar', async ({ page }) => {

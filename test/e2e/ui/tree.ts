@@ -1,4 +1,5 @@
-// Driving the T-Env tree view in the workbench: open it, find rows, wait for a row's text.
+// Driving the workbench: the T-Env tree view (open it, find rows, wait for a row's text), the
+// command palette and quick picks.
 import type { Page } from 'playwright-core';
 import { step } from '../browser.ts';
 
@@ -24,5 +25,33 @@ export async function waitForRow(page: Page, label: string, pattern: RegExp, tim
     await page.waitForTimeout(200);
   }
   throw new Error(`tree row "${label}" did not match ${String(pattern)} (last: ${JSON.stringify(text)})`);
+}
+
+
+/** Runs a command from the palette (F1). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  // Right after start-up the palette may not list the extension's commands yet: reopen it.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 5_000 });
+      await row.click();
+      return;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (attempt === 4) throw error;
+    }
+  }
+}
+
+/** Picks a quick-pick row by its text. */
+export async function pick(page: Page, label: string): Promise<void> {
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
 }
 

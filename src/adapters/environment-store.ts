@@ -77,7 +77,7 @@ export class EnvironmentStore {
       informer.on('add', changed);
       informer.on('update', changed);
       informer.on('delete', changed);
-      this.informers.set(resource, informer as unknown as ResilientInformer<k8s.KubernetesObject>);
+      this.informers.set(resource, informer);
     };
     make('namespaces', '/api/v1/namespaces', () => core.listNamespace({ labelSelector: selector }), selector);
     make('deployments', '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import {
-  ClusterUnreachableError, ConflictError, ForbiddenError, KubeconfigError, NotFoundError, TEnvError, UnauthorizedError,
+  ClusterUnreachableError, ConflictError, describeError, ForbiddenError, KubeconfigError, NotFoundError, TEnvError, UnauthorizedError,
 } from '../core/errors.ts';
 
 export { k8s };
@@ -98,7 +98,7 @@ function errorCode(error: unknown): string | undefined {
 export function toTEnvError(error: unknown, session: Pick<KubeSession, 'context' | 'server'>, permission: string, what = 'The object'): Error {
   if (error instanceof TEnvError) return error;
   if (error instanceof k8s.ApiException) {
-    const code = error.code as number;
+    const code = error.code;
     if (code === 401) return new UnauthorizedError(session.context, error);
     if (code === 403) return new ForbiddenError(permission, error);
     if (code === 404) return new NotFoundError(what);
@@ -190,7 +190,7 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
       this.stopped = true;
       if (this.timer) clearTimeout(this.timer);
       await this.informer.stop();
-      throw firstError;
+      throw firstError instanceof Error ? firstError : new Error(`The informer failed: ${describeError(firstError)}`);
     }
     this.synced = true;
     this.delayMs = this.options.initialDelayMs ?? 1000;

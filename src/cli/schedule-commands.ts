@@ -13,7 +13,7 @@ export const scheduleCommands: Command[] = [
       tz: { type: 'string', description: 'IANA time zone, e.g. Europe/Berlin', valueName: 'zone' },
       at: { type: 'string', description: 'RFC 3339 instant to evaluate (default: now)', valueName: 'instant' },
     },
-    async run(ctx) {
+    run(ctx) {
       const hours = stringOption(ctx, 'hours');
       const tz = stringOption(ctx, 'tz');
       if (hours === undefined) throw new InvalidInputError('Missing --hours.', 'Example: t schedule next --hours "Mon-Fri 08:00-20:00" --tz Europe/Berlin');
@@ -24,11 +24,9 @@ export const scheduleCommands: Command[] = [
         throw new InvalidInputError(`Invalid --at "${atText}": not an RFC 3339 instant.`, 'Example: 2026-03-29T01:30:00Z');
       }
       const status = scheduleStatus(hours, tz, at);
-      if (ctx.out.json) {
-        ctx.out.data(status);
-        return;
-      }
-      ctx.out.line(`${status.awake ? 'awake' : 'asleep'}${status.next ? `; next: ${status.next.action} at ${status.next.at}` : '; no scheduled change'}`);
+      if (ctx.out.json) ctx.out.data(status);
+      else ctx.out.line(`${status.awake ? 'awake' : 'asleep'}${status.next ? `; next: ${status.next.action} at ${status.next.at}` : '; no scheduled change'}`);
+      return Promise.resolve(0);
     },
   },
 ];

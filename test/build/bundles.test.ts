@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
+import type * as Runtime from '../../src/adapters/runtime.ts';
 
 const root = path.resolve(new URL('../..', import.meta.url).pathname);
 const dist = (f: string): string => path.join(root, 'dist', f);
@@ -15,7 +16,7 @@ const require = createRequire(import.meta.url);
 
 describe('bundles', () => {
   it('runtime bundle loads client-node, execa and chokidar as CommonJS and works', () => {
-    const runtime = require(dist('runtime.js')) as typeof import('../../src/adapters/runtime.ts');
+    const runtime = require(dist('runtime.js')) as typeof Runtime;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenv-bundle-'));
     const file = path.join(dir, 'config');
     fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: x}\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\n- name: b\n  context: {cluster: c, user: u}\n');

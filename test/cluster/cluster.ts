@@ -319,7 +319,7 @@ export class LocalCluster {
     const desired = { containers: [container], logsFile: current, previousLogsFile: previous, follow: true };
     const name = pod;
     try {
-      const existing = await objects.read({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name, namespace } }) as k8s.KubernetesObject & { spec: { logs: unknown[] } };
+      const existing = await objects.read<k8s.KubernetesObject & { spec: { logs: unknown[] } }>({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name, namespace } });
       existing.spec.logs.push(desired);
       await objects.replace(existing);
     } catch {

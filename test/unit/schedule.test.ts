@@ -2,8 +2,6 @@
 // hand from the zone's rules, so the tests mean the same under any TZ (run them under TZ=UTC and
 // TZ=Pacific/Chatham). 2026 calendar: Sundays include Mar 1, Mar 8, Mar 29, Apr 5, Sep 27, Oct 4,
 // Oct 25, Nov 1; Jan 12 is a Monday.
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/core/errors.ts';

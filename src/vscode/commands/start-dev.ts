@@ -35,7 +35,7 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
   // The arguments go to okteto as an array: no shell parses them.
   const terminal = vscode.window.createTerminal({
     name: `okteto up: ${plan.service.name}`, shellPath: cli.path, shellArgs: args, cwd: folder,
-    env: { ...cli.processEnv(), OKTETO_ORIGIN: 'vscode' } as Record<string, string>, iconPath: new vscode.ThemeIcon('vm-connect'),
+    env: { ...cli.processEnv(), OKTETO_ORIGIN: 'vscode' }, iconPath: new vscode.ThemeIcon('vm-connect'),
   });
   terminal.show();
   await ctx.devSessions.track({

@@ -24,7 +24,8 @@ void it('npm run sandbox serves a workbench with the demo environments and stops
       });
       void exited.then((code) => reject(new Error(`sandbox exited (${code}) before printing its URL`)));
     });
-    const { page, stop } = await launchChromium();
+    const browser = await launchChromium();
+    const page = browser.page;
     try {
       await page.goto(url);
       await step(page, 'workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
@@ -36,7 +37,7 @@ void it('npm run sandbox serves a workbench with the demo environments and stops
       await step(page, 'see the Wake button', () => page.locator('.statusbar-item').filter({ hasText: 'Wake sandbox-dev' }).first().waitFor({ timeout: 30_000 }));
       await saveScreenshot(page, 'sandbox');
     } finally {
-      await stop();
+      await browser.stop();
     }
     const tree = descendants(child.pid!);
     child.kill('SIGTERM');

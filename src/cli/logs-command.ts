@@ -36,6 +36,9 @@ export const logsCommand: Command = {
       return undefined;
     }, {
       tailLines, timestamps: ctx.values['timestamps'] === true, follow: ctx.values['follow'] === true, signal: ctx.signal,
+      // A terminal or pipe takes bigger, more frequent writes than an output channel; the sink's
+      // backpressure (drain) holds the stream back before anything would be dropped.
+      batch: { flushIntervalMs: 20, maxChunkChars: 1024 * 1024, maxBufferedChars: 64 * 1024 * 1024 },
       onError: (error, _source, willRetry) => { if (!willRetry) failed = true; process.stderr.write(`${willRetry ? 'warning' : 'error'}: ${error.message}\n`); },
     });
     return failed ? 1 : 0;

@@ -1,11 +1,8 @@
 // `t dev start|stop <service>`: Okteto dev mode from the terminal, `okteto up` in the foreground.
-import { InvalidInputError } from '../core/errors.ts';
 import { ensureAwake, loadWorkspaceManifest, OktetoCli, planDev } from '../adapters/dev-mode.ts';
-import { loadEnvironments } from '../adapters/environments.ts';
-import type { KubeSession } from '../adapters/kube.ts';
 import { stringOption } from './command.ts';
 import type { Command, CommandContext, OptionSpec } from './command.ts';
-import { me, session } from './env-commands.ts';
+import { resolveEnvironment, session } from './env-commands.ts';
 
 const MINIMUM_WAKE_HOURS = 2;
 
@@ -15,19 +12,10 @@ const devOptions: Record<string, OptionSpec> = {
   okteto: { type: 'string', description: 'okteto binary (default: $T_ENV_OKTETO_PATH, then PATH)', valueName: 'path' },
 };
 
-/** --env, else the only environment I own; anything else asks for --env. */
-async function environmentName(ctx: CommandContext, s: KubeSession): Promise<string> {
-  const given = stringOption(ctx, 'env');
-  if (given) return given;
-  const mine = (await loadEnvironments(s)).filter((e) => e.owner === me(ctx.env)).map((e) => e.name);
-  if (mine.length === 1) return mine[0]!;
-  throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
-}
-
 async function prepare(ctx: CommandContext) {
   const s = session(ctx);
   const manifest = await loadWorkspaceManifest(process.cwd(), stringOption(ctx, 'file'));
-  const namespace = await environmentName(ctx, s);
+  const namespace = await resolveEnvironment(ctx, s);
   const plan = await planDev(s, { manifest, service: ctx.positionals[0]!, namespace });
   const cli = await OktetoCli.locate(stringOption(ctx, 'okteto') ?? ctx.env['T_ENV_OKTETO_PATH'], ctx.env);
   return { s, plan, cli };

@@ -4,7 +4,7 @@ import readline from 'node:readline/promises';
 import { environmentJson, describeTransition } from '../core/environment-view.ts';
 import { ownerLabel } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
-import { createEnvironment, deleteEnvironment, loadEnvironments, validateCreateInput } from '../adapters/environments.ts';
+import { createEnvironment, deleteEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput } from '../adapters/environments.ts';
 import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { stringOption } from './command.ts';
@@ -17,6 +17,18 @@ export function session(ctx: CommandContext): KubeSession {
 /** The developer's name: $T_ENV_USER, else the OS user name (the extension's setting mirrors it). */
 export function me(env: NodeJS.ProcessEnv): string {
   return ownerLabel(env['T_ENV_USER'] || os.userInfo().username);
+}
+
+/** The environment a command acts on: --env (checked to be a T-Env environment), else the only one I own. */
+export async function resolveEnvironment(ctx: CommandContext, s: KubeSession): Promise<string> {
+  const given = stringOption(ctx, 'env');
+  if (given) {
+    await readEnvironmentNamespace(s, given);
+    return given;
+  }
+  const mine = (await loadEnvironments(s)).filter((e) => e.owner === me(ctx.env)).map((e) => e.name);
+  if (mine.length === 1) return mine[0]!;
+  throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
 }
 
 function localTimeZone(): string {

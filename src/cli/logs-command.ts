@@ -1,10 +1,9 @@
 // `t logs <workload>`: the same stream as Show Logs, to stdout.
 import { InvalidInputError } from '../core/errors.ts';
 import { streamWorkloadLogs } from '../adapters/pod-logs.ts';
-import { readEnvironmentNamespace, loadEnvironments } from '../adapters/environments.ts';
 import { stringOption } from './command.ts';
 import type { Command } from './command.ts';
-import { me, session } from './env-commands.ts';
+import { resolveEnvironment, session } from './env-commands.ts';
 
 export const logsCommand: Command = {
   path: ['logs'],
@@ -21,14 +20,7 @@ export const logsCommand: Command = {
     const tailText = stringOption(ctx, 'tail');
     const tailLines = tailText === undefined ? undefined : Number(tailText);
     if (tailLines !== undefined && (!Number.isInteger(tailLines) || tailLines < 0)) throw new InvalidInputError(`Invalid --tail "${tailText}": not a whole number.`, 'Example: --tail 100');
-    let namespace = stringOption(ctx, 'env');
-    if (namespace) {
-      await readEnvironmentNamespace(s, namespace);
-    } else {
-      const mine = (await loadEnvironments(s)).filter((e) => e.owner === me(ctx.env)).map((e) => e.name);
-      if (mine.length !== 1) throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
-      namespace = mine[0]!;
-    }
+    const namespace = await resolveEnvironment(ctx, s);
     let failed = false;
     await streamWorkloadLogs(s, namespace, { name: ctx.positionals[0]! }, (text) => {
       // Respect backpressure: a slow pipe slows the stream instead of growing memory.

@@ -2,10 +2,22 @@
 import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
 import { parseDuration, stringOption } from './command.ts';
-import type { Command } from './command.ts';
+import type { Command, CommandContext } from './command.ts';
 import { session } from './env-commands.ts';
 
 const MINIMUM_WAKE_HOURS = 2;
+
+/** Prints a sleep or wake result; exit 1 when some workload had a problem. */
+function report(ctx: CommandContext, name: string, result: { skipped: string[]; problems: string[] }, summary: string): number {
+  if (ctx.out.json) {
+    ctx.out.data({ name, ...result });
+  } else {
+    ctx.out.line(summary);
+    for (const s of result.skipped) ctx.out.line(ctx.out.dim(`  left alone: ${s}`));
+    for (const p of result.problems) ctx.out.line(`  problem: ${p}`);
+  }
+  return result.problems.length > 0 ? 1 : 0;
+}
 
 export const sleepCommands: Command[] = [
   {
@@ -21,14 +33,7 @@ export const sleepCommands: Command[] = [
       } finally {
         progress?.done();
       }
-      if (ctx.out.json) {
-        ctx.out.data({ name, ...result });
-      } else {
-        ctx.out.line(`${name} is asleep (${result.changed} workloads changed) until ${result.asleepUntil}.`);
-        for (const s of result.skipped) ctx.out.line(ctx.out.dim(`  left alone: ${s}`));
-        for (const p of result.problems) ctx.out.line(`  problem: ${p}`);
-      }
-      return result.problems.length > 0 ? 1 : 0;
+      return report(ctx, name, result, `${name} is asleep (${result.changed} workloads changed) until ${result.asleepUntil}.`);
     },
   },
   {
@@ -52,14 +57,7 @@ export const sleepCommands: Command[] = [
       } finally {
         progress?.done();
       }
-      if (ctx.out.json) {
-        ctx.out.data({ name, ...result });
-      } else {
-        ctx.out.line(`${name} is awake (${result.changed} workloads restored) until ${result.awakeUntil}.`);
-        for (const s2 of result.skipped) ctx.out.line(ctx.out.dim(`  left alone: ${s2}`));
-        for (const p of result.problems) ctx.out.line(`  problem: ${p}`);
-      }
-      return result.problems.length > 0 ? 1 : 0;
+      return report(ctx, name, result, `${name} is awake (${result.changed} workloads restored) until ${result.awakeUntil}.`);
     },
   },
   {

@@ -65,8 +65,13 @@ export async function benchChangeLatency(session: KubeSession, namespace: string
   const relist: number[] = [];
   const patch = (suspend: boolean) => batch.patchNamespacedCronJob({ name: cronJob, namespace, body: { spec: { suspend } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
   try {
+    // Start from a resumed CronJob, whatever an earlier run left.
+    await patch(false);
+    while (store.environment(namespace)?.workloads.find((w) => w.name === cronJob)?.suspended !== false) await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < samples; i++) {
-      const suspend = i % 2 === 0;
+      // Each round suspends (timed through the informer) and resumes (timed by re-listing), so
+      // both measure a real change.
+      const suspend = true;
       const seen = new Promise<void>((resolve) => {
         const off = store.onDidChange((names) => {
           if (names.has(namespace) && store.environment(namespace)?.workloads.find((w) => w.name === cronJob)?.suspended === suspend) {

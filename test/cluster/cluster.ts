@@ -359,8 +359,16 @@ export class LocalCluster {
     saveState(this.state);
   }
 
+  private reloadPids(): void {
+    try {
+      const onDisk = JSON.parse(fs.readFileSync(path.join(this.dir, 'state.json'), 'utf8')) as ClusterState;
+      this.state.pids = { ...this.state.pids, ...onDisk.pids };
+    } catch { /* no state file: keep what is known */ }
+  }
+
   /** Last resort for synchronous exit handlers: SIGKILL every component, remove the directory. */
   stopNow(): void {
+    this.reloadPids();
     for (const c of COMPONENTS) {
       const pid = this.state.pids[c];
       if (pid !== undefined) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
@@ -370,6 +378,9 @@ export class LocalCluster {
 
   /** Stops every component (in reverse start order) and removes the working directory. */
   async stop(options: { keepDir?: boolean } = {}): Promise<void> {
+    // Another process attached to this cluster may have restarted a component (restartApiServer
+    // in a test): the pids on disk are the current ones.
+    this.reloadPids();
     for (const c of [...COMPONENTS].reverse()) await this.stopComponent(c);
     if (!options.keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }

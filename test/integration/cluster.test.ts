@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { attachCluster } from '../cluster/cluster.ts';
+import { attachCluster, startCluster } from '../cluster/cluster.ts';
 import { createWorkload, eventually, runningPods } from '../fixtures/environments.ts';
 import { ResilientInformer } from '../../src/adapters/kube.ts';
 
@@ -90,5 +90,16 @@ describe('local control plane', () => {
     } finally {
       await informer.stop();
     }
+  });
+
+  it('stops every process, even after another process restarted the API server', async () => {
+    const own = await startCluster();
+    // What a test process does through T_ENV_CLUSTER_DIR while with-cluster holds the cluster.
+    await attachCluster(own.dir).restartApiServer(100);
+    const pids = Object.values(attachCluster(own.dir).state.pids);
+    assert.equal(pids.length, 5);
+    await own.stop();
+    const alive = pids.filter((pid) => { try { process.kill(pid!, 0); return true; } catch { return false; } });
+    assert.deepEqual(alive, [], 'no orphan process');
   });
 });

@@ -41,4 +41,12 @@ describe('package.json manifest', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
   });
+
+  it('has welcome content for every state in which the tree cannot show data', () => {
+    const type = /export type ClusterState = ([^;]+);/.exec(source('src/vscode/connection.ts'))![1]!;
+    const states = [...type.matchAll(/'([a-zA-Z]+)'/g)].map((m) => m[1]!);
+    for (const state of states.filter((x) => !['idle', 'ready', 'reconnecting'].includes(x))) {
+      assert.ok(pkg.contributes.viewsWelcome.some((w) => w.when.includes(`tenv.clusterState == ${state}`)), `no welcome view for ${state}`);
+    }
+  });
 });

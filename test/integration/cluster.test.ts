@@ -99,7 +99,7 @@ describe('local control plane', () => {
     const pids = Object.values(attachCluster(own.dir).state.pids);
     assert.equal(pids.length, 5);
     await own.stop();
-    const alive = pids.filter((pid) => { try { process.kill(pid!, 0); return true; } catch { return false; } });
+    const alive = pids.filter((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
     assert.deepEqual(alive, [], 'no orphan process');
   });
 });

@@ -21,6 +21,6 @@ if [ -d test/e2e ] && [ -f test/e2e/run.ts ]; then
   step "e2e tests (code-server)"; T_ENV_SKIP_PACKAGE=1 node scripts/with-cluster.ts node test/e2e/run.ts
 fi
 if [ -f bench/run.ts ]; then
-  step "benchmark smoke run (no timing assertions)"; node scripts/with-cluster.ts node bench/run.ts --smoke
+  step "benchmark smoke run (no timing assertions)"; node scripts/with-cluster.ts node --expose-gc bench/run.ts --smoke
 fi
 step "all tests passed"

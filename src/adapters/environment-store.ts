@@ -6,7 +6,7 @@ import {
   cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo, warningInfo,
 } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
-import { ResilientInformer, toTEnvError } from './kube.ts';
+import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
 import type { InformerState, KubeSession } from './kube.ts';
 
 export type StoreStatus =
@@ -23,6 +23,67 @@ export interface EnvironmentStoreOptions {
 
 type Listener = (changed: ReadonlySet<string>) => void;
 
+/** What the store reads from: one cluster-wide informer, or one informer per environment. */
+interface Source {
+  list(namespace?: string): readonly k8s.KubernetesObject[];
+  get(name: string, namespace?: string): k8s.KubernetesObject | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Developers often may list workloads only in their own namespaces: when a cluster-wide list is
+ * forbidden, the store watches each environment namespace on its own, and skips (with a log
+ * line) the namespaces where even that is refused.
+ */
+class PerNamespaceSource implements Source {
+  private readonly informers = new Map<string, ResilientInformer<k8s.KubernetesObject> | 'forbidden'>();
+  private readonly make: (namespace: string) => ResilientInformer<k8s.KubernetesObject>;
+  private readonly onForbidden: (namespace: string, error: Error) => void;
+
+  constructor(make: (namespace: string) => ResilientInformer<k8s.KubernetesObject>, onForbidden: (namespace: string, error: Error) => void) {
+    this.make = make;
+    this.onForbidden = onForbidden;
+  }
+
+  /** Starts informers for new environment namespaces and stops those of removed ones. */
+  async sync(namespaces: readonly string[]): Promise<void> {
+    const wanted = new Set(namespaces);
+    for (const [ns, informer] of this.informers) {
+      if (wanted.has(ns)) continue;
+      this.informers.delete(ns);
+      if (informer !== 'forbidden') await informer.stop();
+    }
+    await Promise.all(namespaces.filter((ns) => !this.informers.has(ns)).map(async (ns) => {
+      const informer = this.make(ns);
+      this.informers.set(ns, informer);
+      try {
+        await informer.start();
+      } catch (error) {
+        if (!isApiStatus(error, 403)) throw error;
+        this.informers.set(ns, 'forbidden');
+        this.onForbidden(ns, error instanceof Error ? error : new Error(String(error)));
+      }
+    }));
+  }
+
+  list(namespace?: string): readonly k8s.KubernetesObject[] {
+    if (namespace === undefined) return [...this.informers.values()].flatMap((i) => (i === 'forbidden' ? [] : i.list()));
+    const informer = this.informers.get(namespace);
+    return informer && informer !== 'forbidden' ? informer.list(namespace) : [];
+  }
+
+  get(name: string, namespace?: string): k8s.KubernetesObject | undefined {
+    const informer = namespace === undefined ? undefined : this.informers.get(namespace);
+    return informer && informer !== 'forbidden' ? informer.get(name, namespace) : undefined;
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.informers.values()];
+    this.informers.clear();
+    await Promise.all(all.filter((i) => i !== 'forbidden').map((i) => i.stop()));
+  }
+}
+
 /** Kinds the store watches; each is one cluster-wide informer. */
 const RESOURCES = ['namespaces', 'deployments', 'statefulsets', 'cronjobs', 'pods', 'events'] as const;
 type Resource = (typeof RESOURCES)[number];
@@ -30,10 +91,11 @@ type Resource = (typeof RESOURCES)[number];
 export class EnvironmentStore {
   readonly session: KubeSession;
   private readonly options: EnvironmentStoreOptions;
-  private readonly informers = new Map<Resource, ResilientInformer<k8s.KubernetesObject>>();
+  private readonly informers = new Map<Resource, Source>();
+  private readonly perNamespace = new Map<Resource, PerNamespaceSource>();
   private readonly listeners = new Set<Listener>();
   private readonly statusListeners = new Set<(status: StoreStatus) => void>();
-  private readonly connection = new Map<Resource, InformerState>();
+  private readonly connection = new Map<string, InformerState>();
   private pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   /** Memoized environment views, dropped for an environment when anything in it changes. */
@@ -68,38 +130,68 @@ export class EnvironmentStore {
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const batch = kc.makeApiClient(k8s.BatchV1Api);
     const selector = `${LABEL_ENVIRONMENT}=true`;
-    const make = <T extends k8s.KubernetesObject>(resource: Resource, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, labelSelector?: string, fieldSelector?: string): void => {
-      const informer = new ResilientInformer(new k8s.ListWatch(path, new k8s.Watch(kc), list, false, labelSelector, fieldSelector), {
+    const make = <T extends k8s.KubernetesObject>(resource: Resource, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, labelSelector?: string, fieldSelector?: string): ResilientInformer<k8s.KubernetesObject> => {
+      const informer = new ResilientInformer<k8s.KubernetesObject>(new k8s.ListWatch(path, new k8s.Watch(kc), list, false, labelSelector, fieldSelector), {
         onError: (error) => this.options.onLog?.(`watch ${resource} failed: ${toTEnvError(error, this.session, `watch ${resource}`).message}`),
-        onState: (state) => this.connectionChanged(resource, state),
+        onState: (state) => this.connectionChanged(`${resource}${path}`, state),
       });
       const changed = (obj: k8s.KubernetesObject): void => this.objectChanged(resource, obj);
       informer.on('add', changed);
       informer.on('update', changed);
       informer.on('delete', changed);
-      this.informers.set(resource, informer);
+      return informer;
     };
-    make('namespaces', '/api/v1/namespaces', () => core.listNamespace({ labelSelector: selector }), selector);
-    make('deployments', '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
-    make('statefulsets', '/apis/apps/v1/statefulsets', () => apps.listStatefulSetForAllNamespaces());
-    make('cronjobs', '/apis/batch/v1/cronjobs', () => batch.listCronJobForAllNamespaces());
-    make('pods', '/api/v1/pods', () => core.listPodForAllNamespaces());
-    // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …).
-    make('events', '/api/v1/events', () => core.listEventForAllNamespaces({ fieldSelector: 'type=Warning' }), undefined, 'type=Warning');
+    const warnings = 'type=Warning';
+    const clusterWide: Record<Resource, () => ResilientInformer<k8s.KubernetesObject>> = {
+      namespaces: () => make('namespaces', '/api/v1/namespaces', () => core.listNamespace({ labelSelector: selector }), selector),
+      deployments: () => make('deployments', '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces()),
+      statefulsets: () => make('statefulsets', '/apis/apps/v1/statefulsets', () => apps.listStatefulSetForAllNamespaces()),
+      cronjobs: () => make('cronjobs', '/apis/batch/v1/cronjobs', () => batch.listCronJobForAllNamespaces()),
+      pods: () => make('pods', '/api/v1/pods', () => core.listPodForAllNamespaces()),
+      // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …).
+      events: () => make('events', '/api/v1/events', () => core.listEventForAllNamespaces({ fieldSelector: warnings }), undefined, warnings),
+    };
+    const namespaced: Record<Exclude<Resource, 'namespaces'>, (ns: string) => ResilientInformer<k8s.KubernetesObject>> = {
+      deployments: (ns) => make('deployments', `/apis/apps/v1/namespaces/${ns}/deployments`, () => apps.listNamespacedDeployment({ namespace: ns })),
+      statefulsets: (ns) => make('statefulsets', `/apis/apps/v1/namespaces/${ns}/statefulsets`, () => apps.listNamespacedStatefulSet({ namespace: ns })),
+      cronjobs: (ns) => make('cronjobs', `/apis/batch/v1/namespaces/${ns}/cronjobs`, () => batch.listNamespacedCronJob({ namespace: ns })),
+      pods: (ns) => make('pods', `/api/v1/namespaces/${ns}/pods`, () => core.listNamespacedPod({ namespace: ns })),
+      events: (ns) => make('events', `/api/v1/namespaces/${ns}/events`, () => core.listNamespacedEvent({ namespace: ns, fieldSelector: warnings }), undefined, warnings),
+    };
     const permissions: Record<Resource, string> = {
       namespaces: 'list namespaces', deployments: 'list deployments in all namespaces', statefulsets: 'list statefulsets in all namespaces',
       cronjobs: 'list cronjobs in all namespaces', pods: 'list pods in all namespaces', events: 'list events in all namespaces',
     };
     // Namespaces first: a 401/403/unreachable there is the most telling message.
     try {
-      await this.informers.get('namespaces')!.start();
-      await Promise.all(RESOURCES.filter((r) => r !== 'namespaces').map(async (r) => {
+      const namespaces = clusterWide.namespaces();
+      this.informers.set('namespaces', namespaces);
+      await namespaces.start();
+      const environmentNames = (): string[] => namespaces.list().map((n) => n.metadata?.name ?? '').filter(Boolean);
+      await Promise.all(RESOURCES.filter((r): r is Exclude<Resource, 'namespaces'> => r !== 'namespaces').map(async (r) => {
+        const informer = clusterWide[r]();
+        this.informers.set(r, informer);
         try {
-          await this.informers.get(r)!.start();
+          await informer.start();
         } catch (error) {
-          throw toTEnvError(error, this.session, permissions[r]);
+          if (!isApiStatus(error, 403)) throw toTEnvError(error, this.session, permissions[r]);
+          this.options.onLog?.(`You may not ${permissions[r]}; watching each environment namespace instead.`);
+          const source = new PerNamespaceSource(namespaced[r], (ns, e) => this.options.onLog?.(`Skipping ${r} of ${ns}: ${toTEnvError(e, this.session, `list ${r} in ${ns}`).message}`));
+          this.informers.set(r, source);
+          this.perNamespace.set(r, source);
+          await source.sync(environmentNames());
         }
       }));
+      if (this.perNamespace.size > 0) {
+        // Environments come and go: keep one informer per environment namespace.
+        const resync = (): void => {
+          for (const source of this.perNamespace.values()) {
+            source.sync(environmentNames()).catch((e: unknown) => this.options.onLog?.(`watching a new environment failed: ${toTEnvError(e, this.session, 'watch an environment').message}`));
+          }
+        };
+        namespaces.on('add', resync);
+        namespaces.on('delete', resync);
+      }
     } catch (error) {
       const typed = toTEnvError(error, this.session, permissions.namespaces);
       await this.dispose();
@@ -110,8 +202,8 @@ export class EnvironmentStore {
     this.flush();
   }
 
-  private connectionChanged(resource: Resource, state: InformerState): void {
-    this.connection.set(resource, state);
+  private connectionChanged(source: string, state: InformerState): void {
+    this.connection.set(source, state);
     if (this._status.kind === 'loading' || this._status.kind === 'failed') return;
     const reconnecting = [...this.connection.values()].some((s) => s === 'reconnecting');
     if (reconnecting && this._status.kind === 'ready') {

@@ -157,6 +157,32 @@ describe('environments', () => {
       ].join('\n'));
       await expectStoreError(file, 'unauthorized', /rejected your credentials \(401\) for context "bad"/);
     });
+    it('namespace-scoped rights: watches each environment it may read, skips the others', async () => {
+      const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+      const read = { verbs: ['get', 'list', 'watch'] };
+      await rbac.createClusterRole({ body: { metadata: { name: 'env-it-list-namespaces' }, rules: [{ apiGroups: [''], resources: ['namespaces'], ...read }] } });
+      await rbac.createClusterRoleBinding({ body: { metadata: { name: 'env-it-carla-namespaces' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'env-it-list-namespaces' },
+        subjects: [{ kind: 'User', name: 'carla', apiGroup: 'rbac.authorization.k8s.io' }] } });
+      await rbac.createNamespacedRole({ namespace: 'env-it-alice', body: { metadata: { name: 'reader' }, rules: [
+        { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], ...read }, { apiGroups: ['batch'], resources: ['cronjobs'], ...read },
+        { apiGroups: [''], resources: ['pods', 'events'], ...read },
+      ] } });
+      await rbac.createNamespacedRoleBinding({ namespace: 'env-it-alice', body: { metadata: { name: 'carla-reads' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+        subjects: [{ kind: 'User', name: 'carla', apiGroup: 'rbac.authorization.k8s.io' }] } });
+      const logs: string[] = [];
+      const scoped = new EnvironmentStore(loadKubeConfig({ kubeconfig: cluster.userKubeconfig('carla') }), { onLog: (m) => logs.push(m) });
+      try {
+        await scoped.start();
+        assert.equal(scoped.environment('env-it-alice')!.workloads.find((w) => w.name === 'api')!.pods.length, 2);
+        assert.deepEqual(scoped.environment('env-it-bob')!.workloads, [], 'no rights there: shown without workloads');
+        assert.ok(logs.some((m) => /may not list deployments in all namespaces; watching each environment namespace instead/.test(m)), logs.join('\n'));
+        assert.ok(logs.some((m) => /Skipping deployments of env-it-bob/.test(m)), logs.join('\n'));
+      } finally {
+        await scoped.dispose();
+        await rbac.deleteClusterRoleBinding({ name: 'env-it-carla-namespaces' });
+        await rbac.deleteClusterRole({ name: 'env-it-list-namespaces' });
+      }
+    });
     it('no right to list namespaces (403, RBAC)', async () => {
       await expectStoreError(cluster.userKubeconfig('mallory'), 'forbidden', /you may not list namespaces/);
     });

@@ -66,14 +66,14 @@ export async function servicesInEnvironment(session: KubeSession, manifest: Load
   return devServicesInEnvironment(manifest.manifest, workloads);
 }
 
-/** Wakes an asleep environment and waits for its pods, before `okteto up` takes a workload over. */
-export async function ensureAwake(session: KubeSession, namespace: string, options: { minimumHours: number; signal?: AbortSignal | undefined; onProgress?: ((text: string) => void) | undefined }): Promise<boolean> {
-  const { asleep } = await environmentWorkloads(session, namespace);
-  if (!asleep) return false;
+/**
+ * Wakes an asleep environment (DevPlan.asleep says whether it is) and waits for its pods, before
+ * `okteto up` takes a workload over.
+ */
+export async function wakeForDev(session: KubeSession, namespace: string, options: { minimumHours: number; signal?: AbortSignal | undefined; onProgress?: ((text: string) => void) | undefined }): Promise<void> {
   options.onProgress?.(`Waking ${namespace} first…`);
   await wakeEnvironment(session, namespace, { minimumHours: options.minimumHours, signal: options.signal, onProgress: options.onProgress });
   await waitUntilReady(session, namespace, { signal: options.signal, onProgress: options.onProgress });
-  return true;
 }
 
 export { OktetoCli };

@@ -288,11 +288,6 @@ export class EnvironmentStore {
     return result;
   }
 
-  /** Recent warning events of one environment, newest first (for "Show Events"). */
-  events(namespace: string): WarningInfo[] {
-    return [...this.warnings(namespace).values()].flat().sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
-  }
-
   private workloads(namespace: string): WorkloadInfo[] {
     const pods = new Map<string, PodInfo[]>();
     const warnings = this.warnings(namespace);

@@ -1,13 +1,12 @@
 // The heavy half of the extension (client-node, execa, chokidar), bundled as dist/runtime.js and
 // loaded on first use so that activation stays cheap. The extension sees only this module's type.
-export { loadKubeConfig, listContexts, toTEnvError } from './kube.ts';
+export { loadKubeConfig, listContexts } from './kube.ts';
 export type { KubeSession, KubeTarget } from './kube.ts';
 export { EnvironmentStore } from './environment-store.ts';
 export type { StoreStatus } from './environment-store.ts';
-export { createEnvironment, deleteEnvironment, validateCreateInput } from './environments.ts';
+export { createEnvironment, deleteEnvironment } from './environments.ts';
 export { keepAwake, sleepEnvironment, waitUntilReady, wakeEnvironment } from './sleep.ts';
-export { ensureAwake, loadWorkspaceManifest, planDev, servicesInEnvironment, OktetoCli } from './dev-mode.ts';
+export { loadWorkspaceManifest, planDev, servicesInEnvironment, OktetoCli, wakeForDev } from './dev-mode.ts';
 export type { DevPlan, LoadedManifest } from './dev-mode.ts';
 export { OktetoSessionWatcher, readSession } from './okteto.ts';
-export type { DevTarget } from './okteto.ts';
 export { WorkloadLogStream } from './pod-logs.ts';

@@ -1,5 +1,5 @@
 // `t dev start|stop <service>`: Okteto dev mode from the terminal, `okteto up` in the foreground.
-import { ensureAwake, loadWorkspaceManifest, OktetoCli, planDev } from '../adapters/dev-mode.ts';
+import { loadWorkspaceManifest, OktetoCli, planDev, wakeForDev } from '../adapters/dev-mode.ts';
 import { stringOption } from './command.ts';
 import type { Command, CommandContext, OptionSpec } from './command.ts';
 import { resolveEnvironment, session } from './env-commands.ts';
@@ -29,11 +29,13 @@ export const devCommands: Command[] = [
     options: devOptions,
     async run(ctx) {
       const { s, plan, cli } = await prepare(ctx);
-      const progress = ctx.out.progress(`Preparing ${plan.service.name} in ${plan.target.namespace}…`);
-      try {
-        await ensureAwake(s, plan.target.namespace, { minimumHours: MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress.update(t) });
-      } finally {
-        progress.done();
+      if (plan.asleep) {
+        const progress = ctx.out.progress(`Waking ${plan.target.namespace} first…`);
+        try {
+          await wakeForDev(s, plan.target.namespace, { minimumHours: MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress.update(t) });
+        } finally {
+          progress.done();
+        }
       }
       ctx.out.line(ctx.out.dim(`$ ${[cli.path, ...cli.upArgs(plan.target)].join(' ')}`));
       const result = await cli.runUpForeground(plan.target, { signal: ctx.signal });

@@ -35,7 +35,6 @@ export class ClusterConnection implements vscode.Disposable {
   }
 
   get state(): ClusterState { return this._state; }
-  get error(): Error | undefined { return this._error; }
   get session(): KubeSession | undefined { return this._session; }
   /** The context picked for this workspace, if any (else the kubeconfig's current one). */
   get selectedContext(): string | undefined { return this.memento.get<string>(CONTEXT_KEY); }

@@ -2,7 +2,6 @@
 // bar (`$(sync~spin) api: synchronizing files`, then ready). Re-attaches after a window reload.
 import * as vscode from 'vscode';
 import type { OktetoSessionWatcher } from '../adapters/okteto.ts';
-import type { DevPlan } from '../adapters/dev-mode.ts';
 import { runtime } from './runtime-loader.ts';
 import { reportError } from './report-error.ts';
 
@@ -10,7 +9,6 @@ export interface DevSession {
   key: string;
   namespace: string;
   service: string;
-  plan: DevPlan | undefined;
   terminal: vscode.Terminal | undefined;
   watcher: OktetoSessionWatcher;
   state: string;
@@ -41,7 +39,7 @@ export class DevSessions implements vscode.Disposable {
   }
 
   /** Starts watching a session (new, or found running after a reload) and shows its progress. */
-  async track(input: { namespace: string; service: string; plan?: DevPlan; terminal?: vscode.Terminal; timeoutMs: number; fresh: boolean; pid?: number }): Promise<DevSession> {
+  async track(input: { namespace: string; service: string; terminal?: vscode.Terminal; timeoutMs: number; fresh: boolean; pid?: number }): Promise<DevSession> {
     const key = DevSessions.key(input.namespace, input.service);
     await this.end(key);
     const rt = runtime();
@@ -50,7 +48,7 @@ export class DevSessions implements vscode.Disposable {
       ...(input.pid === undefined ? {} : { pid: input.pid }),
     });
     const session: DevSession = {
-      key, namespace: input.namespace, service: input.service, plan: input.plan, terminal: input.terminal, watcher, state: 'starting', ready: false,
+      key, namespace: input.namespace, service: input.service, terminal: input.terminal, watcher, state: 'starting', ready: false,
     };
     this.sessions.set(key, session);
     watcher.on('state', (event) => {

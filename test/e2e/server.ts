@@ -3,10 +3,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureCodeServer } from './code-server.ts';
+// code-server cannot bind port 0 and report it: pick a free port first.
+import { freePort } from '../cluster/cluster.ts';
 import { artifactsDir } from './paths.ts';
 import { log, secondsSince } from './log.ts';
 import { killTree, runLogged, stopTree } from './processes.ts';
@@ -159,21 +160,6 @@ function inheritedEnv(): NodeJS.ProcessEnv {
     env[key] = value;
   }
   return env;
-}
-
-/** A loopback port nobody listens on right now (code-server cannot bind port 0 and report it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error(`unexpected server address ${String(address)}`));
-      });
-    });
-  });
 }
 
 async function waitForHealth(origin: string, child: ChildProcess, logFile: string): Promise<void> {

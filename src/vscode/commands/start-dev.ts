@@ -26,7 +26,7 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
       rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace }),
       rt.OktetoCli.locate(config.oktetoPath()),
     ]);
-    if (plan.asleep) await rt.ensureAwake(session, picked.namespace, { minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }) });
+    if (plan.asleep) await rt.wakeForDev(session, picked.namespace, { minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }) });
     return { plan, cli };
   });
   const { plan, cli } = prepared;
@@ -39,6 +39,6 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
   });
   terminal.show();
   await ctx.devSessions.track({
-    namespace: plan.target.namespace, service: plan.service.name, plan, terminal, fresh: true, timeoutMs: config.devStartTimeoutSeconds() * 1000,
+    namespace: plan.target.namespace, service: plan.service.name, terminal, fresh: true, timeoutMs: config.devStartTimeoutSeconds() * 1000,
   });
 };

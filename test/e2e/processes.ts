@@ -6,6 +6,26 @@ import fs from 'node:fs';
 import { log, secondsSince } from './log.ts';
 import { registerTeardown } from './teardown.ts';
 
+/**
+ * Variables an outer `npm run …` exports to its children (npm_config_*, npm_lifecycle_*,
+ * npm_package_*, npm_execpath, npm_node_execpath, INIT_CWD …), which a nested npm reads back as its
+ * own configuration: `npm_config_user_agent` names the outer Node (20 on a Debian machine), so
+ * code-server's postinstall refuses to install under the Node 24 that really runs it.
+ */
+const outerNpmVariable = /^npm_|^INIT_CWD$/i;
+
+/**
+ * `env` without the outer npm's variables: the environment for every nested npm or node tool
+ * install (and for code-server), so each describes the Node that really runs it.
+ */
+export function withoutOuterNpm(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!outerNpmVariable.test(key)) clean[key] = value;
+  }
+  return clean;
+}
+
 /** Children of every process, by parent pid, from /proc (Linux). */
 function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();

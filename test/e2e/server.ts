@@ -10,7 +10,7 @@ import { ensureCodeServer } from './code-server.ts';
 import { freePort } from '../cluster/cluster.ts';
 import { artifactsDir } from './paths.ts';
 import { log, secondsSince } from './log.ts';
-import { killTree, runLogged, stopTree } from './processes.ts';
+import { killTree, runLogged, stopTree, withoutOuterNpm } from './processes.ts';
 import { registerTeardown } from './teardown.ts';
 
 export interface CodeServerOptions {
@@ -151,12 +151,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
 /**
  * The runner's environment minus what would confuse code-server: VSCODE_* (inside a VS Code terminal,
  * VSCODE_IPC_HOOK_CLI turns code-server into a client of that window), NODE_OPTIONS and node:test's
- * NODE_TEST_CONTEXT, and npm's lifecycle variables.
+ * NODE_TEST_CONTEXT, and the outer npm's variables (`withoutOuterNpm`).
  */
 function inheritedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('VSCODE_') || key.startsWith('npm_') || key === 'NODE_OPTIONS' || key === 'NODE_TEST_CONTEXT') continue;
+  for (const [key, value] of Object.entries(withoutOuterNpm())) {
+    if (key.startsWith('VSCODE_') || key === 'NODE_OPTIONS' || key === 'NODE_TEST_CONTEXT') continue;
     env[key] = value;
   }
   return env;

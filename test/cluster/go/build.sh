@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the local control plane's binaries: etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler and kwok, from the Go modules beside this script.
-# The binaries are cached outside the repo, keyed by the go.mod/go.sum files and the Go version,
-# so CI and later runs reuse them. Prints the directory that holds them as its last line.
+# The binaries are cached outside the repo in $T_ENV_CACHE (default ~/.cache/t-env), keyed by the
+# go.mod/go.sum files and the Go version, so later runs reuse them (CI points T_ENV_CACHE at a fresh
+# directory: it always builds cold). Prints the directory that holds them as its last line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 key=$( { go version; cat "$here"/*/go.mod "$here"/*/go.sum "$0"; } | sha256sum | cut -c1-16)

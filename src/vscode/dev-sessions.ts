@@ -13,6 +13,8 @@ export interface DevSession {
   watcher: OktetoSessionWatcher;
   state: string;
   ready: boolean;
+  /** Runs once when the session ends (e.g. removes the derived manifest). */
+  onEnd: (() => Promise<void>) | undefined;
 }
 
 export class DevSessions implements vscode.Disposable {
@@ -39,7 +41,7 @@ export class DevSessions implements vscode.Disposable {
   }
 
   /** Starts watching a session (new, or found running after a reload) and shows its progress. */
-  async track(input: { namespace: string; service: string; terminal?: vscode.Terminal; timeoutMs: number; fresh: boolean; pid?: number }): Promise<DevSession> {
+  async track(input: { namespace: string; service: string; terminal?: vscode.Terminal; timeoutMs: number; fresh: boolean; pid?: number; onEnd?: () => Promise<void> }): Promise<DevSession> {
     const key = DevSessions.key(input.namespace, input.service);
     await this.end(key);
     const rt = runtime();
@@ -48,7 +50,7 @@ export class DevSessions implements vscode.Disposable {
       ...(input.pid === undefined ? {} : { pid: input.pid }),
     });
     const session: DevSession = {
-      key, namespace: input.namespace, service: input.service, terminal: input.terminal, watcher, state: 'starting', ready: false,
+      key, namespace: input.namespace, service: input.service, terminal: input.terminal, watcher, state: 'starting', ready: false, onEnd: input.onEnd,
     };
     this.sessions.set(key, session);
     watcher.on('state', (event) => {
@@ -65,15 +67,22 @@ export class DevSessions implements vscode.Disposable {
         .then((b) => b && session.terminal?.show());
     });
     watcher.on('failed', (failure) => {
+      if (failure.reason === 'hangup') {
+        this.log.warn(`okteto ${key}: ${failure.error.message}`);
+        void this.end(key, { keepTerminal: true });
+        this.leftRunning(input.namespace, input.service);
+        return;
+      }
       this.log.error(`okteto ${key} failed (${failure.reason}):\n${failure.lastLines.join('\n')}`);
       void this.end(key, { keepTerminal: true });
       void reportError(failure.error, this.log, {
         extra: session.terminal ? [{ label: 'Show Terminal', run: () => session.terminal?.show() }] : [],
       });
     });
-    watcher.on('ended', () => {
-      this.log.info(`okteto ${key} ended.`);
+    watcher.on('ended', (end) => {
+      this.log.info(`okteto ${key} ended${end.hangup ? ' (its terminal was closed: dev mode left running)' : ''}.`);
       void this.end(key, { keepTerminal: true });
+      if (end.hangup) this.leftRunning(input.namespace, input.service);
     });
     await watcher.start();
     this.render();
@@ -81,10 +90,21 @@ export class DevSessions implements vscode.Disposable {
     return session;
   }
 
+  /**
+   * Closing okteto's terminal sends it SIGHUP, which okteto does not handle: it ends (129) with
+   * dev mode still on in the cluster. That is not a crash: the workload stays in dev mode (the
+   * tree shows it) until Stop Dev.
+   */
   private terminalClosed(terminal: vscode.Terminal): void {
+    const closedByUser = terminal.exitStatus?.reason === vscode.TerminalExitReason.User;
     for (const session of this.sessions.values()) {
-      if (session.terminal === terminal) session.watcher.notifyExit(terminal.exitStatus?.code);
+      if (session.terminal === terminal) session.watcher.notifyExit(closedByUser ? runtime().SIGHUP_EXIT_CODE : terminal.exitStatus?.code);
     }
+  }
+
+  private leftRunning(namespace: string, service: string): void {
+    void vscode.window.showWarningMessage(`${service}: the okteto terminal was closed; dev mode left running in ${namespace}. Stop Dev to restore.`, 'Stop Dev')
+      .then((b) => b && vscode.commands.executeCommand('tenv.stopDev'));
   }
 
   /** Stops watching a session; closes its terminal unless asked to keep it (to read a failure). */
@@ -93,6 +113,7 @@ export class DevSessions implements vscode.Disposable {
     if (!session) return;
     this.sessions.delete(key);
     if (!options.keepTerminal) session.terminal?.dispose();
+    await session.onEnd?.().catch((error: unknown) => this.log.warn(`okteto ${key}: ${String(error)}`));
     await session.watcher.dispose();
     this.render();
     this.changed.fire();

@@ -587,10 +587,13 @@ export class OktetoSessionWatcher extends EventEmitter<WatcherEvents> {
     });
   }
 
-  /** Tells the watcher that the okteto process ended (e.g. the terminal closed) with this code. */
-  notifyExit(exitCode?: number): void {
+  /**
+   * Tells the watcher that the okteto process ended (e.g. the terminal closed) with this code, or
+   * by this signal: SIGHUP counts as SIGHUP_EXIT_CODE (a closed terminal, dev mode left on).
+   */
+  notifyExit(exitCode?: number, signal?: string): void {
     this.exited = true;
-    this.exitCode = exitCode;
+    this.exitCode = signal === 'SIGHUP' ? SIGHUP_EXIT_CODE : exitCode;
     this.scheduleCheck(0);
   }
 

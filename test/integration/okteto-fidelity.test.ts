@@ -249,7 +249,7 @@ describe('okteto 3.x on a plain cluster (fake okteto CLI) and T-Env', () => {
     const typed = await raw(['up', 'api', '-f', bad, '-n', ns]);
     assert.match(typed.out, /- line 4: cannot unmarshal object into string/);
     assert.match(typed.out, /- line 5: field 'namespace' is not a property of the 'dev' object\./);
-    await assert.rejects(loadManifest(bad, 'bad.yml'), /^InvalidInputError: bad\.yml:4: dev\.api\.image must be an image name/);
+    await assert.rejects(loadManifest(bad, 'bad.yml'), (e: unknown) => e instanceof InvalidInputError && e.message === 'bad.yml:4: dev.api.image must be an image name (a string).');
     const huge = path.join(tmp, 'huge.yml');
     fs.writeFileSync(huge, `dev:\n  api: {}\n#${'x'.repeat(20 * 1024 * 1024)}\n`);
     await assert.rejects(loadManifest(huge, 'huge.yml'), (e: unknown) => e instanceof InvalidInputError && /^huge\.yml: the okteto manifest is 20\.0 MB, over the 1 MB limit\.$/.test(e.message));

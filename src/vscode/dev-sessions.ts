@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { OktetoSessionWatcher } from '../adapters/okteto.ts';
 import { runtime } from './runtime-loader.ts';
 import { reportError } from './report-error.ts';
+import { workspaceManifest } from './dev-target.ts';
 
 export interface DevSession {
   key: string;
@@ -136,17 +137,25 @@ export class DevSessions implements vscode.Disposable {
 
   /**
    * After a window reload: sessions of my environments whose okteto process still runs (its pid
-   * alive) are watched again, so the status bar shows their state.
+   * alive) are watched again, so the status bar shows their state. okteto keeps a session under
+   * its dev name, which `name:` or a selector may make differ from the workload's: the workspace
+   * manifest's dev names are looked at too.
    */
   async reattach(environments: readonly { name: string; workloads: readonly { name: string; devMode: boolean }[] }[], timeoutMs: number): Promise<void> {
     const rt = runtime();
+    let devNames: string[] = [];
+    try {
+      devNames = (await workspaceManifest()).manifest.manifest.dev.map((d) => d.name);
+    } catch { /* no (valid) manifest in this window: the workload names are all there is */ }
     for (const env of environments) {
-      for (const w of env.workloads.filter((x) => x.devMode)) {
-        if (this.get(env.name, w.name)) continue;
-        const found = await rt.readSession(env.name, w.name);
+      const inDevMode = env.workloads.filter((x) => x.devMode).map((w) => w.name);
+      if (inDevMode.length === 0) continue;
+      for (const name of new Set([...inDevMode, ...devNames])) {
+        if (this.get(env.name, name)) continue;
+        const found = await rt.readSession(env.name, name);
         if (!found?.alive || found.pid === undefined) continue;
-        this.log.info(`Re-attaching to okteto ${env.name}/${w.name} (pid ${found.pid}, ${found.state ?? 'no state yet'})`);
-        await this.track({ namespace: env.name, service: w.name, timeoutMs, fresh: false, pid: found.pid });
+        this.log.info(`Re-attaching to okteto ${env.name}/${name} (pid ${found.pid}, ${found.state ?? 'no state yet'})`);
+        await this.track({ namespace: env.name, service: name, timeoutMs, fresh: false, pid: found.pid });
       }
     }
   }

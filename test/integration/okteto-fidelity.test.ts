@@ -256,7 +256,8 @@ describe('okteto 3.x on a plain cluster (fake okteto CLI) and T-Env', () => {
   });
 
   it('4. a `down` while `up` is starting is undone by `up`; stopping `up` first makes it stick', async () => {
-    const c = await cli({ OKTETO_FAKE_SLOW_STATE: 'attaching', OKTETO_FAKE_SLOW_MS: '2500' });
+    // `attaching` lasts long enough for a whole `okteto down` (a new process) on a busy machine.
+    const c = await cli({ OKTETO_FAKE_SLOW_STATE: 'attaching', OKTETO_FAKE_SLOW_MS: '8000' });
     const watcher = await watch('api');
     const up = startUp(c, plainTarget);
     await eventually('attaching', () => Promise.resolve(watcher.current?.state === 'attaching'), 20_000);

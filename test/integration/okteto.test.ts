@@ -272,11 +272,12 @@ describe('okteto dev mode (fake okteto CLI)', () => {
   it('slow start: the timeout becomes a failure naming the last state', async () => {
     const cli = await cliWith({ OKTETO_FAKE_SLOW_STATE: 'attaching', OKTETO_FAKE_SLOW_MS: '30000' });
     const up = startUp(cli);
-    const watcher = await watch({ timeoutMs: 2500, outputTail: () => up.tail() });
+    // Long enough to reach `attaching` on a busy machine (secret, volume, clone and original come first).
+    const watcher = await watch({ timeoutMs: 8000, outputTail: () => up.tail() });
     const failure = await nextFailure(watcher);
     assert.equal(failure.reason, 'timeout');
     assert.equal(failure.state, 'attaching');
-    assert.equal(failure.error.message, 'okteto up was not ready after 2.5 s (last state: attaching the volume).');
+    assert.equal(failure.error.message, 'okteto up was not ready after 8 s (last state: attaching the volume).');
     assert.ok(failure.error instanceof CliFailedError);
     await assert.rejects(watcher.untilReady(), (e: unknown) => e === failure.error);
     up.kill('SIGTERM');

@@ -3,13 +3,14 @@
 import * as k8s from '@kubernetes/client-node';
 import path from 'node:path';
 import { ANNOTATION_REPLICAS_BEFORE_SLEEP } from '../core/environment.ts';
-import { devServicesInEnvironment, findDevService, matchDevWorkload } from '../core/okteto-manifest.ts';
+import { InvalidInputError } from '../core/errors.ts';
+import { devServiceForWorkload, devServicesInEnvironment, findDevService, matchDevWorkload } from '../core/okteto-manifest.ts';
 import type { DevService, OktetoManifest, WorkloadRef } from '../core/okteto-manifest.ts';
 import { readEnvironmentNamespace } from './environments.ts';
 import { toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
-import { findManifest, loadManifest, OktetoCli } from './okteto.ts';
-import type { DevTarget } from './okteto.ts';
+import { findManifest, loadManifest, OktetoCli, stopUp, writeDerivedManifest } from './okteto.ts';
+import type { DerivedManifest, DevTarget } from './okteto.ts';
 import { waitUntilReady, wakeEnvironment } from './sleep.ts';
 
 export interface LoadedManifest {
@@ -33,7 +34,7 @@ export async function environmentWorkloads(session: KubeSession, namespace: stri
     const [deployments, statefulSets] = await Promise.all([apps.listNamespacedDeployment({ namespace }), apps.listNamespacedStatefulSet({ namespace })]);
     const all = [...deployments.items.map((d) => ({ kind: 'Deployment', obj: d })), ...statefulSets.items.map((s) => ({ kind: 'StatefulSet', obj: s }))];
     return {
-      workloads: all.map(({ kind, obj }) => ({ kind, name: obj.metadata?.name ?? '' })),
+      workloads: all.map(({ kind, obj }) => ({ kind, name: obj.metadata?.name ?? '', labels: obj.metadata?.labels ?? {} })),
       asleep: all.some(({ obj }) => obj.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined),
     };
   } catch (error) {
@@ -42,6 +43,7 @@ export async function environmentWorkloads(session: KubeSession, namespace: stri
 }
 
 export interface DevPlan {
+  /** The dev entry: `target.service` is its key, `service.name` names its state folder. */
   service: DevService;
   workload: WorkloadRef;
   target: DevTarget;
@@ -56,14 +58,83 @@ export async function planDev(session: KubeSession, input: { manifest: LoadedMan
   const workload = matchDevWorkload(service, workloads, input.namespace, input.manifest.displayName);
   return {
     service, workload, asleep, manifest: input.manifest,
-    target: { service: service.name, manifest: input.manifest.path, namespace: input.namespace, context: session.context },
+    target: { service: service.key, manifest: input.manifest.path, namespace: input.namespace, context: session.context },
   };
 }
 
-/** The manifest's services that exist in the environment (for pickers). */
-export async function servicesInEnvironment(session: KubeSession, manifest: LoadedManifest, namespace: string): Promise<DevService[]> {
+/** The okteto side of a plan: the target okteto is run with, and the derived manifest to remove afterwards. */
+export interface OktetoRun {
+  target: DevTarget;
+  derived: DerivedManifest | undefined;
+  /** For the log: what was derived and why (undefined when okteto reads the manifest as it is). */
+  note: string | undefined;
+}
+
+/**
+ * The target to hand okteto: the workspace manifest itself, or, when it has platform sections
+ * okteto refuses on a plain cluster, a dev-only manifest derived from it (written outside the
+ * workspace; okteto still runs in the manifest's folder). `derived.remove()` when done.
+ */
+export async function oktetoRunFor(plan: DevPlan): Promise<OktetoRun> {
+  const derived = await writeDerivedManifest(plan.manifest.manifest, plan.manifest.path);
+  if (!derived) return { target: plan.target, derived: undefined, note: undefined };
+  const sections = plan.manifest.manifest.platformOnly.map((p) => p.key).join(', ');
+  return {
+    target: { ...plan.target, manifest: derived.path, cwd: path.dirname(plan.manifest.path) },
+    derived,
+    note: `${plan.manifest.displayName} has ${sections}, which okteto refuses without the Okteto platform: handing okteto its dev section alone, in ${derived.path} (removed afterwards).`,
+  };
+}
+
+/** The dev entry that takes over a workload of the environment (Start/Stop Dev from a tree node). */
+export async function devServiceForWorkloadIn(session: KubeSession, manifest: LoadedManifest, namespace: string, workload: string): Promise<DevService> {
   const { workloads } = await environmentWorkloads(session, namespace);
-  return devServicesInEnvironment(manifest.manifest, workloads);
+  const found = devServiceForWorkload(manifest.manifest, workload, workloads);
+  if (found) return found;
+  throw new InvalidInputError(`${manifest.displayName}: no dev entry takes over "${workload}" in ${namespace} (by name, name: or selector).`,
+    `Add a dev entry named "${workload}" (or with a selector matching its labels) to ${manifest.displayName}.`);
+}
+
+export interface StopDevResult {
+  /** What was done to a running `okteto up` first. */
+  up: 'none' | 'stopped' | 'killed';
+  /** With volumes: whether the `<name>-okteto` PVC is gone ('kept' only when T-Env could not delete it). */
+  volume: 'removed' | 'absent' | 'kept' | undefined;
+  /** Why the volume is kept, when it is. */
+  volumeProblem: string | undefined;
+}
+
+/**
+ * Stop Dev: stops a running `okteto up` first (see stopUp), then `okteto down`. With volumes, the
+ * dev volume (PVC `<dev name>-okteto`) is deleted by T-Env when okteto kept it (`down -v` keeps
+ * it for a service that is not in dev mode, okteto cmd/down.go), or reported as kept.
+ */
+export async function stopDevMode(session: KubeSession, cli: OktetoCli, plan: DevPlan, options: { volumes: boolean; signal?: AbortSignal | undefined; onProgress?: ((text: string) => void) | undefined }): Promise<StopDevResult> {
+  options.onProgress?.('stopping okteto up…');
+  const up = await stopUp(plan.target.namespace, plan.service.name, { env: cli.processEnv(), signal: options.signal });
+  const run = await oktetoRunFor(plan);
+  try {
+    options.onProgress?.('okteto down…');
+    await cli.down(run.target, { volumes: options.volumes, signal: options.signal });
+  } finally {
+    await run.derived?.remove();
+  }
+  if (!options.volumes) return { up, volume: undefined, volumeProblem: undefined };
+  const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  const name = `${plan.service.name}-okteto`;
+  try {
+    await core.deleteNamespacedPersistentVolumeClaim({ name, namespace: plan.target.namespace });
+    return { up, volume: 'removed', volumeProblem: undefined };
+  } catch (error) {
+    if (error instanceof k8s.ApiException && error.code === 404) return { up, volume: 'absent', volumeProblem: undefined };
+    return { up, volume: 'kept', volumeProblem: toTEnvError(error, session, `delete persistentvolumeclaim ${name}`).message };
+  }
+}
+
+/** The manifest's services that have their workload in the environment, with it (for pickers). */
+export async function servicesInEnvironment(session: KubeSession, manifest: LoadedManifest, namespace: string): Promise<{ service: DevService; workload: WorkloadRef }[]> {
+  const { workloads } = await environmentWorkloads(session, namespace);
+  return devServicesInEnvironment(manifest.manifest, workloads).map((service) => ({ service, workload: matchDevWorkload(service, workloads, namespace) }));
 }
 
 /**

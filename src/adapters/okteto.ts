@@ -11,7 +11,7 @@ import type { FSWatcher } from 'chokidar';
 import { execa } from 'execa';
 import { CancelledError, CliFailedError, CliMissingError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import {
-  compareVersions, MANIFEST_NAMES, MIN_OKTETO_VERSION, oktetoStateLabel, parseOktetoManifest, parseOktetoState, parseOktetoVersion,
+  compareVersions, devOnlyManifest, MANIFEST_NAMES, MAX_MANIFEST_BYTES, MIN_OKTETO_VERSION, oktetoStateLabel, parseOktetoManifest, parseOktetoState, parseOktetoVersion,
 } from '../core/okteto-manifest.ts';
 import type { OktetoManifest, OktetoState } from '../core/okteto-manifest.ts';
 
@@ -43,11 +43,38 @@ export async function findManifest(folder: string, override?: string): Promise<s
 export async function loadManifest(file: string, displayName = file): Promise<OktetoManifest> {
   let text: string;
   try {
+    // Bounded before reading: a wrong tenv.manifestPath may point at a huge file.
+    const size = (await fsp.stat(file)).size;
+    if (size > MAX_MANIFEST_BYTES) {
+      throw new InvalidInputError(`${displayName}: the okteto manifest is ${(size / 1024 / 1024).toFixed(1)} MB, over the ${MAX_MANIFEST_BYTES / 1024 / 1024} MB limit.`,
+        'Point tenv.manifestPath (or -f) at the okteto manifest itself.');
+    }
     text = await fsp.readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
     throw new InvalidInputError(`${displayName}: cannot read the okteto manifest (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
   }
   return parseOktetoManifest(text, displayName);
+}
+
+/** A dev-only manifest written for okteto (see devOnlyManifest); `remove()` deletes it. */
+export interface DerivedManifest {
+  path: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Writes the dev-only manifest okteto needs when `manifest` has platform sections: in a private
+ * temporary folder (0700, the file 0600), outside the workspace so that nothing shows up in git
+ * or in okteto's own sync. Undefined when okteto can read `file` as it is.
+ */
+export async function writeDerivedManifest(manifest: OktetoManifest, file: string): Promise<DerivedManifest | undefined> {
+  const text = devOnlyManifest(manifest, path.dirname(path.resolve(file)));
+  if (text === undefined) return undefined;
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 't-env-okteto-'));
+  const derived = path.join(dir, path.basename(file).endsWith('.yaml') ? 'okteto.yaml' : 'okteto.yml');
+  await fsp.writeFile(derived, text, { mode: 0o600 });
+  return { path: derived, remove: () => fsp.rm(dir, { recursive: true, force: true }) };
 }
 
 async function isFile(file: string): Promise<boolean> {
@@ -138,6 +165,35 @@ export async function readSession(namespace: string, service: string, options: {
   };
 }
 
+/**
+ * Stops a running `okteto up` of this dev name before `okteto down`. While `up` is still
+ * starting, a `down` succeeds but `up` reconnects and puts the dev copy, the scaled-down original
+ * and its secret back (okteto cmd/up/up.go), so `up` goes first: SIGINT, which okteto handles by
+ * removing its pid file and exiting 0; then the wait for that pid file to go. SIGKILL after
+ * `timeoutMs` (default 10 s). Returns what it found: no running `up`, stopped, or killed.
+ */
+export async function stopUp(namespace: string, devName: string, options: { env?: NodeJS.ProcessEnv; home?: string; timeoutMs?: number; signal?: AbortSignal | undefined } = {}): Promise<'none' | 'stopped' | 'killed'> {
+  const session = await readSession(namespace, devName, options);
+  if (!session?.alive || session.pid === undefined) return 'none';
+  const pid = session.pid;
+  const pidFile = path.join(session.dir, 'okteto.pid');
+  const gone = (): boolean => !fs.existsSync(pidFile) || !isProcessAlive(pid);
+  const wait = async (ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (options.signal?.aborted) throw new CancelledError('Stop Dev');
+      if (gone()) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return gone();
+  };
+  try { process.kill(pid, 'SIGINT'); } catch { return 'stopped'; }
+  if (await wait(options.timeoutMs ?? 10_000)) return 'stopped';
+  try { process.kill(pid, 'SIGKILL'); } catch { /* ended meanwhile */ }
+  await wait(2000);
+  return 'killed';
+}
+
 // --- the binary ------------------------------------------------------------------------------
 
 /** What `okteto up`/`down` act on. */
@@ -148,6 +204,8 @@ export interface DevTarget {
   namespace: string;
   /** Kube context (`-c`); the kubeconfig's current one when absent. */
   context?: string | undefined;
+  /** Working directory for okteto: the original manifest's folder when `manifest` is a derived one. */
+  cwd?: string | undefined;
 }
 
 export interface OktetoRunOptions {
@@ -183,7 +241,9 @@ export class OktetoCli {
   constructor(file: string, version: string, env: NodeJS.ProcessEnv = process.env) {
     this.path = file;
     this.version = version;
-    this.env = env;
+    // Without it, a sync folder lacking `.stignore` makes `up` ask [Y/n] before anything else
+    // (okteto cmd/up/stignore.go), which nobody sees in a background start.
+    this.env = { ...env, OKTETO_AUTOGENERATE_STIGNORE: 'true' };
   }
 
   /**
@@ -241,7 +301,7 @@ export class OktetoCli {
   async down(target: DevTarget, options: OktetoRunOptions & { volumes?: boolean; timeoutMs?: number } = {}): Promise<string> {
     const manifest = path.resolve(target.manifest);
     const result = await execa(this.path, this.downArgs({ ...target, manifest }, options), {
-      env: this.env, extendEnv: false, reject: false, all: true, stdin: 'ignore', cwd: options.cwd ?? path.dirname(manifest),
+      env: this.env, extendEnv: false, reject: false, all: true, stdin: 'ignore', cwd: options.cwd ?? target.cwd ?? path.dirname(manifest),
       timeout: options.timeoutMs ?? DOWN_TIMEOUT_MS, forceKillAfterDelay: 5000, stripFinalNewline: true,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
     });
@@ -264,7 +324,7 @@ export class OktetoCli {
     const inherit = options.stdio === 'inherit';
     const manifest = path.resolve(target.manifest);
     const child = execa(this.path, this.upArgs({ ...target, manifest }), {
-      env: this.env, extendEnv: false, reject: false, cwd: options.cwd ?? path.dirname(manifest),
+      env: this.env, extendEnv: false, reject: false, cwd: options.cwd ?? target.cwd ?? path.dirname(manifest),
       forceKillAfterDelay: 5000,
       ...(options.signal ? { cancelSignal: options.signal } : {}),
       // okteto up runs until the user leaves its shell: nothing is buffered, lines go to tail().
@@ -406,10 +466,16 @@ export interface OktetoStateEvent {
   elapsedMs: number;
 }
 
-export type OktetoFailureReason = 'crashed' | 'exited' | 'timeout' | 'failed';
+export type OktetoFailureReason = 'crashed' | 'exited' | 'timeout' | 'failed' | 'hangup';
+
+/** The exit code of a process ended by SIGHUP (128 + 1): okteto does not handle it (a closed terminal). */
+export const SIGHUP_EXIT_CODE = 129;
 
 export interface OktetoFailure {
-  /** crashed: okteto.pid names a dead process; exited: okteto ended before ready; failed: the state file said so. */
+  /**
+   * crashed: okteto.pid names a dead process; exited: okteto ended before ready; failed: the state
+   * file said so; hangup: its terminal was closed (SIGHUP), leaving dev mode on in the cluster.
+   */
   reason: OktetoFailureReason;
   state: OktetoState | undefined;
   lastLines: string[];
@@ -420,6 +486,8 @@ export interface OktetoFailure {
 export interface OktetoSessionEnd {
   /** The process died without cleaning up (its pid file is still there). */
   crashed: boolean;
+  /** Ended by SIGHUP (its terminal closed): okteto left dev mode on; Stop Dev restores the workload. */
+  hangup: boolean;
   exitCode: number | undefined;
   lastLines: string[];
 }
@@ -519,10 +587,13 @@ export class OktetoSessionWatcher extends EventEmitter<WatcherEvents> {
     });
   }
 
-  /** Tells the watcher that the okteto process ended (e.g. the terminal closed) with this code. */
-  notifyExit(exitCode?: number): void {
+  /**
+   * Tells the watcher that the okteto process ended (e.g. the terminal closed) with this code, or
+   * by this signal: SIGHUP counts as SIGHUP_EXIT_CODE (a closed terminal, dev mode left on).
+   */
+  notifyExit(exitCode?: number, signal?: string): void {
     this.exited = true;
-    this.exitCode = exitCode;
+    this.exitCode = signal === 'SIGHUP' ? SIGHUP_EXIT_CODE : exitCode;
     this.scheduleCheck(0);
   }
 
@@ -597,14 +668,19 @@ export class OktetoSessionWatcher extends EventEmitter<WatcherEvents> {
       return;
     }
     // A crash leaves okteto.pid behind; a clean exit (Ctrl+C, `exit`, an error) removes it.
-    const crashed = pidFileExists && this.filePid !== undefined && !isProcessAlive(this.filePid);
+    const hangup = this.exitCode === SIGHUP_EXIT_CODE;
+    const crashed = !hangup && pidFileExists && this.filePid !== undefined && !isProcessAlive(this.filePid);
     const lastLines = await this.lastLines();
     if (this.readyEvent) {
       this.finish();
-      this.emit('ended', { crashed, exitCode: this.exitCode, lastLines });
+      this.emit('ended', { crashed, hangup, exitCode: this.exitCode, lastLines });
       return;
     }
     const where = this.current ? ` while ${this.current.label}` : ' before it started';
+    if (hangup) {
+      await this.fail('hangup', `okteto up was closed (SIGHUP)${where}: dev mode left running; Stop Dev to restore.`, lastLines);
+      return;
+    }
     const said = oktetoErrorMessage(lastLines);
     const code = this.exitCode === undefined ? '' : ` (exit code ${this.exitCode})`;
     const message = said ? `okteto up failed${where}: ${said}`

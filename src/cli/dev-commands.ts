@@ -1,5 +1,5 @@
 // `t dev start|stop <service>`: Okteto dev mode from the terminal, `okteto up` in the foreground.
-import { loadWorkspaceManifest, OktetoCli, planDev, wakeForDev } from '../adapters/dev-mode.ts';
+import { loadWorkspaceManifest, OktetoCli, oktetoRunFor, planDev, stopDevMode, wakeForDev } from '../adapters/dev-mode.ts';
 import { stringOption } from './command.ts';
 import type { Command, CommandContext, OptionSpec } from './command.ts';
 import { resolveEnvironment, session } from './env-commands.ts';
@@ -37,9 +37,15 @@ export const devCommands: Command[] = [
           progress.done();
         }
       }
-      ctx.out.line(ctx.out.dim(`$ ${[cli.path, ...cli.upArgs(plan.target)].join(' ')}`));
-      const result = await cli.runUpForeground(plan.target, { signal: ctx.signal });
-      return result.exitCode ?? (result.signal ? 130 : 1);
+      const run = await oktetoRunFor(plan);
+      try {
+        if (run.note) ctx.out.line(ctx.out.dim(run.note));
+        ctx.out.line(ctx.out.dim(`$ ${[cli.path, ...cli.upArgs(run.target)].join(' ')}`));
+        const result = await cli.runUpForeground(run.target, { signal: ctx.signal });
+        return result.exitCode ?? (result.signal ? 130 : 1);
+      } finally {
+        await run.derived?.remove();
+      }
     },
   },
   {
@@ -48,16 +54,22 @@ export const devCommands: Command[] = [
     args: ['<service>'],
     options: { ...devOptions, volumes: { type: 'boolean', short: 'v', description: 'also remove the dev volumes' } },
     async run(ctx) {
-      const { plan, cli } = await prepare(ctx);
+      const { s, plan, cli } = await prepare(ctx);
+      const volumes = ctx.values['volumes'] === true;
       const progress = ctx.out.json ? undefined : ctx.out.progress(`Stopping dev mode for ${plan.service.name} in ${plan.target.namespace}…`);
+      let result;
       try {
-        await cli.down(plan.target, { volumes: ctx.values['volumes'] === true, signal: ctx.signal });
+        result = await stopDevMode(s, cli, plan, { volumes, signal: ctx.signal, onProgress: (t) => progress?.update(t) });
       } catch (error) {
         progress?.done();
         throw error;
       }
-      progress?.done(`${plan.service.name} is out of dev mode.`);
-      if (ctx.out.json) ctx.out.data({ service: plan.service.name, environment: plan.target.namespace, stopped: true });
+      const volume = `${plan.service.name}-okteto`;
+      progress?.done(`${plan.service.name} is out of dev mode${result.volume === 'kept' ? '' : volumes ? `; dev volume ${volume} removed` : ''}.`);
+      if (result.volume === 'kept') ctx.out.line(`The dev volume ${volume} remains: ${result.volumeProblem ?? ''}`);
+      if (ctx.out.json) {
+        ctx.out.data({ service: plan.service.name, environment: plan.target.namespace, stopped: true, stoppedUp: result.up !== 'none', ...(volumes ? { volume: result.volume } : {}) });
+      }
       return 0;
     },
   },

@@ -1,7 +1,8 @@
 // The okteto side of dev mode, as plain data: the manifest's `dev` section, the CLI's version and
 // the values `okteto up` writes to its state file. No I/O: adapters/okteto.ts reads the files.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Node, Pair } from 'yaml';
+import path from 'node:path';
+import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
 import { InvalidInputError } from './errors.ts';
 
 /** The file names the okteto CLI looks for, in its own order (okteto pkg/discovery/manifest.go). */
@@ -10,10 +11,20 @@ export const MANIFEST_NAMES: readonly string[] = ['okteto.yml', 'okteto.yaml', '
 /** The oldest okteto CLI T-Env runs; the same minimum as okteto's own VS Code extension. */
 export const MIN_OKTETO_VERSION = '3.17.0';
 
+/** Manifests larger than this are refused before parsing (a manifest is a few KB). */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
 /** One entry of the manifest's `dev` section. */
 export interface DevService {
-  /** The key under `dev`; okteto takes over the Deployment or StatefulSet of this name. */
+  /** The key under `dev`: what `okteto up <key>` / `okteto down <key>` select. */
+  key: string;
+  /**
+   * The dev name: `name:` when set, else the key (okteto pkg/model/manifest.go `setDefaults`). It
+   * names the workload taken over (without a selector) and the state folder ~/.okteto/<ns>/<name>.
+   */
   name: string;
+  /** Labels that pick the workload instead of the name (okteto pkg/k8s/deployments/crud.go `GetByDev`). */
+  selector: Record<string, string> | undefined;
   image?: string;
   /** `command: bash` becomes `['bash']`. */
   command?: string[];
@@ -28,6 +39,8 @@ export interface DevService {
 
 export interface OktetoManifest {
   dev: DevService[];
+  /** The manifest's text, for deriving the dev-only manifest okteto is handed. */
+  text: string;
   /**
    * Top-level keys that only the Okteto platform understands (`deploy`, `build`, …) with their
    * line: `okteto up` on a plain cluster rejects them, so callers can warn before starting.
@@ -35,14 +48,28 @@ export interface OktetoManifest {
   platformOnly: { key: string; line: number }[];
 }
 
-const PLATFORM_KEYS = new Set(['build', 'deploy', 'destroy', 'dependencies', 'external', 'test', 'icon']);
+/** okteto pkg/model/manifest.go `ValidateForCLIOnly`: sections a plain cluster (no Okteto platform) refuses. */
+const PLATFORM_KEYS = new Set(['build', 'deploy', 'destroy', 'dependencies', 'external', 'test', 'icon', 'name']);
+/** Top-level fields of an okteto manifest (okteto pkg/model/manifest.go `Manifest`). */
+const MANIFEST_KEYS = new Set([...PLATFORM_KEYS, 'dev', 'namespace', 'context', 'forward']);
+/** The fields of a dev entry (okteto pkg/model/dev.go `Dev`); okteto parses strictly, so must we. */
+export const DEV_FIELDS: readonly string[] = ['resources', 'selector', 'persistentVolume', 'securityContext', 'probes', 'nodeSelector', 'metadata',
+  'affinity', 'image', 'lifecycle', 'replicas', 'initContainer', 'workdir', 'name', 'container', 'serviceAccount', 'priorityClassName',
+  'interface', 'mode', 'imagePullPolicy', 'tolerations', 'command', 'forward', 'reverse', 'externalVolumes', 'secrets', 'volumes', 'envFiles',
+  'environment', 'services', 'args', 'sync', 'timeout', 'remote', 'sshServerPort', 'autocreate'];
 
 /**
- * Parses an okteto manifest. `file` names it in errors, which read `okteto.yml:7: …` when the
- * line is known. Malformed YAML, a missing or empty `dev` section and wrongly typed fields are
- * InvalidInputErrors; unknown fields are ignored like the CLI ignores what it does not use.
+ * Parses an okteto manifest as strictly as okteto 3.x does (`yaml.UnmarshalStrict`), so that
+ * what okteto would refuse is refused here, before anything is spawned. `file` names it in
+ * errors, which read `okteto.yml:7: …`. Malformed YAML, an unknown or wrongly typed field, a
+ * missing `dev` section (a v1 manifest: the hint shows its `dev:` form) are InvalidInputErrors.
+ * Platform sections are allowed and listed in `platformOnly`: see devOnlyManifest.
  */
 export function parseOktetoManifest(text: string, file = 'okteto.yml'): OktetoManifest {
+  if (text.length > MAX_MANIFEST_BYTES) {
+    throw new InvalidInputError(`${file}: the okteto manifest is ${(text.length / 1024 / 1024).toFixed(1)} MB, over the ${MAX_MANIFEST_BYTES / 1024 / 1024} MB limit.`,
+      'Point tenv.manifestPath (or -f) at the okteto manifest itself.');
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const lineOf = (offset: number | undefined): number => (offset === undefined ? 1 : lines.linePos(offset).line);
@@ -62,26 +89,63 @@ export function parseOktetoManifest(text: string, file = 'okteto.yml'): OktetoMa
 
   const platformOnly: { key: string; line: number }[] = [];
   let devPair: Pair<unknown, unknown> | undefined;
+  const compose = root.items.find((p) => keyText(p) === 'services');
+  if (compose) return fail(lineOf(keyOffset(compose)), 'this is a Docker Compose file: on a plain cluster okteto only reads a manifest with a \'dev\' section.', DEV_HINT);
+  const devKeys = root.items.filter((p) => DEV_FIELDS.includes(keyText(p) ?? '') && keyText(p) !== 'name' && !MANIFEST_KEYS.has(keyText(p) ?? ''));
+  if (!root.items.some((p) => keyText(p) === 'dev') && devKeys.length > 0) {
+    // A v1 manifest: one dev entry at the top level. okteto 3.x reads it as v2 and fails.
+    return fail(undefined, "this is a v1 okteto manifest (no 'dev' section), which okteto 3.x no longer reads.", `Move its fields under "dev:", e.g.\n${v1AsDev(root)}`);
+  }
   for (const pair of root.items) {
     const key = keyText(pair);
+    if (key === undefined || !MANIFEST_KEYS.has(key)) return fail(lineOf(keyOffset(pair)), `field '${key ?? '?'}' is not a property of the okteto manifest.${didYouMean(key ?? '', [...MANIFEST_KEYS])}`);
     if (key === 'dev') devPair = pair;
-    else if (key !== undefined && PLATFORM_KEYS.has(key)) platformOnly.push({ key, line: lineOf(keyOffset(pair)) });
+    else if (PLATFORM_KEYS.has(key) && !isEmptyNode(pair.value)) platformOnly.push({ key, line: lineOf(keyOffset(pair)) });
   }
-  if (!devPair) {
-    const v1 = root.items.some((p) => keyText(p) === 'name') && root.items.some((p) => ['image', 'sync', 'command'].includes(keyText(p) ?? ''));
-    fail(undefined, v1
-      ? "the manifest has no 'dev' section: it looks like a v1 manifest (top-level 'name'), which T-Env does not support."
-      : "the manifest has no 'dev' section.", DEV_HINT);
-  }
+  if (!devPair) fail(undefined, "the manifest has no 'dev' section.", DEV_HINT);
   const devNode = devPair!.value as Node | null;
   if (!isMap(devNode) || devNode.items.length === 0) {
     return fail(lineOf(keyOffset(devPair!)), "the 'dev' section must map service names to their settings.", DEV_HINT);
   }
   const dev = devNode.items.map((pair) => devService(pair, lineOf, fail));
-  return { dev, platformOnly };
+  return { dev, platformOnly, text };
 }
 
-const DEV_HINT = 'Add a dev section, e.g. "dev:\\n  api:\\n    sync:\\n      - .:/app" (https://www.okteto.com/docs/reference/okteto-manifest/#dev-object-optional).';
+function isEmptyNode(node: Node | null): boolean {
+  if (node === null) return true;
+  if (isScalar(node)) return node.value === null || node.value === '';
+  return (isMap(node) || isSeq(node)) && node.items.length === 0;
+}
+
+/** ` Did you mean "sync"?` for a near miss (okteto's wording for unknown dev fields), else ''. */
+function didYouMean(word: string, known: readonly string[]): string {
+  let best: { field: string; d: number } | undefined;
+  for (const field of known) {
+    const d = editDistance(word.toLowerCase(), field.toLowerCase());
+    if (!best || d < best.d) best = { field, d };
+  }
+  return best && best.d <= 2 ? ` Did you mean "${best.field}"?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** A v1 manifest rewritten under `dev:` (its `name` as the key), for the error's hint. */
+function v1AsDev(root: YAMLMap): string {
+  const name = root.get('name');
+  const body = root.toJSON() as Record<string, unknown>;
+  delete body['name'];
+  return new Document({ dev: { [typeof name === 'string' && name !== '' ? name : 'api']: body } }).toString().trimEnd();
+}
+
+const DEV_HINT = 'Put the services under a dev section, e.g. "dev:\\n  api:\\n    sync:\\n      - .:/app" (https://www.okteto.com/docs/reference/okteto-manifest/#dev-object-optional).';
 
 type Fail = (line: number | undefined, message: string, hint?: string) => never;
 
@@ -102,19 +166,38 @@ function devService(pair: Pair<unknown, unknown>, lineOf: (o: number | undefined
   if (!name) return fail(line, 'a dev service name must be a plain string.');
   const value = pair.value as Node | null;
   // `api:` with nothing below is a service with all defaults, as in the CLI.
-  if (value === null || (isScalar(value) && value.value === null)) return { name, sync: [], forward: [], line };
+  if (value === null || (isScalar(value) && value.value === null)) return { key: name, name, selector: undefined, sync: [], forward: [], line };
   if (!isMap(value)) return fail(line, `dev service "${name}" must be a mapping of settings.`);
-  const service: DevService = { name, sync: [], forward: [], line };
+  const service: DevService = { key: name, name, selector: undefined, sync: [], forward: [], line };
   for (const field of value.items) {
     const key = keyText(field);
     const node = field.value as Node | null;
     const at = lineOf(node?.range?.[0] ?? keyOffset(field));
+    if (key === undefined || !DEV_FIELDS.includes(key)) {
+      // okteto's own words for it (pkg/model/dev.go, strict unmarshalling).
+      return fail(lineOf(keyOffset(field)), `field '${key ?? '?'}' is not a property of the 'dev' object.${didYouMean(key ?? '', DEV_FIELDS)}`,
+        `Fix dev.${name}; its fields are listed at https://www.okteto.com/docs/reference/okteto-manifest/#dev-object-optional`);
+    }
     switch (key) {
       case 'image': {
-        // `image: name` or `image: {name: …, context: …}` (the second builds; only the name matters here).
-        const image = isMap(node) ? node.get('name') : scalarValue(node);
-        if (typeof image !== 'string' || image === '') return fail(at, `dev.${name}.image must be an image name.`);
+        // okteto 3.x: a string (building an image belongs in the platform's `build` section).
+        const image = scalarValue(node);
+        if (typeof image !== 'string' || image === '') return fail(at, `dev.${name}.image must be an image name (a string).`);
         service.image = image;
+        break;
+      }
+      case 'name': {
+        const devName = scalarValue(node);
+        if (typeof devName !== 'string' || devName === '') return fail(at, `dev.${name}.name must be a string.`);
+        service.name = devName;
+        break;
+      }
+      case 'selector': {
+        const labels = isMap(node) ? node.toJSON() as Record<string, unknown> : undefined;
+        if (!labels || Object.values(labels).some((v) => typeof v !== 'string' && typeof v !== 'number')) {
+          return fail(at, `dev.${name}.selector must map label names to values.`);
+        }
+        service.selector = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]));
         break;
       }
       case 'command': {
@@ -188,38 +271,111 @@ function forwards(node: Node | null): string[] | undefined {
   return out;
 }
 
-/** Finds a dev service by name; the error names the file and the services it does define. */
+/** Finds a dev service by its key (what `okteto up <key>` takes); the error names the ones defined. */
 export function findDevService(manifest: OktetoManifest, name: string, file = 'okteto.yml'): DevService {
-  const found = manifest.dev.find((d) => d.name === name);
+  const found = manifest.dev.find((d) => d.key === name);
   if (found) return found;
-  const known = manifest.dev.map((d) => d.name).join(', ');
+  const known = manifest.dev.map((d) => d.key).join(', ');
   throw new InvalidInputError(`${file}: development container "${name}" doesn't exist (the manifest defines: ${known}).`,
     `Add "${name}" under "dev:" in ${file}, or pick one of: ${known}.`);
 }
 
-/** The kind and name of a workload, as the environment model has them. */
+/** The kind and name of a workload, as the environment model has them, with its labels for selectors. */
 export interface WorkloadRef {
   kind: string;
   name: string;
+  labels?: Readonly<Record<string, string>> | undefined;
+}
+
+const CLONE_LABEL = 'dev.okteto.com/clone';
+
+/**
+ * The workloads a dev entry could take over, as okteto looks them up (pkg/k8s/deployments/crud.go
+ * and statefulsets/crud.go `GetByDev`): by its dev name without a selector, else every Deployment
+ * (then StatefulSet) carrying all the selector's labels, okteto's own `-okteto` clones excluded.
+ */
+function candidatesFor(service: DevService, workloads: readonly WorkloadRef[]): WorkloadRef[] {
+  const apps = workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet');
+  const selector = service.selector;
+  if (!selector || Object.keys(selector).length === 0) return apps.filter((w) => w.name === service.name);
+  const matching = apps.filter((w) => w.labels?.[CLONE_LABEL] === undefined && Object.entries(selector).every(([k, v]) => w.labels?.[k] === v));
+  const deployments = matching.filter((w) => w.kind === 'Deployment');
+  return deployments.length > 0 ? deployments : matching;
+}
+
+function selectorText(selector: Record<string, string>): string {
+  return Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 /**
- * The Deployment or StatefulSet a dev service takes over (okteto matches by name). A service
- * without one is an error naming the manifest line, so the user knows which entry to fix.
+ * The Deployment or StatefulSet a dev service takes over, exactly as okteto picks it. None, or
+ * several for a selector, is an error naming the manifest line, so the user knows what to fix.
  */
 export function matchDevWorkload(service: DevService, workloads: readonly WorkloadRef[], environment: string, file = 'okteto.yml'): WorkloadRef {
-  const match = workloads.find((w) => w.name === service.name && (w.kind === 'Deployment' || w.kind === 'StatefulSet'));
-  if (match) return match;
+  const found = candidatesFor(service, workloads);
+  if (found.length === 1) return found[0]!;
+  const where = `${file}:${service.line}: dev service "${service.key}"`;
+  if (service.selector && Object.keys(service.selector).length > 0) {
+    const labels = selectorText(service.selector);
+    if (found.length > 1) {
+      throw new InvalidInputError(`${where}: its selector ${labels} matches ${found.length} workloads in environment "${environment}" (${found.map((w) => w.name).join(', ')}); okteto needs exactly one.`,
+        'Make the selector match a single Deployment or StatefulSet.');
+    }
+    throw new InvalidInputError(`${where}: no Deployment or StatefulSet in environment "${environment}" has the labels ${labels}.`, 'Fix the selector in the manifest.');
+  }
   const candidates = workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet').map((w) => w.name);
   throw new InvalidInputError(
-    `${file}:${service.line}: dev service "${service.name}" has no Deployment or StatefulSet named "${service.name}" in environment "${environment}".`,
-    candidates.length > 0 ? `Rename the service to one of: ${candidates.join(', ')}.` : `The environment "${environment}" has no Deployments or StatefulSets.`,
+    `${where} has no Deployment or StatefulSet named "${service.name}" in environment "${environment}".`,
+    candidates.length > 0 ? `Rename it (or set its name: or selector:) to one of: ${candidates.join(', ')}.` : `The environment "${environment}" has no Deployments or StatefulSets.`,
   );
 }
 
-/** The dev services of the manifest that have a workload in the environment. */
+/** The dev services of the manifest that have exactly one workload in the environment. */
 export function devServicesInEnvironment(manifest: OktetoManifest, workloads: readonly WorkloadRef[]): DevService[] {
-  return manifest.dev.filter((d) => workloads.some((w) => w.name === d.name && (w.kind === 'Deployment' || w.kind === 'StatefulSet')));
+  return manifest.dev.filter((d) => candidatesFor(d, workloads).length === 1);
+}
+
+/** The dev service that takes over this workload (a tree node), or undefined when none does. */
+export function devServiceForWorkload(manifest: OktetoManifest, workload: string, workloads: readonly WorkloadRef[]): DevService | undefined {
+  return manifest.dev.find((d) => {
+    const found = candidatesFor(d, workloads);
+    return found.length === 1 && found[0]!.name === workload;
+  });
+}
+
+/**
+ * The manifest okteto is handed on a plain cluster, where it refuses platform sections
+ * (`ValidateForCLIOnly`, okteto pkg/model/manifest.go): the `dev` section alone, with relative
+ * local paths (sync folders, envFiles, secrets) made absolute from `manifestDir`, so that the
+ * derived file resolves them the same wherever it is written. Undefined when okteto can read the
+ * manifest as it is.
+ */
+export function devOnlyManifest(manifest: OktetoManifest, manifestDir: string): string | undefined {
+  if (manifest.platformOnly.length === 0) return undefined;
+  const doc = parseDocument(manifest.text);
+  const dev = doc.get('dev', true);
+  if (!isMap(dev)) return undefined;
+  const absolute = (local: string): string => (path.isAbsolute(local) || local.startsWith('~') || local.startsWith('$') ? local : path.join(manifestDir, local));
+  const rewrite = (seq: unknown, pair: boolean): void => {
+    if (!isSeq(seq)) return;
+    for (const item of seq.items) {
+      if (!isScalar(item) || typeof item.value !== 'string') continue;
+      if (!pair) { item.value = absolute(item.value); continue; }
+      const colon = item.value.search(/:(?!\\)/);
+      // `C:\src:/app` keeps its drive letter: the separator is the first colon not followed by a backslash.
+      if (colon > 0) item.value = `${absolute(item.value.slice(0, colon))}${item.value.slice(colon)}`;
+    }
+  };
+  for (const entry of dev.items) {
+    if (!isMap(entry.value)) continue;
+    const sync = entry.value.get('sync', true);
+    rewrite(isMap(sync) ? sync.get('folders', true) : sync, true);
+    rewrite(entry.value.get('secrets', true), true);
+    rewrite(entry.value.get('envFiles', true), false);
+  }
+  const out = new Document({});
+  out.set('dev', dev);
+  return `# Derived by T-Env from the dev section of the okteto manifest: okteto refuses ${manifest.platformOnly.map((p) => p.key).join(', ')} on a cluster without the Okteto platform.\n${out.toString()}`;
 }
 
 /** `okteto version 3.21.0` (or just `3.21.0`) → `3.21.0`; undefined when there is no version. */

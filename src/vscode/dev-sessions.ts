@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { OktetoSessionWatcher } from '../adapters/okteto.ts';
 import { runtime } from './runtime-loader.ts';
 import { reportError } from './report-error.ts';
+import { workspaceManifest } from './dev-target.ts';
 
 export interface DevSession {
   key: string;
@@ -13,6 +14,8 @@ export interface DevSession {
   watcher: OktetoSessionWatcher;
   state: string;
   ready: boolean;
+  /** Runs once when the session ends (e.g. removes the derived manifest). */
+  onEnd: (() => Promise<void>) | undefined;
 }
 
 export class DevSessions implements vscode.Disposable {
@@ -39,7 +42,7 @@ export class DevSessions implements vscode.Disposable {
   }
 
   /** Starts watching a session (new, or found running after a reload) and shows its progress. */
-  async track(input: { namespace: string; service: string; terminal?: vscode.Terminal; timeoutMs: number; fresh: boolean; pid?: number }): Promise<DevSession> {
+  async track(input: { namespace: string; service: string; terminal?: vscode.Terminal; timeoutMs: number; fresh: boolean; pid?: number; onEnd?: () => Promise<void> }): Promise<DevSession> {
     const key = DevSessions.key(input.namespace, input.service);
     await this.end(key);
     const rt = runtime();
@@ -48,7 +51,7 @@ export class DevSessions implements vscode.Disposable {
       ...(input.pid === undefined ? {} : { pid: input.pid }),
     });
     const session: DevSession = {
-      key, namespace: input.namespace, service: input.service, terminal: input.terminal, watcher, state: 'starting', ready: false,
+      key, namespace: input.namespace, service: input.service, terminal: input.terminal, watcher, state: 'starting', ready: false, onEnd: input.onEnd,
     };
     this.sessions.set(key, session);
     watcher.on('state', (event) => {
@@ -65,15 +68,22 @@ export class DevSessions implements vscode.Disposable {
         .then((b) => b && session.terminal?.show());
     });
     watcher.on('failed', (failure) => {
+      if (failure.reason === 'hangup') {
+        this.log.warn(`okteto ${key}: ${failure.error.message}`);
+        void this.end(key, { keepTerminal: true });
+        this.leftRunning(input.namespace, input.service);
+        return;
+      }
       this.log.error(`okteto ${key} failed (${failure.reason}):\n${failure.lastLines.join('\n')}`);
       void this.end(key, { keepTerminal: true });
       void reportError(failure.error, this.log, {
         extra: session.terminal ? [{ label: 'Show Terminal', run: () => session.terminal?.show() }] : [],
       });
     });
-    watcher.on('ended', () => {
-      this.log.info(`okteto ${key} ended.`);
+    watcher.on('ended', (end) => {
+      this.log.info(`okteto ${key} ended${end.hangup ? ' (its terminal was closed: dev mode left running)' : ''}.`);
       void this.end(key, { keepTerminal: true });
+      if (end.hangup) this.leftRunning(input.namespace, input.service);
     });
     await watcher.start();
     this.render();
@@ -81,10 +91,21 @@ export class DevSessions implements vscode.Disposable {
     return session;
   }
 
+  /**
+   * Closing okteto's terminal sends it SIGHUP, which okteto does not handle: it ends (129) with
+   * dev mode still on in the cluster. That is not a crash: the workload stays in dev mode (the
+   * tree shows it) until Stop Dev.
+   */
   private terminalClosed(terminal: vscode.Terminal): void {
+    const closedByUser = terminal.exitStatus?.reason === vscode.TerminalExitReason.User;
     for (const session of this.sessions.values()) {
-      if (session.terminal === terminal) session.watcher.notifyExit(terminal.exitStatus?.code);
+      if (session.terminal === terminal) session.watcher.notifyExit(closedByUser ? runtime().SIGHUP_EXIT_CODE : terminal.exitStatus?.code);
     }
+  }
+
+  private leftRunning(namespace: string, service: string): void {
+    void vscode.window.showWarningMessage(`${service}: the okteto terminal was closed; dev mode left running in ${namespace}. Stop Dev to restore.`, 'Stop Dev')
+      .then((b) => b && vscode.commands.executeCommand('tenv.stopDev'));
   }
 
   /** Stops watching a session; closes its terminal unless asked to keep it (to read a failure). */
@@ -93,6 +114,7 @@ export class DevSessions implements vscode.Disposable {
     if (!session) return;
     this.sessions.delete(key);
     if (!options.keepTerminal) session.terminal?.dispose();
+    await session.onEnd?.().catch((error: unknown) => this.log.warn(`okteto ${key}: ${String(error)}`));
     await session.watcher.dispose();
     this.render();
     this.changed.fire();
@@ -115,17 +137,25 @@ export class DevSessions implements vscode.Disposable {
 
   /**
    * After a window reload: sessions of my environments whose okteto process still runs (its pid
-   * alive) are watched again, so the status bar shows their state.
+   * alive) are watched again, so the status bar shows their state. okteto keeps a session under
+   * its dev name, which `name:` or a selector may make differ from the workload's: the workspace
+   * manifest's dev names are looked at too.
    */
   async reattach(environments: readonly { name: string; workloads: readonly { name: string; devMode: boolean }[] }[], timeoutMs: number): Promise<void> {
     const rt = runtime();
+    let devNames: string[] = [];
+    try {
+      devNames = (await workspaceManifest()).manifest.manifest.dev.map((d) => d.name);
+    } catch { /* no (valid) manifest in this window: the workload names are all there is */ }
     for (const env of environments) {
-      for (const w of env.workloads.filter((x) => x.devMode)) {
-        if (this.get(env.name, w.name)) continue;
-        const found = await rt.readSession(env.name, w.name);
+      const inDevMode = env.workloads.filter((x) => x.devMode).map((w) => w.name);
+      if (inDevMode.length === 0) continue;
+      for (const name of new Set([...inDevMode, ...devNames])) {
+        if (this.get(env.name, name)) continue;
+        const found = await rt.readSession(env.name, name);
         if (!found?.alive || found.pid === undefined) continue;
-        this.log.info(`Re-attaching to okteto ${env.name}/${w.name} (pid ${found.pid}, ${found.state ?? 'no state yet'})`);
-        await this.track({ namespace: env.name, service: w.name, timeoutMs, fresh: false, pid: found.pid });
+        this.log.info(`Re-attaching to okteto ${env.name}/${name} (pid ${found.pid}, ${found.state ?? 'no state yet'})`);
+        await this.track({ namespace: env.name, service: name, timeoutMs, fresh: false, pid: found.pid });
       }
     }
   }

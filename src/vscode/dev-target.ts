@@ -33,23 +33,32 @@ export async function workspaceManifest(): Promise<{ folder: string; manifest: L
   throw errors[0] instanceof Error ? errors[0] : new Error('No okteto manifest found.');
 }
 
-/** Environment and service: from a tree workload, else quick picks (environment → service). */
+/**
+ * Environment and dev entry (its key, what `okteto up` takes): from a tree workload (the entry
+ * that takes it over by name, `name:` or selector, as okteto does), else quick picks.
+ */
 export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: LoadedManifest, onlyDevMode: boolean): Promise<{ namespace: string; service: string } | undefined> {
-  if (arg instanceof WorkloadNode) return { namespace: arg.environment, service: arg.info.name };
-  if (arg instanceof PodNode) return { namespace: arg.environment, service: arg.workload.name };
+  const node = arg instanceof WorkloadNode ? { namespace: arg.environment, workload: arg.info.name }
+    : arg instanceof PodNode ? { namespace: arg.environment, workload: arg.workload.name } : undefined;
+  if (node) {
+    const entry = await runtime().devServiceForWorkloadIn(await ctx.connection.requireSession(), manifest, node.namespace, node.workload);
+    return { namespace: node.namespace, service: entry.key };
+  }
   const env = await pickEnvironment(ctx, typeof arg === 'string' ? arg : undefined, onlyDevMode ? 'Environment with the service in dev mode' : 'Environment to develop in');
   if (!env) return undefined;
   const session = await ctx.connection.requireSession();
   const services = await runtime().servicesInEnvironment(session, manifest, env.name);
   const devMode = new Set(env.workloads.filter((w) => w.devMode).map((w) => w.name));
-  const choices = services.filter((s) => !onlyDevMode || devMode.has(s.name));
+  const choices = services.filter((s) => !onlyDevMode || devMode.has(s.workload.name));
   if (choices.length === 0) {
     throw new TEnvError('no-service', onlyDevMode
       ? `No service of ${manifest.displayName} is in dev mode in ${env.name}.`
-      : `None of the dev services in ${manifest.displayName} (${manifest.manifest.dev.map((d) => d.name).join(', ')}) has a Deployment or StatefulSet in ${env.name}.`, {});
+      : `None of the dev services in ${manifest.displayName} (${manifest.manifest.dev.map((d) => d.key).join(', ')}) has a Deployment or StatefulSet in ${env.name}.`, {});
   }
   const picked = choices.length === 1 ? choices[0] : (await vscode.window.showQuickPick(choices.map((s) => ({
-    label: s.name, description: devMode.has(s.name) ? 'in dev mode' : (s.image ?? ''), s,
+    label: s.service.key,
+    description: [s.workload.name === s.service.key ? '' : `${s.workload.kind} ${s.workload.name}`, devMode.has(s.workload.name) ? 'in dev mode' : (s.service.image ?? '')].filter(Boolean).join(' · '),
+    s,
   })), { placeHolder: onlyDevMode ? 'Service to stop' : 'Service to develop' }))?.s;
-  return picked ? { namespace: env.name, service: picked.name } : undefined;
+  return picked ? { namespace: env.name, service: picked.service.key } : undefined;
 }

@@ -14,11 +14,6 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
   const picked = await pickDevTarget(ctx, arg, manifest, false);
   if (!picked) return;
   const rt = runtime();
-  const existing = ctx.devSessions.get(picked.namespace, picked.service);
-  if (existing?.terminal) {
-    existing.terminal.show();
-    return;
-  }
   const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Start Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
     const signal = abortSignalFor(token);
     progress.report({ message: 'checking the manifest and the okteto CLI…' });
@@ -30,15 +25,25 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
     return { plan, cli };
   });
   const { plan, cli } = prepared;
-  const args = cli.upArgs(plan.target);
-  ctx.log.info(`Running ${[cli.path, ...args].join(' ')} in ${folder}`);
+  // Sessions are keyed by the dev name (okteto's state folder), which `name:` may set.
+  const existing = ctx.devSessions.get(plan.target.namespace, plan.service.name);
+  if (existing?.terminal) {
+    existing.terminal.show();
+    return;
+  }
+  const run = await rt.oktetoRunFor(plan);
+  if (run.note) ctx.log.info(run.note);
+  const args = cli.upArgs(run.target);
+  const cwd = run.target.cwd ?? folder;
+  ctx.log.info(`Running ${[cli.path, ...args].join(' ')} in ${cwd}`);
   // The arguments go to okteto as an array: no shell parses them.
   const terminal = vscode.window.createTerminal({
-    name: `okteto up: ${plan.service.name}`, shellPath: cli.path, shellArgs: args, cwd: folder,
+    name: `okteto up: ${plan.service.name}`, shellPath: cli.path, shellArgs: args, cwd,
     env: { ...cli.processEnv(), OKTETO_ORIGIN: 'vscode' }, iconPath: new vscode.ThemeIcon('vm-connect'),
   });
   terminal.show();
   await ctx.devSessions.track({
     namespace: plan.target.namespace, service: plan.service.name, terminal, fresh: true, timeoutMs: config.devStartTimeoutSeconds() * 1000,
+    ...(run.derived ? { onEnd: async () => { await run.derived?.remove(); ctx.log.info(`Removed the derived okteto manifest ${run.derived?.path ?? ''}.`); } } : {}),
   });
 };

@@ -23,15 +23,23 @@ export const stopDev: CommandFactory = (ctx) => async (arg?: unknown, removeVolu
     volumes = choice.volumes;
   }
   const rt = runtime();
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stop Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
+  const { plan, result } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stop Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
     const [plan, cli] = await Promise.all([
       rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace }),
       rt.OktetoCli.locate(config.oktetoPath()),
     ]);
-    progress.report({ message: 'okteto down…' });
-    await cli.down(plan.target, { volumes, signal: abortSignalFor(token) });
+    // Same manifest as Start Dev: okteto refuses platform sections on `down` too.
+    const result = await rt.stopDevMode(session, cli, plan, { volumes, signal: abortSignalFor(token), onProgress: (message) => progress.report({ message }) });
+    return { plan, result };
   });
-  await ctx.devSessions.end(DevSessions.key(picked.namespace, picked.service));
-  ctx.log.info(`Stopped dev mode for ${picked.service} in ${picked.namespace}${volumes ? ' (volumes removed)' : ''}.`);
-  void vscode.window.showInformationMessage(`${picked.service} is out of dev mode in ${picked.namespace}.`);
+  const name = plan.service.name;
+  await ctx.devSessions.end(DevSessions.key(picked.namespace, name));
+  if (result.up !== 'none') ctx.log.info(`Stopped the running okteto up of ${name} first (${result.up}).`);
+  if (result.volume === 'kept') {
+    ctx.log.warn(`The dev volume ${name}-okteto in ${picked.namespace} remains: ${result.volumeProblem ?? ''}`);
+    void vscode.window.showWarningMessage(`${name} is out of dev mode in ${picked.namespace}, but its dev volume ${name}-okteto remains: ${result.volumeProblem ?? 'it could not be deleted'}.`);
+    return;
+  }
+  ctx.log.info(`Stopped dev mode for ${name} in ${picked.namespace}${volumes ? ` (dev volume ${name}-okteto removed)` : ''}.`);
+  void vscode.window.showInformationMessage(`${name} is out of dev mode in ${picked.namespace}${volumes ? `; its dev volume ${name}-okteto is removed` : ''}.`);
 };

@@ -1,6 +1,7 @@
 // Dev mode in real VS Code with the okteto stand-in (test/fixtures/okteto-fake, which makes the
-// same cluster changes as `okteto up`/`down`): Start Dev from the palette, the status bar reaches
-// ready, the tree marks the workload in dev mode; Stop Dev restores it. And Restricted Mode refuses.
+// same cluster changes as `okteto up`/`down`): Start Dev from the palette with a real-world
+// manifest, the status bar reaches ready, the tree marks the workload in dev mode; Stop Dev
+// restores it. And Restricted Mode refuses.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +17,13 @@ const cluster = attachCluster();
 const kc = cluster.kubeConfig();
 const name = 'e2e-dana-dev';
 const fakeOkteto = path.join(repoRoot, 'test', 'fixtures', 'okteto-fake', 'okteto');
-const files = { 'okteto.yml': 'dev:\n  api:\n    image: busybox\n    command: sh\n    sync:\n      - .:/usr/src/app\n' };
+// Shaped like a real project: platform sections okteto refuses on a plain cluster (T-Env hands it
+// a derived dev-only manifest) and several dev entries, one of them by selector.
+const files = {
+  'okteto.yml': 'name: shop\nicon: https://example.com/shop.png\nbuild:\n  api:\n    context: .\ndeploy:\n  - kubectl apply -f k8s\n'
+    + 'test:\n  unit:\n    image: golang:1\n    commands:\n      - go test ./...\n'
+    + 'dev:\n  api:\n    image: busybox\n    command: sh\n    sync:\n      - .:/usr/src/app\n  frontend:\n    selector:\n      app: web\n    image: node:20\n',
+};
 // The stand-in runs on Node 24 (the repo's), found on PATH.
 const env = { KUBECONFIG: cluster.kubeconfigPath, PATH: `${path.join(repoRoot, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`, OKTETO_FAKE_STEP_MS: '200' };
 
@@ -36,6 +43,7 @@ void describe('Dev mode in VS Code', () => {
     await step(page, 'see my environment', () => page.locator('.part.sidebar .monaco-list-row').filter({ hasText: name }).first().waitFor({ timeout: 60_000 }));
     await step(page, 'run T-Env: Start Dev', () => runCommand(page, 'T-Env: Start Dev'));
     await step(page, 'pick the environment', () => pick(page, name));
+    await step(page, 'pick the api dev entry', () => pick(page, 'api'));
     const ready = page.locator('.statusbar-item').filter({ hasText: 'api: ready' }).first();
     await step(page, 'status bar reaches ready', () => ready.waitFor({ state: 'visible', timeout: 90_000 }));
     const apps = kc.makeApiClient(k8s.AppsV1Api);

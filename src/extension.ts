@@ -8,6 +8,7 @@ import { ClusterConnection } from './vscode/connection.ts';
 import { CurrentEnvironment } from './vscode/current-environment.ts';
 import { DevSessions } from './vscode/dev-sessions.ts';
 import { LogChannels } from './vscode/log-channels.ts';
+import { registerMcpProvider } from './vscode/mcp-provider.ts';
 import { EnvironmentStatusBar } from './vscode/environment-status-bar.ts';
 import { EnvironmentTreeProvider } from './vscode/environment-tree.ts';
 import { reportError } from './vscode/report-error.ts';
@@ -30,6 +31,7 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
   const devSessions = new DevSessions(log);
   const logChannels = new LogChannels(connection, log);
   extension.subscriptions.push(log, connection, current, tree, statusBar, view, devSessions, logChannels, new SleepWarning(connection, current));
+  extension.subscriptions.push(...registerMcpProvider(extension, connection, log));
 
   const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar, devSessions, logChannels };
   for (const [id, factory] of Object.entries(COMMANDS)) {

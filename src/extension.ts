@@ -18,6 +18,8 @@ import type { TEnvContext } from './vscode/tenv-context.ts';
 export interface TEnvApi {
   /** How long activate() took, in ms (measured by the e2e suite). */
   readonly activationMs: number;
+  /** The `t mcp` definitions given to VS Code (checked by the e2e suite); undefined without the MCP API. */
+  readonly mcpServerDefinitions: (() => vscode.McpStdioServerDefinition[]) | undefined;
 }
 
 export function activate(extension: vscode.ExtensionContext): TEnvApi {
@@ -31,7 +33,7 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
   const devSessions = new DevSessions(log);
   const logChannels = new LogChannels(connection, log);
   extension.subscriptions.push(log, connection, current, tree, statusBar, view, devSessions, logChannels, new SleepWarning(connection, current));
-  extension.subscriptions.push(...registerMcpProvider(extension, connection, log));
+  const mcp = registerMcpProvider(extension, connection, log);
 
   const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar, devSessions, logChannels };
   for (const [id, factory] of Object.entries(COMMANDS)) {
@@ -65,7 +67,7 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
 
   const activationMs = performance.now() - started;
   log.info(`T-Env activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs };
+  return { activationMs, mcpServerDefinitions: mcp ? () => mcp.provideMcpServerDefinitions() : undefined };
 }
 
 export function deactivate(): void {

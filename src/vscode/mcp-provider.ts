@@ -49,13 +49,17 @@ export class TEnvMcpProvider implements vscode.McpServerDefinitionProvider<vscod
   }
 }
 
-/** Registers the provider where the editor has the MCP API; returns what to dispose (nothing otherwise). */
-export function registerMcpProvider(extension: vscode.ExtensionContext, connection: ClusterConnection, log: vscode.LogOutputChannel): vscode.Disposable[] {
+/**
+ * Registers the provider where the editor has the MCP API and pushes its disposables; returns it
+ * (undefined in an editor without the API).
+ */
+export function registerMcpProvider(extension: vscode.ExtensionContext, connection: ClusterConnection, log: vscode.LogOutputChannel): TEnvMcpProvider | undefined {
   const lm = (vscode as { lm?: Partial<typeof vscode.lm> }).lm;
   if (typeof lm?.registerMcpServerDefinitionProvider !== 'function' || typeof (vscode as { McpStdioServerDefinition?: unknown }).McpStdioServerDefinition !== 'function') {
     log.info('This editor has no MCP server definition API; "t mcp" is not registered (add it to your agent by hand, see the README).');
-    return [];
+    return undefined;
   }
   const provider = new TEnvMcpProvider(extension, connection);
-  return [provider, lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider)];
+  extension.subscriptions.push(provider, lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider));
+  return provider;
 }

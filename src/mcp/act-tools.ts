@@ -4,7 +4,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { parseDurationMs } from '../core/duration.ts';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError, isTEnvError } from '../core/errors.ts';
 import { createEnvironment, deleteEnvironment } from '../adapters/environments.ts';
 import { sleepEnvironment, waitUntilReady, wakeEnvironment } from '../adapters/sleep.ts';
 import { setWorkloadImage } from '../adapters/workload-image.ts';
@@ -16,6 +16,8 @@ import type { McpContext } from './server.ts';
 
 /** An agent's environment lives this long unless it asks for another TTL. */
 export const DEFAULT_AGENT_TTL = '8h';
+/** How long wake_environment waits for ready pods: less than an MCP client's usual 60 s request timeout. */
+const WAKE_WAIT_MS = 45_000;
 /** A manual wake lasts at least this long (the CLI's and the editor's default). */
 const MINIMUM_WAKE_HOURS = 2;
 
@@ -48,7 +50,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
 
   defineTool(server, 'wake_environment', {
     title: 'Wake environment',
-    description: 'Wakes one of your environments now (every workload back to its count) and keeps it awake until its next scheduled sleep, at least 2 h, or exactly `for`. Waits until the pods are ready unless wait is false.',
+    description: 'Wakes one of your environments now (every workload back to its count) and keeps it awake until its next scheduled sleep, at least 2 h, or exactly `for`. Waits (up to 45 s) until the pods are ready unless wait is false; ready: false and waiting say what is still starting.',
     inputSchema: { name: environmentName, for: duration('Keep awake this long').optional(), wait: z.boolean().optional().describe('Wait for ready pods (default true).') },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   }, async ({ name, for: forText, wait }, signal) => {
@@ -56,8 +58,17 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
     const result = await wakeEnvironment(session, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
-    if (wait !== false) await waitUntilReady(session, name, { signal });
-    return { name, awakeUntil: result.awakeUntil, changed: result.changed, skipped: result.skipped, problems: result.problems, ready: wait !== false };
+    let waiting: string | null = null;
+    if (wait !== false) {
+      try {
+        await waitUntilReady(session, name, { signal, timeoutMs: WAKE_WAIT_MS });
+      } catch (error) {
+        // Woken all the same; the agent can follow up with environment_status, events and logs.
+        if (!isTEnvError(error) || error.kind !== 'timeout') throw error;
+        waiting = error.message;
+      }
+    }
+    return { name, awakeUntil: result.awakeUntil, changed: result.changed, skipped: result.skipped, problems: result.problems, ready: wait !== false && waiting === null, waiting };
   });
 
   defineTool(server, 'sleep_environment', {

@@ -149,7 +149,8 @@ describe('t mcp (MCP server on stdio) against the local control plane', () => {
     await cluster.appendLog(mine, pods[1]!, 'api', ['from the second pod']);
     const logs = await ok<{ text: string; lines: number; truncated: boolean }>('logs', { name: mine, workload: 'api', tail: 50 });
     assert.equal(logs.truncated, false);
-    assert.match(logs.text, new RegExp(`^\\[${pods[0]!}\\] hello \\[31mred\\[0m over 2J end$`, 'm'));
+    // The log pipeline already marks CR and BEL inside a line with U+FFFD; the MCP sanitizer then drops ESC and C1.
+    assert.match(logs.text, new RegExp(`^\\[${pods[0]!}\\] hello \\[31mred\\[0m\uFFFD over\uFFFD 2J end$`, 'm'));
     assert.match(logs.text, new RegExp(`^\\[${pods[1]!}\\] from the second pod$`, 'm'));
     assert.match(logs.text, /an old line/);
     // eslint-disable-next-line no-control-regex
@@ -199,8 +200,11 @@ describe('t mcp (MCP server on stdio) against the local control plane', () => {
     const slept = await ok<{ changed: number; asleepUntil: string }>('sleep_environment', { name: mine });
     assert.ok(slept.changed >= 3);
     assert.equal((await apps.readNamespacedDeployment({ name: 'api', namespace: mine })).spec?.replicas, 0);
-    const woke = await ok<{ awakeUntil: string; ready: boolean }>('wake_environment', { name: mine, for: '3h', wait: false });
+    // It waits for ready pods, at most 45 s: the crash-looping workload never gets there, and the answer says so.
+    const woke = await ok<{ awakeUntil: string; ready: boolean; waiting: string | null }>('wake_environment', { name: mine, for: '3h' });
     assert.equal((await apps.readNamespacedDeployment({ name: 'api', namespace: mine })).spec?.replicas, 2);
+    assert.equal(woke.ready, false);
+    assert.match(woke.waiting ?? '', /was not ready after 45 s: .*Deployment\/crashy/);
     assert.ok(Math.abs(Date.parse(woke.awakeUntil) - (Date.now() + 3 * 3_600_000)) < 60_000);
     const kept = await ok<{ awakeUntil: string }>('keep_awake', { name: mine, for: '5h' });
     assert.equal((await core.readNamespace({ name: mine })).metadata?.annotations?.['t-env.dev/awake-until'], kept.awakeUntil);

@@ -23,7 +23,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: io.map((name) => ({ name, message: 'src/core is plain TypeScript: no vscode and no I/O (STYLE.md).' })) }] },
   },
   {
-    files: ['src/adapters/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts'],
+    files: ['src/adapters/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts', 'src/mcp/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only src/vscode (and src/extension.ts) may import vscode.' }] }] },
   },
   {

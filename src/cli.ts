@@ -11,8 +11,9 @@ import { eventsCommand } from './cli/events-command.ts';
 import { sleepCommands } from './cli/sleep-commands.ts';
 import { devCommands } from './cli/dev-commands.ts';
 import { logsCommand } from './cli/logs-command.ts';
+import { mcpCommand } from './cli/mcp-command.ts';
 
-export const commands: Command[] = [...envCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands];
+export const commands: Command[] = [...envCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands, mcpCommand];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');

@@ -8,6 +8,7 @@ import { ClusterConnection } from './vscode/connection.ts';
 import { CurrentEnvironment } from './vscode/current-environment.ts';
 import { DevSessions } from './vscode/dev-sessions.ts';
 import { LogChannels } from './vscode/log-channels.ts';
+import { registerMcpProvider } from './vscode/mcp-provider.ts';
 import { EnvironmentStatusBar } from './vscode/environment-status-bar.ts';
 import { EnvironmentTreeProvider } from './vscode/environment-tree.ts';
 import { reportError } from './vscode/report-error.ts';
@@ -17,6 +18,8 @@ import type { TEnvContext } from './vscode/tenv-context.ts';
 export interface TEnvApi {
   /** How long activate() took, in ms (measured by the e2e suite). */
   readonly activationMs: number;
+  /** The `t mcp` definitions given to VS Code (checked by the e2e suite); undefined without the MCP API. */
+  readonly mcpServerDefinitions: (() => vscode.McpStdioServerDefinition[]) | undefined;
 }
 
 export function activate(extension: vscode.ExtensionContext): TEnvApi {
@@ -30,6 +33,7 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
   const devSessions = new DevSessions(log);
   const logChannels = new LogChannels(connection, log);
   extension.subscriptions.push(log, connection, current, tree, statusBar, view, devSessions, logChannels, new SleepWarning(connection, current));
+  const mcp = registerMcpProvider(extension, connection, log);
 
   const ctx: TEnvContext = { extension, log, connection, current, tree, statusBar, devSessions, logChannels };
   for (const [id, factory] of Object.entries(COMMANDS)) {
@@ -63,7 +67,7 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
 
   const activationMs = performance.now() - started;
   log.info(`T-Env activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs };
+  return { activationMs, mcpServerDefinitions: mcp ? () => mcp.provideMcpServerDefinitions() : undefined };
 }
 
 export function deactivate(): void {

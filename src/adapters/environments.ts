@@ -1,13 +1,15 @@
 // Creating and deleting environments (labelled namespaces) and loading a one-shot snapshot.
 import * as k8s from '@kubernetes/client-node';
 import {
-  ANNOTATION_AWAKE_HOURS, ANNOTATION_TIMEZONE, checkEnvironmentName, isEnvironmentNamespace, LABEL_ENVIRONMENT, LABEL_OWNER, ownerLabel,
+  ANNOTATION_AWAKE_HOURS, ANNOTATION_EXPIRES_AT, ANNOTATION_TIMEZONE, checkEnvironmentName, isEnvironmentNamespace, LABEL_BASELINE, LABEL_ENVIRONMENT,
+  LABEL_OWNER, ownerLabel,
 } from '../core/environment.ts';
+import { expiresAtAfter } from '../core/expiry.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
 import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { SleepSchedule, validateTimeZone } from '../core/schedule.ts';
 import { EnvironmentStore } from './environment-store.ts';
-import { isApiStatus, toTEnvError } from './kube.ts';
+import { isApiStatus, mergePatch, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 export interface CreateEnvironmentInput {
@@ -15,6 +17,8 @@ export interface CreateEnvironmentInput {
   owner: string;
   timezone: string;
   awakeHours: string;
+  /** Time to live: the sleeper deletes the environment this long after creation (`t-env.dev/expires-at`). */
+  ttlMs?: number | undefined;
 }
 
 /** Validates everything before any request, so bad input changes nothing. */
@@ -23,11 +27,14 @@ export function validateCreateInput(input: CreateEnvironmentInput): CreateEnviro
   if (nameError) throw new InvalidInputError(nameError, 'Example: "jane-dev".');
   const timezone = validateTimeZone(input.timezone);
   const awakeHours = SleepSchedule.parse(input.awakeHours).toString();
-  return { name: input.name, owner: ownerLabel(input.owner), timezone, awakeHours };
+  if (input.ttlMs !== undefined) expiresAtAfter(new Date(0), input.ttlMs);
+  return { name: input.name, owner: ownerLabel(input.owner), timezone, awakeHours, ttlMs: input.ttlMs };
 }
 
-export async function createEnvironment(session: KubeSession, raw: CreateEnvironmentInput): Promise<void> {
+/** Creates the namespace; returns its `expires-at` when it has a TTL. */
+export async function createEnvironment(session: KubeSession, raw: CreateEnvironmentInput, options: { now?: Date | undefined } = {}): Promise<{ expiresAt: string | undefined }> {
   const input = validateCreateInput(raw);
+  const expiresAt = input.ttlMs === undefined ? undefined : expiresAtAfter(options.now ?? new Date(), input.ttlMs);
   const core = session.kc.makeApiClient(k8s.CoreV1Api);
   try {
     await core.createNamespace({
@@ -35,7 +42,10 @@ export async function createEnvironment(session: KubeSession, raw: CreateEnviron
         metadata: {
           name: input.name,
           labels: { [LABEL_ENVIRONMENT]: 'true', [LABEL_OWNER]: input.owner },
-          annotations: { [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours },
+          annotations: {
+            [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours,
+            ...(expiresAt === undefined ? {} : { [ANNOTATION_EXPIRES_AT]: expiresAt }),
+          },
         },
       },
     });
@@ -45,6 +55,26 @@ export async function createEnvironment(session: KubeSession, raw: CreateEnviron
     }
     throw toTEnvError(error, session, 'create namespaces');
   }
+  return { expiresAt };
+}
+
+/**
+ * Gives an environment a TTL, or moves the one it has: it now expires `ttlMs` from `now`.
+ * Refuses baselines (they never expire) and namespaces that are not environments.
+ */
+export async function extendEnvironment(session: KubeSession, name: string, ttlMs: number, options: { now?: Date | undefined } = {}): Promise<{ expiresAt: string }> {
+  const expiresAt = expiresAtAfter(options.now ?? new Date(), ttlMs);
+  const ns = await readEnvironmentNamespace(session, name);
+  if (ns.metadata?.labels?.[LABEL_BASELINE] === 'true') {
+    throw new InvalidInputError(`The environment "${name}" is a baseline; baselines never expire.`, 'Give a TTL to the environments made from it instead.');
+  }
+  const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  try {
+    await core.patchNamespace({ name, body: { metadata: { annotations: { [ANNOTATION_EXPIRES_AT]: expiresAt } } } }, mergePatch);
+  } catch (error) {
+    throw toTEnvError(error, session, `patch namespace ${name}`, `The environment "${name}"`);
+  }
+  return { expiresAt };
 }
 
 /** Reads a namespace and checks that it is a T-Env environment. */

@@ -34,6 +34,8 @@ export interface LogSource {
 export interface WorkloadLogOptions {
   /** Earlier lines of each container to print first; undefined: the whole log (like kubectl). */
   tailLines?: number | undefined;
+  /** One-shot mode only: just the lines logged since this RFC 3339 instant (with tailLines: the last of those). */
+  sinceTime?: string | undefined;
   /** Show each line's timestamp. */
   timestamps?: boolean | undefined;
   /** Keep following (default). false: print the tail of every container once, then finish. */
@@ -74,6 +76,7 @@ interface StreamContext {
   readonly signal: AbortSignal;
   readonly follow: boolean;
   readonly tailLines: number | undefined;
+  readonly sinceTime: string | undefined;
   readonly timestamps: boolean;
   readonly maxLineBytes: number | undefined;
   readonly retry: { initial: number; max: number };
@@ -108,7 +111,8 @@ export async function readPodLog(
   if (query.follow) params.set('follow', 'true');
   if (query.previous) params.set('previous', 'true');
   if (query.sinceTime !== undefined) params.set('sinceTime', query.sinceTime);
-  else if (query.tailLines !== undefined) params.set('tailLines', String(query.tailLines));
+  // Both together: the last tailLines of those since sinceTime (only a one-shot read asks for that).
+  if (query.tailLines !== undefined && (query.sinceTime === undefined || !query.follow)) params.set('tailLines', String(query.tailLines));
   const options: https.RequestOptions = {};
   await session.kc.applyToHTTPSOptions(options);
   signal.throwIfAborted();
@@ -299,7 +303,7 @@ class ContainerFollower {
       return;
     }
     try {
-      await readPodLog(this.ctx.session, this.ctx.namespace, this.pod, this.container, { follow: false, tailLines: this.ctx.tailLines },
+      await readPodLog(this.ctx.session, this.ctx.namespace, this.pod, this.container, { follow: false, tailLines: this.ctx.tailLines, sinceTime: this.ctx.sinceTime },
         this.signal, () => undefined, (chunk) => this.pushWithBackpressure(this.parser, chunk), this.ctx.idleTimeoutMs);
       this.parser.end(this.ctx.push);
     } catch (error) {
@@ -404,7 +408,7 @@ class ContainerFollower {
     });
     this.notice(`last lines of the previous instance (restarts: ${this.restarts})`);
     try {
-      await readPodLog(this.ctx.session, this.ctx.namespace, this.pod, this.container, { follow: false, previous: true, tailLines: this.ctx.tailLines },
+      await readPodLog(this.ctx.session, this.ctx.namespace, this.pod, this.container, { follow: false, previous: true, tailLines: this.ctx.tailLines, sinceTime: this.ctx.sinceTime },
         this.signal, () => undefined, (chunk) => this.pushWithBackpressure(parser, chunk), this.ctx.idleTimeoutMs);
       parser.end(this.ctx.push);
     } catch (error) {
@@ -477,6 +481,7 @@ export class WorkloadLogStream {
       signal: this.controller.signal,
       follow: options.follow ?? true,
       tailLines: options.tailLines,
+      sinceTime: options.sinceTime,
       timestamps: options.timestamps ?? false,
       maxLineBytes: options.maxLineBytes,
       retry: options.retryDelayMs ?? { initial: 500, max: 30_000 },

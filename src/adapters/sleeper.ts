@@ -16,6 +16,8 @@ import { environmentVerdict, planWorkload, workloadLabel } from '../core/sleep-p
 import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
 import { isApiStatus, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
+import { sweepExpired } from './expiry-sweep.ts';
+import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
 import { convergeWorkload, isApiError, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
@@ -44,7 +46,9 @@ export type SleeperEvent =
   | { readonly type: 'environment'; readonly result: EnvironmentResult }
   | { readonly type: 'pass'; readonly pass: SleeperPass }
   | { readonly type: 'pass-failed'; readonly error: Error }
-  | { readonly type: 'warning'; readonly message: string };
+  | { readonly type: 'warning'; readonly message: string }
+  /** An environment's TTL: warned about, deleted, refused or failed (expiry-sweep.ts). */
+  | { readonly type: 'expiry'; readonly outcome: ExpiryOutcome };
 
 export interface ReconcileOptions extends ApiOptions {
   now?: Date | undefined;
@@ -57,6 +61,8 @@ export interface ReconcileOptions extends ApiOptions {
   onEvent?: ((event: SleeperEvent) => void) | undefined;
   /** Report new problems as Warning Events on the environment's namespace (needs `create events`). */
   problemEvents?: ProblemEvents | undefined;
+  /** Environments with a TTL: warned about and deleted by each pass (expiry-sweep.ts). */
+  expiry?: ExpiryOptions | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 32;
@@ -91,11 +97,14 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     })),
   ]);
 
+  const included = namespaces.filter((ns) => options.include?.(ns.metadata?.name ?? '') ?? true);
+  const expiry = await sweepExpired(session, included, now, options.expiry);
+  for (const outcome of expiry.outcomes) options.onEvent?.({ type: 'expiry', outcome });
   const work = new Map<string, EnvironmentWork>();
-  for (const ns of namespaces) {
+  for (const ns of included) {
     const name = ns.metadata?.name;
     // A terminating namespace is on its way out; patching its workloads would only race the deletion.
-    if (name && !ns.metadata?.deletionTimestamp && (options.include?.(name) ?? true)) work.set(name, { ns, name, workloads: [], problems: [] });
+    if (name && !ns.metadata?.deletionTimestamp && !expiry.deleted.has(name)) work.set(name, { ns, name, workloads: [], problems: [] });
   }
   const fallbacks: { kind: WorkloadKind; env: EnvironmentWork }[] = [];
   WORKLOAD_KINDS.forEach((kind, index) => {

@@ -2,6 +2,7 @@
 // command file: help text, usage errors (exit 2) and the context every command runs with.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { parseDurationMs } from '../core/duration.ts';
 import { TEnvError } from '../core/errors.ts';
 import type { Output } from './output.ts';
 
@@ -121,14 +122,7 @@ export function stringOption(ctx: CommandContext, name: string): string | undefi
 
 /** Parses a duration like 90s, 15m, 4h, 1h30m, 2d. */
 export function parseDuration(text: string, flag: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  let total = 0;
-  let consumed = '';
-  for (const m of text.matchAll(re)) {
-    total += Number(m[1]) * units[m[2]!]!;
-    consumed += m[0];
-  }
-  if (consumed !== text || total <= 0) throw new UsageError(`Invalid duration "${text}" for --${flag}.`, 'Use forms like 90s, 15m, 4h or 1h30m.');
-  return total;
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw new UsageError(`Invalid duration "${text}" for --${flag}.`, 'Use forms like 90s, 15m, 4h or 1h30m.');
+  return ms;
 }

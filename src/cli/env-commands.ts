@@ -4,10 +4,11 @@ import readline from 'node:readline/promises';
 import { environmentJson, describeTransition } from '../core/environment-view.ts';
 import { ownerLabel } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
-import { createEnvironment, deleteEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput } from '../adapters/environments.ts';
+import { createEnvironment, deleteEnvironment, extendEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput } from '../adapters/environments.ts';
 import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
-import { stringOption } from './command.ts';
+import { describeExpiry } from '../core/expiry.ts';
+import { parseDuration, stringOption, UsageError } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 
 export function session(ctx: CommandContext): KubeSession {
@@ -31,7 +32,11 @@ export async function resolveEnvironment(ctx: CommandContext, s: KubeSession): P
   throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
 }
 
-function localTimeZone(): string {
+/** Awake hours of a new environment when none are given (the extension's setting has the same default). */
+export const DEFAULT_AWAKE_HOURS = 'Mon-Fri 08:00-20:00';
+
+/** This machine's IANA time zone, for new environments. */
+export function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
@@ -64,7 +69,8 @@ export const envCommands: Command[] = [
         const json = environmentJson(e, now);
         const next = json.problem ? `schedule problem: ${json.problem}` : describeTransition(json.next ? { action: json.next.action, at: new Date(json.next.at) } : undefined, e.timezone, now);
         const ready = e.workloads.filter((w) => w.kind !== 'CronJob');
-        return [e.name, e.owner, e.state, `${ready.filter((w) => w.state === 'running' || w.state === 'dev').length}/${ready.length}`, next];
+        const expiry = describeExpiry(e.expiresAt, now);
+        return [e.name, e.owner, e.state, `${ready.filter((w) => w.state === 'running' || w.state === 'dev').length}/${ready.length}`, expiry ? `${next}; ${expiry}` : next];
       });
       const header = ['NAME', 'OWNER', 'STATE', 'RUNNING', 'NEXT'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -81,18 +87,35 @@ export const envCommands: Command[] = [
       owner: { type: 'string', description: 'owner (default: $T_ENV_USER or your OS user name)', valueName: 'user' },
       timezone: { type: 'string', description: 'IANA time zone (default: this machine\'s)', valueName: 'zone' },
       'awake-hours': { type: 'string', description: 'awake hours, e.g. "Mon-Fri 08:00-20:00" or "always"', valueName: 'spec' },
+      ttl: { type: 'string', description: 'time to live (e.g. 4h, 2d): the sleeper deletes it then', valueName: 'duration' },
     },
     async run(ctx) {
+      const ttl = stringOption(ctx, 'ttl');
       const input = validateCreateInput({
+        ttlMs: ttl === undefined ? undefined : parseDuration(ttl, 'ttl'),
         name: ctx.positionals[0]!,
         owner: stringOption(ctx, 'owner') ?? me(ctx.env),
         timezone: stringOption(ctx, 'timezone') ?? localTimeZone(),
-        awakeHours: stringOption(ctx, 'awake-hours') ?? 'Mon-Fri 08:00-20:00',
+        awakeHours: stringOption(ctx, 'awake-hours') ?? DEFAULT_AWAKE_HOURS,
       });
       const s = session(ctx);
-      await createEnvironment(s, input);
-      if (ctx.out.json) ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, context: s.context });
-      else ctx.out.line(`Created environment ${ctx.out.bold(input.name)} (owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}) in ${s.context}.`);
+      const { expiresAt } = await createEnvironment(s, input);
+      if (ctx.out.json) ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, expiresAt: expiresAt ?? null, context: s.context });
+      else ctx.out.line(`Created environment ${ctx.out.bold(input.name)} (owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}${expiresAt ? `, expires ${expiresAt}` : ''}) in ${s.context}.`);
+    },
+  },
+  {
+    path: ['env', 'extend'],
+    summary: 'Give an environment a time to live, or move it: it now expires --ttl from now.',
+    args: ['<name>'],
+    options: { ttl: { type: 'string', description: 'time to live from now (e.g. 2h, 1d)', valueName: 'duration' } },
+    async run(ctx) {
+      const ttl = stringOption(ctx, 'ttl');
+      if (ttl === undefined) throw new UsageError('Missing --ttl.', 'Example: t env extend <name> --ttl 2h');
+      const name = ctx.positionals[0]!;
+      const { expiresAt } = await extendEnvironment(session(ctx), name, parseDuration(ttl, 'ttl'));
+      if (ctx.out.json) ctx.out.data({ name, expiresAt });
+      else ctx.out.line(`${name} now expires at ${expiresAt} (${describeExpiry(expiresAt, new Date()) ?? ''}).`);
     },
   },
   {

@@ -1,5 +1,5 @@
 // `t env events <name>`: recent warning events of an environment (or one workload).
-import { recentWarnings } from '../core/environment.ts';
+import { environmentWarnings } from '../core/environment-view.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { readEnvironmentNamespace } from '../adapters/environments.ts';
 import { EnvironmentStore } from '../adapters/environment-store.ts';
@@ -22,12 +22,7 @@ export const eventsCommand: Command = {
       await store.start();
       const env = store.environment(name);
       if (!env) throw new NotFoundError(`The environment "${name}"`);
-      const only = stringOption(ctx, 'workload');
-      const workloads = only ? env.workloads.filter((w) => w.name === only) : env.workloads;
-      if (only && workloads.length === 0) throw new NotFoundError(`The workload "${only}" in ${name}`, `Workloads: ${env.workloads.map((w) => w.name).join(', ')}`);
-      const seen = new Set<string>();
-      warnings = recentWarnings(workloads.flatMap((w) => w.warnings.map((x) => ({ ...x, workload: w.name }))), new Date())
-        .filter((w) => { const key = `${w.object}|${w.reason}|${w.lastSeen}`; return !seen.has(key) && seen.add(key); });
+      warnings = environmentWarnings(env, stringOption(ctx, 'workload'), new Date());
     } finally {
       await store.dispose();
     }

@@ -1,6 +1,6 @@
 // Terminal output for the `t` CLI: colour only on a TTY without NO_COLOR, a spinner on a TTY and
 // plain progress lines otherwise, errors as one line plus a hint on stderr.
-import { TEnvError } from '../core/errors.ts';
+import { errorSummary } from '../core/errors.ts';
 
 export interface Output {
   readonly json: boolean;
@@ -55,9 +55,8 @@ export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStre
       };
     },
     error(error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const hint = error instanceof TEnvError ? error.hint : undefined;
-      stderr.write(`${paint(errColor, '31', 'error:')} ${message.split('\n')[0]}\n`);
+      const { message, hint } = errorSummary(error);
+      stderr.write(`${paint(errColor, '31', 'error:')} ${message}\n`);
       if (hint) stderr.write(`${paint(errColor, '2', `hint: ${hint}`)}\n`);
     },
   };

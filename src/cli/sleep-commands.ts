@@ -1,5 +1,6 @@
 // `t env sleep|wake` and `t sleeper`: the sleep system from the terminal and in the cluster.
 import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
+import { sleeperNamespace } from '../adapters/expiry-sweep.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
 import { parseDuration, stringOption } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
@@ -71,7 +72,7 @@ export const sleepCommands: Command[] = [
       const s = session(ctx);
       const intervalMs = parseDuration(stringOption(ctx, 'interval') ?? '60s', 'interval');
       const pass = await runSleeper(s, {
-        intervalMs, once: ctx.values['once'] === true, signal: ctx.signal,
+        intervalMs, once: ctx.values['once'] === true, signal: ctx.signal, expiry: { ownNamespace: sleeperNamespace(ctx.env) },
         onEvent: (event) => {
           if (ctx.out.json) {
             process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -82,6 +83,8 @@ export const sleepCommands: Command[] = [
             ctx.out.line(`${new Date().toISOString()} ${r.name}: ${r.action === 'none' ? 'unchanged' : `${r.action} (${r.changed} workloads)`}${r.problems.length ? `; problems: ${r.problems.join('; ')}` : ''}`);
           } else if (event.type === 'pass') {
             ctx.out.line(`${event.pass.startedAt} pass over ${event.pass.environments.length} environments in ${event.pass.durationMs} ms, ${event.pass.requests} requests`);
+          } else if (event.type === 'expiry') {
+            ctx.out.line(`${new Date().toISOString()} ${event.outcome.name}: ${event.outcome.action}: ${event.outcome.detail}`);
           } else if (event.type === 'pass-failed') {
             ctx.out.error(event.error);
           } else {

@@ -1,7 +1,8 @@
 // What users see of an environment (tree, status bar, `t env ls`): its state with the next
 // scheduled transition, and the JSON shape that outside scripts rely on.
-import { ASLEEP_INDEFINITELY } from './environment.ts';
-import type { EnvironmentInfo, WorkloadInfo } from './environment.ts';
+import { ASLEEP_INDEFINITELY, recentWarnings } from './environment.ts';
+import type { EnvironmentInfo, WarningInfo, WorkloadInfo } from './environment.ts';
+import { NotFoundError } from './errors.ts';
 import { effectiveAwake } from './schedule.ts';
 import type { Transition } from './schedule.ts';
 
@@ -47,6 +48,8 @@ export interface EnvironmentJson {
   awakeHours: string | null;
   awakeUntil: string | null;
   asleepUntil: string | null;
+  /** `t-env.dev/expires-at`: when the sleeper deletes the environment; null without a TTL. */
+  expiresAt: string | null;
   next: { action: 'sleep' | 'wake'; at: string } | null;
   problem: string | null;
   workloads: { kind: string; name: string; replicas: number; readyReplicas: number; state: string; devMode: boolean; asleep: boolean; pods: number }[];
@@ -62,6 +65,7 @@ export function environmentJson(env: EnvironmentInfo, now: Date): EnvironmentJso
     awakeHours: env.awakeHours ?? null,
     awakeUntil: env.awakeUntil ?? null,
     asleepUntil: env.asleepUntil ?? null,
+    expiresAt: env.expiresAt ?? null,
     next: view.next ? { action: view.next.action, at: view.next.at.toISOString() } : null,
     problem: view.problem ?? null,
     workloads: env.workloads.map((w: WorkloadInfo) => ({
@@ -84,4 +88,16 @@ export function relative(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `in ${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
   return `in ${Math.round(hours / 24)} days`;
+}
+
+/**
+ * The recent warnings of an environment (or of one of its workloads), newest first, each once
+ * (a pod's warning is also its workload's). Throws NotFoundError for an unknown workload.
+ */
+export function environmentWarnings(env: EnvironmentInfo, workload: string | undefined, now: Date): (WarningInfo & { workload: string })[] {
+  const workloads = workload ? env.workloads.filter((w) => w.name === workload) : env.workloads;
+  if (workload && workloads.length === 0) throw new NotFoundError(`The workload "${workload}" in ${env.name}`, `Workloads: ${env.workloads.map((w) => w.name).join(', ')}`);
+  const seen = new Set<string>();
+  return recentWarnings(workloads.flatMap((w) => w.warnings.map((x) => ({ ...x, workload: w.name }))), now)
+    .filter((w) => { const key = `${w.object}|${w.reason}|${w.lastSeen}`; return !seen.has(key) && seen.add(key); });
 }

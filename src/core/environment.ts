@@ -11,6 +11,10 @@ export const ANNOTATION_AWAKE_UNTIL = 't-env.dev/awake-until';
 export const ANNOTATION_ASLEEP_UNTIL = 't-env.dev/asleep-until';
 /** `asleep-until` of a manual sleep that only a manual wake ends. */
 export const ASLEEP_INDEFINITELY = '9999-12-31T23:59:59.999Z';
+/** On a namespace: RFC 3339 instant after which the sleeper deletes the environment (a TTL; see expiry.ts). */
+export const ANNOTATION_EXPIRES_AT = 't-env.dev/expires-at';
+/** On a namespace: `true` marks a shared baseline environment, never deleted on expiry nor acted on by agents. */
+export const LABEL_BASELINE = 't-env.dev/baseline';
 /** On a workload: its replica count (or CronJob `suspend` value) before the environment slept. */
 export const ANNOTATION_REPLICAS_BEFORE_SLEEP = 't-env.dev/replicas-before-sleep';
 /** On a workload: `never` keeps it out of sleep. */
@@ -100,7 +104,7 @@ export function warningInfo(event: EventLike): WarningInfo | undefined {
 }
 
 /** Recent warnings, newest first. */
-export function recentWarnings(warnings: readonly WarningInfo[], now: Date): WarningInfo[] {
+export function recentWarnings<T extends WarningInfo>(warnings: readonly T[], now: Date): T[] {
   return warnings.filter((w) => now.getTime() - Date.parse(w.lastSeen) <= WARNING_MAX_AGE_MS)
     .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
 }
@@ -150,12 +154,19 @@ export interface EnvironmentInfo {
   awakeHours: string | undefined;
   awakeUntil: string | undefined;
   asleepUntil: string | undefined;
+  /** `t-env.dev/expires-at` as written (validated where it is used: see expiry.ts). */
+  expiresAt: string | undefined;
   state: EnvironmentState;
   workloads: WorkloadInfo[];
 }
 
 export function isEnvironmentNamespace(ns: NamespaceLike): boolean {
   return ns.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true';
+}
+
+/** Namespaces of Kubernetes itself (`default`, `kube-*`): never deleted or changed, whatever their labels say. */
+export function isSystemNamespace(name: string): boolean {
+  return name === 'default' || name.startsWith('kube-');
 }
 
 function toIso(value: Date | string | null | undefined): string | undefined {
@@ -288,6 +299,7 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
     awakeHours: meta.annotations?.[ANNOTATION_AWAKE_HOURS],
     awakeUntil: meta.annotations?.[ANNOTATION_AWAKE_UNTIL],
     asleepUntil: meta.annotations?.[ANNOTATION_ASLEEP_UNTIL],
+    expiresAt: meta.annotations?.[ANNOTATION_EXPIRES_AT],
     state: environmentState(ns, workloads),
     workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
   };

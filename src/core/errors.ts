@@ -111,6 +111,12 @@ export function isCancelled(error: unknown): boolean {
   return (isTEnvError(error) && error.kind === 'cancelled') || (error instanceof Error && error.name === 'AbortError');
 }
 
+/** What the CLI prints and an MCP tool error says: the first line of the message, and the hint. */
+export function errorSummary(error: unknown): { message: string; hint: string | undefined } {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  return { message, hint: isTEnvError(error) ? error.hint : undefined };
+}
+
 /** A one-line description of any thrown value, for messages. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

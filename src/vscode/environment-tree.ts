@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
+import { describeExpiry } from '../core/expiry.ts';
 import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
 
@@ -22,13 +23,16 @@ export class EnvironmentNode extends vscode.TreeItem {
     this.info = info;
     const view = scheduleView(info, now);
     const next = view.problem ? `schedule problem: ${view.problem}` : describeTransition(view.next, info.timezone, now);
-    this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]} · ${next}`;
-    this.contextValue = `environment.${info.state}${mine ? '.mine' : ''}`;
+    const expiry = describeExpiry(info.expiresAt, now);
+    this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]} · ${next}${expiry ? ` · ${expiry}` : ''}`;
+    // `.ttl` last, so that the `when` clauses matching the state prefix keep working.
+    this.contextValue = `environment.${info.state}${mine ? '.mine' : ''}${info.expiresAt ? '.ttl' : ''}`;
     this.iconPath = new vscode.ThemeIcon(ENV_ICON[info.state], info.state === 'awake' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${info.name}** — ${STATE_LABEL[info.state]}\n\n`);
     tooltip.appendMarkdown(`Owner: ${info.owner || 'unknown'}  \nTime zone: ${info.timezone ?? 'not set'}  \nAwake hours: ${info.awakeHours ?? 'not set'}  \n`);
     if (info.awakeUntil) tooltip.appendMarkdown(`Kept awake until: ${info.awakeUntil}  \n`);
+    if (expiry) tooltip.appendMarkdown(`Deleted by the sleeper: ${expiry}  \n`);
     tooltip.appendMarkdown(`Next: ${next}`);
     this.tooltip = tooltip;
   }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import type * as Runtime from '../../src/adapters/runtime.ts';
+import { mcpLaunch } from '../../src/core/mcp-launch.ts';
 
 const root = path.resolve(new URL('../..', import.meta.url).pathname);
 const dist = (f: string): string => path.join(root, 'dist', f);
@@ -57,6 +58,25 @@ describe('bundles', () => {
     assert.equal(sub.status, 0);
     assert.match(sub.stdout, /--awake-hours <spec>/);
     assert.ok(fs.readFileSync(dist('cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n'));
+  });
+
+  it('the CLI bundle serves MCP the way the editor starts it (its Node, ELECTRON_RUN_AS_NODE): initialize, tools/list, a tool error', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const launch = mcpLaunch(process.execPath, dist('cli.js'), undefined, 'fay');
+    const client = new Client({ name: 'bundle-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ ...launch, env: { ...launch.env, PATH: process.env['PATH'] ?? '', KUBECONFIG: '/nonexistent/kubeconfig' }, stderr: 'pipe' }));
+    try {
+      assert.equal(client.getServerVersion()?.name, 't-env');
+      assert.equal(client.getServerVersion()?.version, pkg.version);
+      const { tools } = await client.listTools();
+      assert.ok(tools.some((t) => t.name === 'list_environments') && tools.some((t) => t.name === 'delete_environment'));
+      const result = await client.callTool({ name: 'list_environments', arguments: {} });
+      assert.equal(result.isError, true);
+      assert.match((result.content as { text: string }[])[0]!.text, /^No kubeconfig found.*\nhint: /s);
+    } finally {
+      await client.close();
+    }
   });
 });
 

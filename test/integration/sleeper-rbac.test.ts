@@ -129,4 +129,35 @@ describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
     }
     assert.equal((await core.readNamespace({ name: office })).metadata?.deletionTimestamp, undefined);
   });
+
+  it('deletes expired environments only with the opt-in rbac-expiry.yaml; without it, reports the refusal', async () => {
+    const expired = `${office}-ttl`;
+    await createEnvironmentFixture(kc, { name: expired, owner, annotations: { 't-env.dev/expires-at': '2026-01-12T08:00:00Z' }, workloads: [] });
+    const optIn = parseAllDocuments(fs.readFileSync(path.join(deployDir, 'rbac-expiry.yaml'), 'utf8')).map((doc) => doc.toJS() as k8s.KubernetesObject);
+    try {
+      const outcomes = async (): Promise<string[]> => {
+        const seen: string[] = [];
+        await reconcileAll(sleeper, { selector, now: monday, onEvent: (e) => { if (e.type === 'expiry' && e.outcome.name === expired) seen.push(`${e.outcome.action}: ${e.outcome.detail}`); } });
+        return seen;
+      };
+      const refused = await outcomes();
+      assert.equal(refused.length, 1);
+      assert.match(refused[0]!, /^problem: Access denied: you may not delete namespaces/);
+      assert.equal((await core.readNamespace({ name: expired })).metadata?.deletionTimestamp, undefined);
+      for (const obj of optIn) await objects.patch(obj, undefined, undefined, 't-env-tests', true, k8s.PatchStrategy.ServerSideApply);
+      // The RBAC caches may lag a just-applied binding by a moment.
+      await eventually('the deletion as the sleeper', async () => (await outcomes()).some((o) => o.startsWith('deleted: expired at 2026-01-12T08:00:00.000Z')));
+      await eventually('the namespace terminating or gone', async () => {
+        try {
+          return (await core.readNamespace({ name: expired })).metadata?.deletionTimestamp !== undefined;
+        } catch (error) {
+          return error instanceof k8s.ApiException && error.code === 404;
+        }
+      });
+      assert.equal((await core.readNamespace({ name: office })).metadata?.deletionTimestamp, undefined, 'only the expired one');
+    } finally {
+      for (const obj of optIn.reverse()) await objects.delete(obj).catch(() => undefined);
+      await core.deleteNamespace({ name: expired }).catch(() => undefined);
+    }
+  });
 });

@@ -8,7 +8,7 @@ import type { EnvironmentInfo } from '../../src/core/environment.ts';
 
 const env = (extra: Partial<EnvironmentInfo> = {}): EnvironmentInfo => ({
   name: 'jane-dev', owner: 'jane', timezone: 'Europe/Berlin', awakeHours: 'Mon-Fri 08:00-20:00',
-  awakeUntil: undefined, asleepUntil: undefined, state: 'awake', workloads: [], ...extra,
+  awakeUntil: undefined, asleepUntil: undefined, expiresAt: undefined, state: 'awake', workloads: [], ...extra,
 });
 const thursday16 = new Date('2026-11-26T15:00:00Z'); // 16:00 in Berlin
 

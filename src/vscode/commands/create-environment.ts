@@ -1,10 +1,12 @@
-// T-Env: Create Environment — name, owner, time zone, awake hours; validated before any request.
+// T-Env: Create Environment — name, owner, time zone, awake hours, optional TTL; validated before any request.
 import * as vscode from 'vscode';
 import { checkEnvironmentName } from '../../core/environment.ts';
+import { parseDurationMs } from '../../core/duration.ts';
 import { SleepSchedule, validateTimeZone } from '../../core/schedule.ts';
 import { config } from '../config.ts';
 import { runtime } from '../runtime-loader.ts';
 import type { CommandFactory } from '../tenv-context.ts';
+import { checkTtl } from './extend-environment.ts';
 
 function check(fn: () => unknown): string | undefined {
   try {
@@ -19,25 +21,31 @@ export const createEnvironment: CommandFactory = (ctx) => async () => {
   const session = await ctx.connection.requireSession();
   const me = ctx.connection.me();
   const name = await vscode.window.showInputBox({
-    title: 'Create Environment (1/4)', prompt: 'Environment name (a namespace: lowercase letters, digits, "-")', value: `${me}-dev`,
+    title: 'Create Environment (1/5)', prompt: 'Environment name (a namespace: lowercase letters, digits, "-")', value: `${me}-dev`,
     validateInput: (v) => checkEnvironmentName(v.trim()),
   });
   if (name === undefined) return;
-  const owner = await vscode.window.showInputBox({ title: 'Create Environment (2/4)', prompt: 'Owner', value: me, validateInput: (v) => (v.trim() ? undefined : 'The owner is empty.') });
+  const owner = await vscode.window.showInputBox({ title: 'Create Environment (2/5)', prompt: 'Owner', value: me, validateInput: (v) => (v.trim() ? undefined : 'The owner is empty.') });
   if (owner === undefined) return;
   const timezone = await vscode.window.showInputBox({
-    title: 'Create Environment (3/4)', prompt: 'Time zone of the owner (IANA, e.g. Europe/Berlin)',
+    title: 'Create Environment (3/5)', prompt: 'Time zone of the owner (IANA, e.g. Europe/Berlin)',
     value: config.defaultTimeZone() || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
     validateInput: (v) => check(() => validateTimeZone(v.trim())),
   });
   if (timezone === undefined) return;
   const awakeHours = await vscode.window.showInputBox({
-    title: 'Create Environment (4/4)', prompt: 'Awake hours, e.g. "Mon-Fri 08:00-20:00" or "always"', value: config.defaultAwakeHours(),
+    title: 'Create Environment (4/5)', prompt: 'Awake hours, e.g. "Mon-Fri 08:00-20:00" or "always"', value: config.defaultAwakeHours(),
     validateInput: (v) => check(() => SleepSchedule.parse(v.trim())),
   });
   if (awakeHours === undefined) return;
+  const ttl = await vscode.window.showInputBox({
+    title: 'Create Environment (5/5)', prompt: 'Time to live, e.g. 4h or 2d: the sleeper deletes it then. Empty: it stays until deleted.', value: '',
+    validateInput: (v) => (v.trim() === '' ? undefined : checkTtl(v)),
+  });
+  if (ttl === undefined) return;
+  const ttlMs = ttl.trim() === '' ? undefined : parseDurationMs(ttl.trim());
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating environment ${name.trim()}…` }, async () => {
-    await runtime().createEnvironment(session, { name: name.trim(), owner: owner.trim(), timezone: timezone.trim(), awakeHours: awakeHours.trim() });
+    await runtime().createEnvironment(session, { name: name.trim(), owner: owner.trim(), timezone: timezone.trim(), awakeHours: awakeHours.trim(), ttlMs });
   });
   ctx.log.info(`Created environment ${name.trim()} in ${session.context}.`);
   if (ctx.connection.me() === owner.trim() && !ctx.current.get()) await ctx.current.set(name.trim());

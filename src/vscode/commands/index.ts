@@ -3,6 +3,7 @@
 import type { CommandFactory } from '../tenv-context.ts';
 import { createEnvironment } from './create-environment.ts';
 import { deleteEnvironment } from './delete-environment.ts';
+import { extendEnvironment } from './extend-environment.ts';
 import { keepAwake } from './keep-awake.ts';
 import { openInGrafana } from './open-in-grafana.ts';
 import { refresh } from './refresh.ts';
@@ -21,6 +22,7 @@ import { wakeEnvironment } from './wake-environment.ts';
 export const COMMANDS: Record<string, CommandFactory> = {
   'tenv.createEnvironment': createEnvironment,
   'tenv.deleteEnvironment': deleteEnvironment,
+  'tenv.extendEnvironment': extendEnvironment,
   'tenv.keepAwake': keepAwake,
   'tenv.openInGrafana': openInGrafana,
   'tenv.refresh': refresh,

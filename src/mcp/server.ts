@@ -1,0 +1,81 @@
+// `t mcp`: T-Env's tools for coding agents, as an MCP server on stdio. Another front end beside
+// the CLI, over the same adapters and core: typed input schemas (zod, as the SDK uses), results
+// as structured content (and the same JSON as text, for clients that read only text), failures as
+// tool errors (`isError`) carrying the CLI's one-line message and hint. Everything returned is
+// sanitized (sanitize.ts); nothing returned comes from the kubeconfig's credentials.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import { errorSummary } from '../core/errors.ts';
+import type { KubeSession } from '../adapters/kube.ts';
+import { registerActTools } from './act-tools.ts';
+import { registerReadTools } from './read-tools.ts';
+import { sanitizeAgentText, sanitizeAgentValue } from './sanitize.ts';
+
+export interface McpContext {
+  /** The cluster session, loaded on first use (a missing kubeconfig is then a tool error, not a crash). */
+  session(): KubeSession;
+  /** The user the agent acts for: the owner label of "my" environments (the CLI's `me`). */
+  readonly me: string;
+  now(): Date;
+}
+
+export interface ToolSpec<Shape extends z.ZodRawShape> {
+  title: string;
+  description: string;
+  inputSchema: Shape;
+  annotations: Omit<ToolAnnotations, 'title'>;
+}
+
+/** A tool's answer: the structured result, and optionally a one-line text for people (default: the JSON). */
+export type ToolRun<Shape extends z.ZodRawShape> = (args: z.infer<z.ZodObject<Shape>>, signal: AbortSignal) => Promise<Record<string, unknown>>;
+
+/** A failure as an MCP tool error: the CLI's "message" and "hint: …" lines. */
+export function toolError(error: unknown): CallToolResult {
+  const { message, hint } = errorSummary(error);
+  const text = sanitizeAgentText(hint ? `${message}\nhint: ${hint}` : message);
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/** Registers a tool whose thrown errors become tool errors and whose result is sanitized. */
+export function defineTool<Shape extends z.ZodRawShape>(server: McpServer, name: string, spec: ToolSpec<Shape>, run: ToolRun<Shape>): void {
+  const annotations: ToolAnnotations = { title: spec.title, openWorldHint: false, ...spec.annotations };
+  const callback = async (args: z.infer<z.ZodObject<Shape>>, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+    try {
+      const result = sanitizeAgentValue(await run(args, extra.signal));
+      return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
+    } catch (error) {
+      return toolError(error);
+    }
+  };
+  // The SDK's callback type is conditional on the schema, which TypeScript cannot resolve for a
+  // generic Shape; the SDK validates the arguments against inputSchema before calling it.
+  server.registerTool(name, { title: spec.title, description: spec.description, inputSchema: spec.inputSchema, annotations }, callback as unknown as ToolCallback<Shape>);
+}
+
+/** The MCP server with every T-Env tool registered. */
+export function createMcpServer(ctx: McpContext, version: string): McpServer {
+  const server = new McpServer({ name: 't-env', title: 'T-Env', version }, {
+    instructions: 'Personal Kubernetes environments (namespaces) of T-Env. Read with list_environments, environment_status, logs and events; '
+      + 'act only on your own environments. Create environments with a ttl so that they do not outlive the task.',
+  });
+  registerReadTools(server, ctx);
+  registerActTools(server, ctx);
+  return server;
+}
+
+/** Serves on stdin/stdout until stdin closes or `signal` aborts. */
+export async function serveStdio(ctx: McpContext, version: string, signal: AbortSignal): Promise<void> {
+  const server = createMcpServer(ctx, version);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = resolve;
+    process.stdin.once('end', resolve);
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.connect(transport);
+  await closed;
+  await server.close();
+}

@@ -19,7 +19,7 @@ export const LABEL_BASELINE = 't-env.dev/baseline';
 export const ANNOTATION_REPLICAS_BEFORE_SLEEP = 't-env.dev/replicas-before-sleep';
 /** On a workload: `never` keeps it out of sleep. */
 export const ANNOTATION_SLEEP = 't-env.dev/sleep';
-/** Labels and annotations `okteto up` leaves (see okteto.md). */
+/** Labels and annotations `okteto up` leaves (okteto's pkg/model/const.go; the stand-in in test/fixtures/okteto-fake cites each). */
 export const LABEL_OKTETO_DEV = 'dev.okteto.com';
 export const ANNOTATION_OKTETO_REPLICAS = 'dev.okteto.com/replicas';
 export const LABEL_OKTETO_CLONE = 'dev.okteto.com/clone';

@@ -11,6 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL, isEnvironmentNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
+import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
 import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
@@ -209,7 +210,7 @@ export class SleepApi {
     const body: k8s.CoreV1Event = {
       metadata: { generateName: 't-env-sleeper-', namespace },
       involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: namespace, namespace },
-      reason, message: message.slice(0, 1024), type: 'Warning',
+      reason, message: sanitizeText(message).slice(0, 1024), type: 'Warning',
       source: { component: 't-env-sleeper' }, reportingComponent: 't-env.dev/sleeper', reportingInstance: 't-env-sleeper',
       firstTimestamp: now, lastTimestamp: now, count: 1,
     };

@@ -10,7 +10,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL, isEnvironmentNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
-import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
+import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
@@ -328,6 +328,18 @@ export interface WakeResult extends TransitionResult {
   awakeUntil: string;
 }
 
+/**
+ * The error to report when one of parallel requests failed: a rejected or insufficient identity
+ * (401, 403) seen by another of them wins over "unreachable", because with a rejected token the
+ * API server may answer one request 401 and close the connection under the others (HTTP/2
+ * GOAWAY); every command then says 401 alike.
+ */
+async function authFailureAmong(error: unknown, others: Promise<unknown>): Promise<unknown> {
+  if (!(isTEnvError(error) && error.kind === 'unreachable')) return error;
+  const other = await others.then(() => undefined, (e: unknown) => e);
+  return isTEnvError(other) && (other.kind === 'unauthorized' || other.kind === 'forbidden') ? other : error;
+}
+
 async function transition(
   session: KubeSession, name: string, target: SleepTarget, options: TransitionOptions,
   marker: (ns: k8s.V1Namespace) => { annotations: Record<string, string | null>; problem: string | undefined },
@@ -348,7 +360,15 @@ async function transition(
   });
   const lists = Promise.all(listing);
   lists.catch(() => undefined); // awaited below unless the check fails first
-  const ns = await api.readEnvironment(name);
+  let ns: k8s.V1Namespace;
+  try {
+    ns = await api.readEnvironment(name);
+  } catch (error) {
+    const reported = await authFailureAmong(error, lists);
+    if (reported !== error || !(isTEnvError(error) && error.kind === 'unreachable')) throw reported;
+    // Alone on a fresh connection the read gets the server's own answer (a 401 after a GOAWAY).
+    ns = await api.readEnvironment(name);
+  }
   const workloads = (await lists).flat();
   const { annotations, problem } = marker(ns);
   try {

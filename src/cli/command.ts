@@ -119,6 +119,9 @@ export function stringOption(ctx: CommandContext, name: string): string | undefi
   return typeof v === 'string' ? v : undefined;
 }
 
+/** Longest duration any flag takes (a year and a day): beyond it a date would be meaningless or invalid. */
+const MAX_DURATION_MS = 366 * 86_400_000;
+
 /** Parses a duration like 90s, 15m, 4h, 1h30m, 2d. */
 export function parseDuration(text: string, flag: string): number {
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
@@ -130,5 +133,6 @@ export function parseDuration(text: string, flag: string): number {
     consumed += m[0];
   }
   if (consumed !== text || total <= 0) throw new UsageError(`Invalid duration "${text}" for --${flag}.`, 'Use forms like 90s, 15m, 4h or 1h30m.');
+  if (total > MAX_DURATION_MS) throw new UsageError(`The duration "${text}" for --${flag} is too long: at most 366 days.`, 'Use forms like 90s, 15m, 4h or 30d.');
   return total;
 }

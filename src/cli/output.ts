@@ -1,7 +1,7 @@
 // Terminal output for the `t` CLI: colour only on a TTY without NO_COLOR, a spinner on a TTY and
 // plain progress lines otherwise, errors as one line plus a hint on stderr.
 import { TEnvError } from '../core/errors.ts';
-import { sanitizeText } from '../core/sanitize.ts';
+import { redactCredentials, sanitizeText } from '../core/sanitize.ts';
 
 export interface Output {
   readonly json: boolean;
@@ -62,7 +62,7 @@ export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStre
     error(error) {
       const message = error instanceof Error ? error.message : String(error);
       const hint = error instanceof TEnvError ? error.hint : undefined;
-      stderr.write(`${paint(errColor, '31', 'error:')} ${sanitizeText(message.split('\n')[0]!)}\n`);
+      stderr.write(`${paint(errColor, '31', 'error:')} ${sanitizeText(redactCredentials(message.split('\n')[0]!))}\n`);
       if (hint) stderr.write(`${paint(errColor, '2', `hint: ${sanitizeText(hint)}`)}\n`);
     },
   };

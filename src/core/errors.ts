@@ -35,9 +35,17 @@ export class KubeconfigError extends TEnvError {
   }
 }
 
+/**
+ * A server URL fit for a message: without the `user:password@` a kubeconfig may carry in it
+ * (credentials never appear in messages).
+ */
+export function serverForDisplay(server: string): string {
+  return server.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+}
+
 export class ClusterUnreachableError extends TEnvError {
   constructor(server: string, cause?: unknown) {
-    super('unreachable', `Cannot reach the cluster at ${server}.`, {
+    super('unreachable', `Cannot reach the cluster at ${serverForDisplay(server)}.`, {
       hint: 'Check your network or VPN, or pick another context.', actions: ['retry', 'selectContext', 'showLog'], cause,
     });
   }

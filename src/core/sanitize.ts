@@ -57,3 +57,38 @@ function cutAt(value: string, max: number): number {
 export function sanitizeLines(text: string): string {
   return text.includes('\n') ? text.split('\n').map((line) => sanitizeText(line)).join('\n') : sanitizeText(text);
 }
+
+// ---- credentials -----------------------------------------------------------------------------
+
+/** Text longer than this is cut before redaction (messages are one line; this bounds the work). */
+const MAX_REDACT_CHARS = 4096;
+/**
+ * `refresh_token=…`, `client_secret:…`, `"password": "…"`, `apiKey=…`; not `cannot fetch token: reason`
+ * (a colon and a space before an unquoted word is prose).
+ */
+const SECRET_PAIR = /\b((?:[A-Za-z_][\w-]{0,40}?)?(?:token|secret|password|passwd|credential|api[_-]?key)[\w-]{0,20})(["']?\s{0,4}(?:=\s{0,4}["']?|:\s{0,4}["']|:(?=[^\s"'])))([^\s"'&,;}]+)/gi;
+/** `Authorization: Bearer …`, `Basic …` */
+const AUTH_SCHEME = /\b(bearer|basic)\s+[\w.~+/=-]+/gi;
+/** A JWT (what most cluster tokens are), even cut. */
+const JWT = /\beyJ[\w-]{4,}(?:\.[\w-]*){0,2}/g;
+/** V8's JSON.parse error quotes the start of its input: for an exec plugin, that is the token. */
+const JSON_INPUT = /"(?:[^"\\]|\\.){0,200}"(?:\.\.\.)? is not valid JSON/g;
+/** Object UIDs are no secret. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Long opaque strings with letters and digits (API keys, session tokens). */
+const OPAQUE = /[\w.+=-]{32,}/g;
+
+/**
+ * `text` with whatever looks like a credential replaced by `[redacted]`: for messages that may
+ * quote a credential helper (an exec plugin's stderr, its unparseable stdout) before they reach
+ * an error, a notification or a log.
+ */
+export function redactCredentials(text: string): string {
+  const cut = text.length > MAX_REDACT_CHARS ? `${text.slice(0, MAX_REDACT_CHARS)}…` : text;
+  return cut
+    .replace(JSON_INPUT, '[redacted] is not valid JSON')
+    .replace(SECRET_PAIR, '$1$2[redacted]')
+    .replace(AUTH_SCHEME, '$1 [redacted]')
+    .replace(JWT, '[redacted]')
+    .replace(OPAQUE, (m) => (/[0-9]/.test(m) && /[A-Za-z]/.test(m) && !UUID.test(m) ? '[redacted]' : m));
+}

@@ -140,8 +140,9 @@ export function manualSleepUntil(annotations: Annotations, now: Date): { until: 
  */
 export function manualWakeUntil(annotations: Annotations, now: Date, minimumHours: number, forMs?: number): { until: string; problem: string | undefined } {
   if (forMs !== undefined) {
-    if (!Number.isFinite(forMs) || forMs <= 0) throw new InvalidInputError(`Invalid wake duration "${forMs}" ms: expected a positive duration.`);
-    return { until: new Date(now.getTime() + forMs).toISOString(), problem: undefined };
+    const until = new Date(now.getTime() + forMs);
+    if (!Number.isFinite(forMs) || forMs <= 0 || Number.isNaN(until.getTime())) throw new InvalidInputError(`Invalid wake duration "${forMs}" ms: expected a positive duration that ends before the year 275760.`);
+    return { until: until.toISOString(), problem: undefined };
   }
   if (!Number.isFinite(minimumHours) || minimumHours < 0) {
     throw new InvalidInputError(`Invalid minimum wake hours "${minimumHours}": expected a number of hours, 0 or more`);

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { isCancelled, isTEnvError } from '../core/errors.ts';
 import type { ErrorAction } from '../core/errors.ts';
-import { sanitizeText } from '../core/sanitize.ts';
+import { redactCredentials, sanitizeText } from '../core/sanitize.ts';
 
 const BUTTONS: Record<ErrorAction, string> = {
   install: 'Install',
@@ -26,7 +26,7 @@ export async function reportError(error: unknown, log: vscode.LogOutputChannel, 
     return;
   }
   // Messages may quote the API server or annotations (untrusted): shown sanitized.
-  const message = sanitizeText(error instanceof Error ? error.message : String(error));
+  const message = sanitizeText(redactCredentials(error instanceof Error ? error.message : String(error)));
   const hint = isTEnvError(error) && error.hint !== undefined ? sanitizeText(error.hint) : undefined;
   log.error(message + (hint ? ` (${hint})` : ''));
   const cause = error instanceof Error ? error.cause : undefined;

@@ -1,7 +1,8 @@
-// T-Env's own log with every message sanitized (core/sanitize.ts): what it records often quotes
-// the cluster (server messages, annotations, okteto output), and it is read in a terminal-like view.
+// T-Env's own log with every message sanitized and credentials redacted (core/sanitize.ts): what
+// it records often quotes the cluster (server messages, annotations, okteto output) or a
+// kubeconfig's exec plugin, and it is read in a terminal-like view.
 import type * as vscode from 'vscode';
-import { sanitizeLines } from '../core/sanitize.ts';
+import { redactCredentials, sanitizeLines } from '../core/sanitize.ts';
 
 const WRITERS = new Set<PropertyKey>(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
 
@@ -13,7 +14,7 @@ export function sanitizedLog(channel: vscode.LogOutputChannel): vscode.LogOutput
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;
       if (!WRITERS.has(property)) return method.bind(target);
-      return (first: unknown, ...rest: unknown[]) => method.call(target, typeof first === 'string' ? sanitizeLines(first) : first, ...rest);
+      return (first: unknown, ...rest: unknown[]) => method.call(target, typeof first === 'string' ? sanitizeLines(redactCredentials(first)) : first, ...rest);
     },
   });
 }

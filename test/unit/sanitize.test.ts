@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContainerLogParser } from '../../src/core/log-lines.ts';
-import { MAX_QUOTED_CHARS, quoteValue, sanitizeText } from '../../src/core/sanitize.ts';
+import { MAX_QUOTED_CHARS, quoteValue, redactCredentials, sanitizeText } from '../../src/core/sanitize.ts';
 
 // Terminal attacks a hostile log line, event or annotation could carry.
 const ATTACKS = {
@@ -63,5 +63,23 @@ describe('sanitizeText', () => {
     assertInert(parse());
     assert.equal(parse('keep-sgr'), '\x1b[32mok\x1b[0m\\x1b]0;pwned\\x07\\x1b]52;c;cm0gLXJmIH4=\\x07');
     assert.equal(parse('raw'), `\x1b[32mok\x1b[0m${ATTACKS.title}${ATTACKS.osc52}`);
+  });
+});
+
+describe('redactCredentials', () => {
+  it('hides what an exec credential plugin may print (L3)', () => {
+    const stderr = 'error: oauth2: cannot fetch token: refresh_token=1//0gAbCdEf-ghijkl client_secret=GOCSPX-s3cr3t "password":"hunter2" Authorization: Bearer abc.def.ghi';
+    const shown = redactCredentials(stderr);
+    for (const secret of ['1//0gAbCdEf', 'GOCSPX-s3cr3t', 'hunter2', 'abc.def.ghi']) assert.ok(!shown.includes(secret), `${secret} in ${shown}`);
+    assert.match(shown, /refresh_token=\[redacted\] client_secret=\[redacted\]/);
+    assert.match(shown, /^error: oauth2: cannot fetch token:/);
+    // A raw token instead of the ExecCredential JSON: V8 quotes its start in the parse error.
+    let parseError = '';
+    try { JSON.parse('eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9.eyJzdWIiOiJqYW5lIn0.c2lnbmF0dXJl'); } catch (e) { parseError = (e as Error).message; }
+    assert.ok(!redactCredentials(parseError).includes('eyJhbGci'), redactCredentials(parseError));
+    assert.ok(!redactCredentials('token ya29.a0AfH6SMBx3kLmNoPqRsTuVwXyZ0123456789abcdef').includes('a0AfH6SMBx'));
+    // Ordinary messages stay as they are.
+    const plain = 'Cannot reach the cluster at https://127.0.0.1:6443/api/v1/namespaces/jane-dev.';
+    assert.equal(redactCredentials(plain), plain);
   });
 });

@@ -1,13 +1,13 @@
 // Creating and deleting environments (labelled namespaces) and loading a one-shot snapshot.
 import * as k8s from '@kubernetes/client-node';
 import {
-  ANNOTATION_AWAKE_HOURS, ANNOTATION_TIMEZONE, checkEnvironmentName, isEnvironmentNamespace, LABEL_ENVIRONMENT, LABEL_OWNER, ownerLabel,
+  ANNOTATION_AWAKE_HOURS, ANNOTATION_TIMEZONE, checkEnvironmentName, environmentRefusal, LABEL_ENVIRONMENT, LABEL_OWNER, ownerLabel,
 } from '../core/environment.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
 import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { SleepSchedule, validateTimeZone } from '../core/schedule.ts';
 import { EnvironmentStore } from './environment-store.ts';
-import { isApiStatus, toTEnvError } from './kube.ts';
+import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 export interface CreateEnvironmentInput {
@@ -57,11 +57,8 @@ export async function readEnvironmentNamespace(session: KubeSession, name: strin
     if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
     throw toTEnvError(error, session, `get namespace ${name}`);
   }
-  if (!isEnvironmentNamespace(ns)) {
-    throw new TEnvError('not-environment', `The namespace "${name}" is not a T-Env environment (it lacks the label ${LABEL_ENVIRONMENT}=true); T-Env leaves it alone.`, {
-      hint: 'Only environments created by T-Env (or labelled as such) can be managed here.',
-    });
-  }
+  const refusal = environmentRefusal(ns, ownNamespace());
+  if (refusal) throw refusal;
   return ns;
 }
 

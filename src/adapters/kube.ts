@@ -26,6 +26,19 @@ export interface KubeSession {
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+let ownNamespaceRead: { value: string | undefined } | undefined;
+
+/** The namespace this process runs in, inside a pod (the sleeper's own, never to be slept); else undefined. */
+export function ownNamespace(): string | undefined {
+  if (ownNamespaceRead === undefined) {
+    let value: string | undefined;
+    try { value = fs.readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || undefined; } catch { value = undefined; }
+    ownNamespaceRead = { value };
+  }
+  return ownNamespaceRead.value;
+}
 
 /**
  * Loads the kubeconfig like kubectl: every existing file of KUBECONFIG (or the explicit list),

@@ -8,13 +8,13 @@
 // `awake-until` for a wake), which tells the sleeper what the environment should be, then the
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
-import { ANNOTATION_AWAKE_UNTIL, isEnvironmentNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
+import { ANNOTATION_AWAKE_UNTIL, environmentRefusal } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
-import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
+import { isApiStatus, ownNamespace, ResilientInformer, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 // ---- requests --------------------------------------------------------------------------------
@@ -169,17 +169,24 @@ export class SleepApi {
       if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
       throw toTEnvError(error, this.session, `get namespace ${name}`);
     }
-    if (!isEnvironmentNamespace(ns)) {
-      throw new TEnvError('not-environment', `The namespace "${name}" is not a T-Env environment (it lacks the label ${LABEL_ENVIRONMENT}=true); T-Env leaves it alone.`, {
-        hint: 'Only environments created by T-Env (or labelled as such) can be managed here.',
-      });
-    }
+    const refusal = environmentRefusal(ns, ownNamespace());
+    if (refusal) throw refusal;
     return ns;
   }
 
   listNamespaces(labelSelector: string): Promise<k8s.V1Namespace[]> {
     return this.call({ verb: 'list', resource: 'namespaces', namespace: undefined, name: undefined },
       async (c) => (await this.core.listNamespace({ labelSelector }, c)).items);
+  }
+
+  /**
+   * One namespace, read with a list (`metadata.name` field selector): the sleeper's rights have
+   * `list` on namespaces but not `get`. undefined when it no longer exists.
+   */
+  async readNamespaceByList(name: string): Promise<k8s.V1Namespace | undefined> {
+    const items = await this.call({ verb: 'list', resource: 'namespaces', namespace: undefined, name },
+      async (c) => (await this.core.listNamespace({ fieldSelector: `metadata.name=${name}` }, c)).items);
+    return items[0];
   }
 
   /** Merge-patches namespace annotations (`null` removes one); with `resourceVersion`, a stale read gets a 409. */

@@ -1,6 +1,8 @@
 // The environment model: what a T-Env environment, its workloads and pods are, derived from the
 // Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
 
+import { TEnvError } from './errors.ts';
+
 /** A namespace is an environment iff it carries this label with value "true". */
 export const LABEL_ENVIRONMENT = 't-env.dev/environment';
 export const LABEL_OWNER = 't-env.dev/owner';
@@ -156,6 +158,34 @@ export interface EnvironmentInfo {
 
 export function isEnvironmentNamespace(ns: NamespaceLike): boolean {
   return ns.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true';
+}
+
+/** The namespace deploy/sleeper installs the sleeper into. */
+export const SLEEPER_NAMESPACE = 't-env-system';
+
+/**
+ * Namespaces T-Env never sleeps, wakes or deletes, whatever their labels: the cluster's own
+ * (`kube-*`, `default`) and the sleeper's (`t-env-system`, or `own` when it runs elsewhere).
+ * A label anyone with namespace rights can set must not let them scale coredns to 0.
+ */
+export function isProtectedNamespace(name: string, own?: string): boolean {
+  return name === 'default' || name.startsWith('kube-') || name === SLEEPER_NAMESPACE || (own !== undefined && name === own);
+}
+
+/** Why T-Env refuses to manage this namespace (not an environment, or protected), or undefined. */
+export function environmentRefusal(ns: NamespaceLike, own?: string): TEnvError | undefined {
+  const name = ns.metadata?.name ?? '';
+  if (isProtectedNamespace(name, own)) {
+    return new TEnvError('protected-namespace', `The namespace "${name}" belongs to the cluster or to T-Env's sleeper; T-Env never sleeps, wakes or deletes it, whatever its labels.`, {
+      hint: `Remove the label ${LABEL_ENVIRONMENT} from it.`,
+    });
+  }
+  if (!isEnvironmentNamespace(ns)) {
+    return new TEnvError('not-environment', `The namespace "${name}" is not a T-Env environment (it lacks the label ${LABEL_ENVIRONMENT}=true); T-Env leaves it alone.`, {
+      hint: 'Only environments created by T-Env (or labelled as such) can be managed here.',
+    });
+  }
+  return undefined;
 }
 
 function toIso(value: Date | string | null | undefined): string | undefined {

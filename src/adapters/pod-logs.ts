@@ -377,10 +377,9 @@ class ContainerFollower {
       this.end('pod no longer exists; stream ended');
       return 'stop';
     }
-    // A log silent for idleTimeoutMs: resume at once, without alarming the reader (a quiet log is
-    // no failure, so it is not reported either).
-    if (error instanceof LogIdleTimeoutError) return 'now';
     this.ctx.reportError(typed, this.source, true);
+    // A log silent for idleTimeoutMs: resume at once, without alarming the reader.
+    if (error instanceof LogIdleTimeoutError) return 'now';
     if (status === 400) {
       // The container is not (yet) serving a log, e.g. still being created: wait for it quietly.
       return containerStatus(this.status, this.container)?.state?.running ? 'retry' : 'park';

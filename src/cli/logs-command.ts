@@ -2,7 +2,7 @@
 import { InvalidInputError } from '../core/errors.ts';
 import type { LogControls } from '../core/log-lines.ts';
 import { sanitizeText } from '../core/sanitize.ts';
-import { checkWorkloadExists, streamWorkloadLogs } from '../adapters/pod-logs.ts';
+import { checkWorkloadExists, LogIdleTimeoutError, streamWorkloadLogs } from '../adapters/pod-logs.ts';
 import { stringOption } from './command.ts';
 import type { Command } from './command.ts';
 import { resolveEnvironment, session } from './env-commands.ts';
@@ -48,7 +48,12 @@ export const logsCommand: Command = {
       // Bigger, more frequent writes than an output channel; a slow reader holds the HTTP responses
       // back (backpressure), so at most this much waits in memory and no line is dropped.
       batch: { flushIntervalMs: 20, maxChunkChars: 256 * 1024, maxBufferedChars: 4 * 1024 * 1024 },
-      onError: (error, _source, willRetry) => { if (!willRetry) failed = true; process.stderr.write(`${willRetry ? 'warning' : 'error'}: ${sanitizeText(error.message)}\n`); },
+      onError: (error, _source, willRetry) => {
+        // A quiet log resumed after the idle timeout is no news for the reader.
+        if (error instanceof LogIdleTimeoutError || error.cause instanceof LogIdleTimeoutError) return;
+        if (!willRetry) failed = true;
+        process.stderr.write(`${willRetry ? 'warning' : 'error'}: ${sanitizeText(error.message)}\n`);
+      },
     });
     return failed ? 1 : 0;
   },

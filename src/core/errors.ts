@@ -1,6 +1,7 @@
 // Typed failures. Adapters turn raw failures (HTTP statuses, spawn errors, exit codes) into one
 // of these; the VS Code layer and the CLI turn each into one actionable message.
 // Messages never contain credentials: adapters pass only names, paths and statuses.
+import { withoutUrlUserinfo } from './sanitize.ts';
 
 /** What the user can do about an error; the UI maps each to a button, the CLI to a hint. */
 export type ErrorAction = 'install' | 'openSettings' | 'showLog' | 'retry' | 'selectContext' | 'trust';
@@ -40,7 +41,7 @@ export class KubeconfigError extends TEnvError {
  * (credentials never appear in messages).
  */
 export function serverForDisplay(server: string): string {
-  return server.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  return withoutUrlUserinfo(server);
 }
 
 export class ClusterUnreachableError extends TEnvError {

@@ -75,8 +75,15 @@ const JWT = /\beyJ[\w-]{4,}(?:\.[\w-]*){0,2}/g;
 const JSON_INPUT = /"(?:[^"\\]|\\.){0,200}"(?:\.\.\.)? is not valid JSON/g;
 /** Object UIDs are no secret. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The `user:password@` of a URL (`https://alice:secret@host/`). */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]{0,20}:\/\/)[^/?#\s@]{1,256}@/gi;
 /** Long opaque strings with letters and digits (API keys, session tokens). */
 const OPAQUE = /[\w.+=-]{32,}/g;
+
+/** `text` with the `user:password@` of every URL in it removed. */
+export function withoutUrlUserinfo(text: string): string {
+  return text.replace(URL_USERINFO, '$1');
+}
 
 /**
  * `text` with whatever looks like a credential replaced by `[redacted]`: for messages that may
@@ -85,7 +92,7 @@ const OPAQUE = /[\w.+=-]{32,}/g;
  */
 export function redactCredentials(text: string): string {
   const cut = text.length > MAX_REDACT_CHARS ? `${text.slice(0, MAX_REDACT_CHARS)}…` : text;
-  return cut
+  return withoutUrlUserinfo(cut)
     .replace(JSON_INPUT, '[redacted] is not valid JSON')
     .replace(SECRET_PAIR, '$1$2[redacted]')
     .replace(AUTH_SCHEME, '$1 [redacted]')

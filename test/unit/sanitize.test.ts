@@ -78,6 +78,7 @@ describe('redactCredentials', () => {
     try { JSON.parse('eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9.eyJzdWIiOiJqYW5lIn0.c2lnbmF0dXJl'); } catch (e) { parseError = (e as Error).message; }
     assert.ok(!redactCredentials(parseError).includes('eyJhbGci'), redactCredentials(parseError));
     assert.ok(!redactCredentials('token ya29.a0AfH6SMBx3kLmNoPqRsTuVwXyZ0123456789abcdef').includes('a0AfH6SMBx'));
+    assert.equal(redactCredentials('cannot GET https://alice:hunter2@10.0.0.1:6443/api?x=1'), 'cannot GET https://10.0.0.1:6443/api?x=1');
     // Ordinary messages stay as they are.
     const plain = 'Cannot reach the cluster at https://127.0.0.1:6443/api/v1/namespaces/jane-dev.';
     assert.equal(redactCredentials(plain), plain);

@@ -1,7 +1,7 @@
 // Creating and deleting environments (labelled namespaces) and loading a one-shot snapshot.
 import * as k8s from '@kubernetes/client-node';
 import {
-  ANNOTATION_AWAKE_HOURS, ANNOTATION_TIMEZONE, checkEnvironmentName, environmentRefusal, LABEL_ENVIRONMENT, LABEL_OWNER, ownerLabel,
+  ANNOTATION_AWAKE_HOURS, ANNOTATION_CREATED_BY, ANNOTATION_TIMEZONE, checkEnvironmentName, environmentRefusal, LABEL_ENVIRONMENT, LABEL_OWNER, ownerLabel,
 } from '../core/environment.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
 import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
@@ -26,16 +26,28 @@ export function validateCreateInput(input: CreateEnvironmentInput): CreateEnviro
   return { name: input.name, owner: ownerLabel(input.owner), timezone, awakeHours };
 }
 
+/** The caller's username as the API server sees it (SelfSubjectReview, allowed to every authenticated user). */
+export async function whoAmI(session: KubeSession): Promise<string> {
+  try {
+    const review = await session.kc.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    return review.status?.userInfo?.username ?? '';
+  } catch (error) {
+    throw toTEnvError(error, session, 'create selfsubjectreviews');
+  }
+}
+
 export async function createEnvironment(session: KubeSession, raw: CreateEnvironmentInput): Promise<void> {
   const input = validateCreateInput(raw);
   const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  // Who creates it, from the API server itself: what "verifiably mine" is checked against.
+  const createdBy = await whoAmI(session);
   try {
     await core.createNamespace({
       body: {
         metadata: {
           name: input.name,
           labels: { [LABEL_ENVIRONMENT]: 'true', [LABEL_OWNER]: input.owner },
-          annotations: { [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours },
+          annotations: { [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours, ...(createdBy ? { [ANNOTATION_CREATED_BY]: createdBy } : {}) },
         },
       },
     });

@@ -8,6 +8,8 @@ export const LABEL_ENVIRONMENT = 't-env.dev/environment';
 export const LABEL_OWNER = 't-env.dev/owner';
 export const ANNOTATION_TIMEZONE = 't-env.dev/timezone';
 export const ANNOTATION_AWAKE_HOURS = 't-env.dev/awake-hours';
+/** The API-server username that created the environment (written by T-Env from a SelfSubjectReview). */
+export const ANNOTATION_CREATED_BY = 't-env.dev/created-by';
 export const ANNOTATION_AWAKE_UNTIL = 't-env.dev/awake-until';
 /** On a namespace: a manual sleep ("Sleep now") lasts until this instant (see sleep-plan.ts). */
 export const ANNOTATION_ASLEEP_UNTIL = 't-env.dev/asleep-until';
@@ -154,6 +156,17 @@ export interface EnvironmentInfo {
   asleepUntil: string | undefined;
   state: EnvironmentState;
   workloads: WorkloadInfo[];
+  /** The API-server identity that created it (ANNOTATION_CREATED_BY), when recorded. */
+  createdBy?: string | undefined;
+}
+
+/**
+ * Whether an environment is verifiably the user's: created by their API-server identity
+ * (`username`, from a SelfSubjectReview). The owner label alone is not proof: anyone who may
+ * create namespaces can write any owner (deploy/environments makes both immutable).
+ */
+export function isVerifiablyMine(env: Pick<EnvironmentInfo, 'createdBy'>, username: string): boolean {
+  return env.createdBy !== undefined && env.createdBy === username;
 }
 
 export function isEnvironmentNamespace(ns: NamespaceLike): boolean {
@@ -318,6 +331,7 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
     awakeHours: meta.annotations?.[ANNOTATION_AWAKE_HOURS],
     awakeUntil: meta.annotations?.[ANNOTATION_AWAKE_UNTIL],
     asleepUntil: meta.annotations?.[ANNOTATION_ASLEEP_UNTIL],
+    createdBy: meta.annotations?.[ANNOTATION_CREATED_BY],
     state: environmentState(ns, workloads),
     workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
   };

@@ -10,6 +10,7 @@ import { attachCluster, startCluster } from '../test/cluster/cluster.ts';
 import type { LocalCluster } from '../test/cluster/cluster.ts';
 import { loadKubeConfig } from '../src/adapters/kube.ts';
 import { benchActivation } from './activation.ts';
+import { benchAwakeHours } from './awake-hours.ts';
 import { benchLogPipeline, benchLogsEndToEnd } from './logs-pipeline.ts';
 import { benchOktetoStateLatency, benchSpawnLatency } from './okteto-status.ts';
 import { ensureScaleFixture } from './scale-fixture.ts';
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
       (r) => ({ figure: `median ${r.medianMs} ms, p95 ${r.p95Ms} ms`, baseline: `${r.samples} writes`, target: '≤ 100 ms' }));
     await scenario('Start Dev → okteto spawned', () => benchSpawnLatency(smoke ? 5 : 20),
       (r) => ({ figure: `median ${r.medianMs} ms, p95 ${r.p95Ms} ms`, baseline: `${r.samples} spawns`, target: '≤ 150 ms' }));
+    await scenario('awake hours, hostile annotation', () => benchAwakeHours(smoke ? 5 : 51),
+      (r) => ({ figure: `1 KB worst case ${r.capUs} µs; 100 KB refused in ${r.hugeUs} µs`, baseline: `old regex: 1 KB ${r.oldCapUs} µs (${r.ratio}×), 10 KB ${r.old10kUs} µs`, target: 'linear; ≤ 1 ms whatever the size' }));
     await scenario('activation and bundles', () => benchActivation(smoke ? 3 : 10),
       (r) => ({ figure: `extension.js ${r.extensionKb} KB, require ${r.extensionRequireMs} ms`, baseline: `runtime.js ${r.runtimeKb} KB, require ${r.runtimeRequireMs} ms (deferred)`, target: 'activation ≤ 30 ms' }));
   } finally {

@@ -9,6 +9,7 @@ import { CurrentEnvironment } from './vscode/current-environment.ts';
 import { DevSessions } from './vscode/dev-sessions.ts';
 import { LogChannels } from './vscode/log-channels.ts';
 import { registerMcpProvider } from './vscode/mcp-provider.ts';
+import { sanitizedLog } from './vscode/sanitized-log.ts';
 import { EnvironmentStatusBar } from './vscode/environment-status-bar.ts';
 import { EnvironmentTreeProvider } from './vscode/environment-tree.ts';
 import { reportError } from './vscode/report-error.ts';
@@ -24,7 +25,7 @@ export interface TEnvApi {
 
 export function activate(extension: vscode.ExtensionContext): TEnvApi {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel('T-Env', { log: true });
+  const log = sanitizedLog(vscode.window.createOutputChannel('T-Env', { log: true }));
   const connection = new ClusterConnection(extension.workspaceState, log);
   const current = new CurrentEnvironment(extension.workspaceState, connection);
   const tree = new EnvironmentTreeProvider(connection);

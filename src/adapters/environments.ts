@@ -1,15 +1,15 @@
 // Creating and deleting environments (labelled namespaces) and loading a one-shot snapshot.
 import * as k8s from '@kubernetes/client-node';
 import {
-  ANNOTATION_AWAKE_HOURS, ANNOTATION_EXPIRES_AT, ANNOTATION_TIMEZONE, checkEnvironmentName, isEnvironmentNamespace, LABEL_BASELINE, LABEL_ENVIRONMENT,
-  LABEL_OWNER, ownerLabel,
+  ANNOTATION_AWAKE_HOURS, ANNOTATION_CREATED_BY, ANNOTATION_EXPIRES_AT, ANNOTATION_TIMEZONE, checkEnvironmentName, environmentRefusal, LABEL_BASELINE,
+  LABEL_ENVIRONMENT, LABEL_OWNER, ownerLabel,
 } from '../core/environment.ts';
 import { expiresAtAfter } from '../core/expiry.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
 import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { SleepSchedule, validateTimeZone } from '../core/schedule.ts';
 import { EnvironmentStore } from './environment-store.ts';
-import { isApiStatus, mergePatch, toTEnvError } from './kube.ts';
+import { isApiStatus, mergePatch, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 export interface CreateEnvironmentInput {
@@ -31,11 +31,23 @@ export function validateCreateInput(input: CreateEnvironmentInput): CreateEnviro
   return { name: input.name, owner: ownerLabel(input.owner), timezone, awakeHours, ttlMs: input.ttlMs };
 }
 
+/** The caller's username as the API server sees it (SelfSubjectReview, allowed to every authenticated user). */
+export async function whoAmI(session: KubeSession): Promise<string> {
+  try {
+    const review = await session.kc.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    return review.status?.userInfo?.username ?? '';
+  } catch (error) {
+    throw toTEnvError(error, session, 'create selfsubjectreviews');
+  }
+}
+
 /** Creates the namespace; returns its `expires-at` when it has a TTL. */
 export async function createEnvironment(session: KubeSession, raw: CreateEnvironmentInput, options: { now?: Date | undefined } = {}): Promise<{ expiresAt: string | undefined }> {
   const input = validateCreateInput(raw);
   const expiresAt = input.ttlMs === undefined ? undefined : expiresAtAfter(options.now ?? new Date(), input.ttlMs);
   const core = session.kc.makeApiClient(k8s.CoreV1Api);
+  // Who creates it, from the API server itself: what "verifiably mine" is checked against.
+  const createdBy = await whoAmI(session);
   try {
     await core.createNamespace({
       body: {
@@ -45,6 +57,7 @@ export async function createEnvironment(session: KubeSession, raw: CreateEnviron
           annotations: {
             [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours,
             ...(expiresAt === undefined ? {} : { [ANNOTATION_EXPIRES_AT]: expiresAt }),
+            ...(createdBy ? { [ANNOTATION_CREATED_BY]: createdBy } : {}),
           },
         },
       },
@@ -87,11 +100,8 @@ export async function readEnvironmentNamespace(session: KubeSession, name: strin
     if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
     throw toTEnvError(error, session, `get namespace ${name}`);
   }
-  if (!isEnvironmentNamespace(ns)) {
-    throw new TEnvError('not-environment', `The namespace "${name}" is not a T-Env environment (it lacks the label ${LABEL_ENVIRONMENT}=true); T-Env leaves it alone.`, {
-      hint: 'Only environments created by T-Env (or labelled as such) can be managed here.',
-    });
-  }
+  const refusal = environmentRefusal(ns, ownNamespace());
+  if (refusal) throw refusal;
   return ns;
 }
 

@@ -3,7 +3,6 @@
 // passed. Stateless across passes and restarts: the warning Event has a name derived from the
 // expiry instant (a second create is a 409), and the deletion carries the namespace's uid and
 // resourceVersion as preconditions, so an environment extended after the list is not deleted.
-import fs from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { expiryOf, expiryRefusal } from '../core/expiry.ts';
 import { describeError } from '../core/errors.ts';
@@ -11,7 +10,7 @@ import { isApiStatus, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 export interface ExpiryOptions {
-  /** The sleeper's own namespace, never deleted (in a pod: see sleeperNamespace()). */
+  /** The sleeper's own namespace, never deleted (the reconciler passes kube.ts ownNamespace()). */
   ownNamespace?: string | undefined;
 }
 
@@ -20,18 +19,6 @@ export interface ExpiryOutcome {
   /** `warned`: Event recorded; `deleted`: deletion requested; `refused`: protected; `problem`: could not act. */
   readonly action: 'warned' | 'deleted' | 'refused' | 'problem';
   readonly detail: string;
-}
-
-const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-
-/** The namespace the sleeper runs in: $POD_NAMESPACE, else the pod's service account namespace, else none (outside a cluster). */
-export function sleeperNamespace(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env['POD_NAMESPACE']) return env['POD_NAMESPACE'];
-  try {
-    return fs.readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

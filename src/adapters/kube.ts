@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import {
   ClusterUnreachableError, ConflictError, describeError, ForbiddenError, KubeconfigError, NotFoundError, TEnvError, UnauthorizedError,
 } from '../core/errors.ts';
+import { redactCredentials } from '../core/sanitize.ts';
 
 export { k8s };
 
@@ -25,6 +26,19 @@ export interface KubeSession {
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+let ownNamespaceRead: { value: string | undefined } | undefined;
+
+/** The namespace this process runs in, inside a pod (the sleeper's own, never to be slept); else undefined. */
+export function ownNamespace(): string | undefined {
+  if (ownNamespaceRead === undefined) {
+    let value: string | undefined;
+    try { value = fs.readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() || undefined; } catch { value = undefined; }
+    ownNamespaceRead = { value };
+  }
+  return ownNamespaceRead.value;
+}
 
 /**
  * Loads the kubeconfig like kubectl: every existing file of KUBECONFIG (or the explicit list),
@@ -56,7 +70,7 @@ export function loadKubeConfig(target: KubeTarget = {}, env: NodeJS.ProcessEnv =
   } catch (error) {
     if (error instanceof TEnvError) throw error;
     // The parser's message names the problem, not the file's secrets; keep only its first line.
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 200);
+    const first = redactCredentials((error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 200) ?? '');
     throw new KubeconfigError(`The kubeconfig ${files.join(path.delimiter)} cannot be read: ${first}`, 'Fix the file or point KUBECONFIG at another one.', error);
   }
   if (kc.getContexts().length === 0) {
@@ -111,7 +125,10 @@ export function toTEnvError(error: unknown, session: Pick<KubeSession, 'context'
     return new ClusterUnreachableError(session.server, error);
   }
   if (error instanceof Error && error.name === 'AbortError') return error;
-  return new TEnvError('api', `Failed to ${permission}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { actions: ['showLog'], cause: error });
+  // Not an API answer: often the kubeconfig's exec credential plugin, whose stderr (or
+  // unparseable output) may hold secrets: redacted.
+  const detail = redactCredentials(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
+  return new TEnvError('api', `Failed to ${permission}: ${detail}`, { actions: ['showLog'], cause: error });
 }
 
 function statusMessage(body: unknown): string | undefined {

@@ -15,8 +15,10 @@ import * as k8s from '@kubernetes/client-node';
 import { podOwner } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { ContainerLogParser, formatNotice, LogBatcher, logLabel } from '../core/log-lines.ts';
-import type { LogBatcherOptions, LogSink } from '../core/log-lines.ts';
+import type { LogBatcherOptions, LogControls, LogSink } from '../core/log-lines.ts';
+import { NotFoundError } from '../core/errors.ts';
 import { ResilientInformer, toTEnvError } from './kube.ts';
+import { SleepApi, WORKLOAD_KINDS } from './sleep.ts';
 import type { KubeSession } from './kube.ts';
 
 /** The workload whose pods are streamed; without `kind`, any workload of that name. */
@@ -50,6 +52,8 @@ export interface WorkloadLogOptions {
   /** Batching of appends (defaults suit a VS Code output channel). */
   batch?: LogBatcherOptions | undefined;
   maxLineBytes?: number | undefined;
+  /** Control characters in log text (default 'escape'; see ContainerLogParserOptions). */
+  controls?: LogControls | undefined;
   /** Backoff between reconnects of a broken stream: initial, doubling up to max. */
   retryDelayMs?: { initial: number; max: number } | undefined;
   /**
@@ -79,6 +83,7 @@ interface StreamContext {
   readonly sinceTime: string | undefined;
   readonly timestamps: boolean;
   readonly maxLineBytes: number | undefined;
+  readonly controls: LogControls | undefined;
   readonly retry: { initial: number; max: number };
   readonly idleTimeoutMs: number;
   readonly batcher: LogBatcher;
@@ -214,7 +219,7 @@ class ContainerFollower {
     this.container = container;
     this.containerCount = pod.spec?.containers.length ?? 1;
     this.label = logLabel(this.pod, container, this.containerCount);
-    this.parser = new ContainerLogParser({ label: this.label, showTimestamps: ctx.timestamps, maxLineBytes: ctx.maxLineBytes });
+    this.parser = new ContainerLogParser({ label: this.label, showTimestamps: ctx.timestamps, maxLineBytes: ctx.maxLineBytes, controls: ctx.controls });
     this.status = pod.status;
     this.signature = statusSignature(pod.status, container);
     this.restarts = containerStatus(pod.status, container)?.restartCount ?? 0;
@@ -271,7 +276,7 @@ class ContainerFollower {
             delay = this.ctx.retry.initial;
             if (this.interrupted) this.notice('log stream resumed');
             this.interrupted = false;
-          }, (chunk) => this.parser.push(chunk, this.ctx.push), this.ctx.idleTimeoutMs);
+          }, (chunk) => this.pushWithBackpressure(this.parser, chunk), this.ctx.idleTimeoutMs);
           this.parser.end(this.ctx.push);
         } catch (error) {
           failure = error;
@@ -318,7 +323,11 @@ class ContainerFollower {
     }
   }
 
-  /** For bounded reads (a tail, a previous log): wait for the sink rather than drop lines. */
+  /**
+   * Waits for the sink rather than dropping lines: once half the batcher's bound waits, the HTTP
+   * response is not read further until the sink took it (a slow `t logs -f | reader` slows the
+   * stream; memory stays within the bound).
+   */
   private pushWithBackpressure(parser: ContainerLogParser, chunk: Buffer): Promise<void> | undefined {
     parser.push(chunk, this.ctx.push);
     const batcher = this.ctx.batcher;
@@ -404,7 +413,7 @@ class ContainerFollower {
   private async printPrevious(): Promise<void> {
     if (this.restarts === 0 || this.ctx.tailLines === 0) return;
     const parser = new ContainerLogParser({
-      label: logLabel(this.pod, this.container, this.containerCount, ' previous'), showTimestamps: this.ctx.timestamps, maxLineBytes: this.ctx.maxLineBytes,
+      label: logLabel(this.pod, this.container, this.containerCount, ' previous'), showTimestamps: this.ctx.timestamps, maxLineBytes: this.ctx.maxLineBytes, controls: this.ctx.controls,
     });
     this.notice(`last lines of the previous instance (restarts: ${this.restarts})`);
     try {
@@ -440,6 +449,26 @@ class PodLogs {
 
 function describeWorkload(w: WorkloadRef): string {
   return w.kind ? `${w.kind} ${w.name}` : `workload ${w.name}`;
+}
+
+/**
+ * Rejects with a NotFoundError naming the workloads that exist when `workload` is none of the
+ * namespace's Deployments, StatefulSets and CronJobs (a typo must not look like "no pods yet").
+ */
+export async function checkWorkloadExists(session: KubeSession, namespace: string, workload: WorkloadRef): Promise<void> {
+  const api = new SleepApi(session);
+  const lists = await Promise.all(WORKLOAD_KINDS.map(async (kind) => {
+    try {
+      return (await api.listWorkloads(kind, namespace)).map((w) => ({ kind, name: w.metadata?.name ?? '' }));
+    } catch (error) {
+      throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in namespace ${namespace}`);
+    }
+  }));
+  const all = lists.flat();
+  if (all.some((w) => w.name === workload.name && (workload.kind === undefined || w.kind === workload.kind))) return;
+  const names = [...new Set(all.map((w) => w.name))].sort();
+  throw new NotFoundError(`The ${describeWorkload(workload)} in ${namespace}`,
+    names.length === 0 ? `${namespace} has no workloads.` : `Workloads in ${namespace}: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length})` : ''}.`);
 }
 
 /**
@@ -484,6 +513,7 @@ export class WorkloadLogStream {
       sinceTime: options.sinceTime,
       timestamps: options.timestamps ?? false,
       maxLineBytes: options.maxLineBytes,
+      controls: options.controls,
       retry: options.retryDelayMs ?? { initial: 500, max: 30_000 },
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       batcher: this.batcher,

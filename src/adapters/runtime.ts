@@ -4,7 +4,7 @@ export { loadKubeConfig, listContexts } from './kube.ts';
 export type { KubeSession, KubeTarget } from './kube.ts';
 export { EnvironmentStore } from './environment-store.ts';
 export type { StoreStatus } from './environment-store.ts';
-export { createEnvironment, deleteEnvironment, extendEnvironment } from './environments.ts';
+export { createEnvironment, deleteEnvironment, extendEnvironment, whoAmI } from './environments.ts';
 export { keepAwake, sleepEnvironment, waitUntilReady, wakeEnvironment } from './sleep.ts';
 export { devServiceForWorkloadIn, loadWorkspaceManifest, oktetoRunFor, planDev, servicesInEnvironment, stopDevMode, OktetoCli, wakeForDev } from './dev-mode.ts';
 export type { DevPlan, LoadedManifest } from './dev-mode.ts';

@@ -8,12 +8,13 @@
 // `awake-until` for a wake), which tells the sleeper what the environment should be, then the
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
-import { ANNOTATION_AWAKE_UNTIL, isEnvironmentNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
+import { ANNOTATION_AWAKE_UNTIL, environmentRefusal } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
-import { CancelledError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
+import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
+import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
-import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
+import { isApiStatus, ownNamespace, ResilientInformer, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 // ---- requests --------------------------------------------------------------------------------
@@ -168,17 +169,24 @@ export class SleepApi {
       if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
       throw toTEnvError(error, this.session, `get namespace ${name}`);
     }
-    if (!isEnvironmentNamespace(ns)) {
-      throw new TEnvError('not-environment', `The namespace "${name}" is not a T-Env environment (it lacks the label ${LABEL_ENVIRONMENT}=true); T-Env leaves it alone.`, {
-        hint: 'Only environments created by T-Env (or labelled as such) can be managed here.',
-      });
-    }
+    const refusal = environmentRefusal(ns, ownNamespace());
+    if (refusal) throw refusal;
     return ns;
   }
 
   listNamespaces(labelSelector: string): Promise<k8s.V1Namespace[]> {
     return this.call({ verb: 'list', resource: 'namespaces', namespace: undefined, name: undefined },
       async (c) => (await this.core.listNamespace({ labelSelector }, c)).items);
+  }
+
+  /**
+   * One namespace, read with a list (`metadata.name` field selector): the sleeper's rights have
+   * `list` on namespaces but not `get`. undefined when it no longer exists.
+   */
+  async readNamespaceByList(name: string): Promise<k8s.V1Namespace | undefined> {
+    const items = await this.call({ verb: 'list', resource: 'namespaces', namespace: undefined, name },
+      async (c) => (await this.core.listNamespace({ fieldSelector: `metadata.name=${name}` }, c)).items);
+    return items[0];
   }
 
   /** Merge-patches namespace annotations (`null` removes one); with `resourceVersion`, a stale read gets a 409. */
@@ -209,7 +217,7 @@ export class SleepApi {
     const body: k8s.CoreV1Event = {
       metadata: { generateName: 't-env-sleeper-', namespace },
       involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: namespace, namespace },
-      reason, message: message.slice(0, 1024), type: 'Warning',
+      reason, message: sanitizeText(message).slice(0, 1024), type: 'Warning',
       source: { component: 't-env-sleeper' }, reportingComponent: 't-env.dev/sleeper', reportingInstance: 't-env-sleeper',
       firstTimestamp: now, lastTimestamp: now, count: 1,
     };
@@ -327,6 +335,18 @@ export interface WakeResult extends TransitionResult {
   awakeUntil: string;
 }
 
+/**
+ * The error to report when one of parallel requests failed: a rejected or insufficient identity
+ * (401, 403) seen by another of them wins over "unreachable", because with a rejected token the
+ * API server may answer one request 401 and close the connection under the others (HTTP/2
+ * GOAWAY); every command then says 401 alike.
+ */
+async function authFailureAmong(error: unknown, others: Promise<unknown>): Promise<unknown> {
+  if (!(isTEnvError(error) && error.kind === 'unreachable')) return error;
+  const other = await others.then(() => undefined, (e: unknown) => e);
+  return isTEnvError(other) && (other.kind === 'unauthorized' || other.kind === 'forbidden') ? other : error;
+}
+
 async function transition(
   session: KubeSession, name: string, target: SleepTarget, options: TransitionOptions,
   marker: (ns: k8s.V1Namespace) => { annotations: Record<string, string | null>; problem: string | undefined },
@@ -347,7 +367,15 @@ async function transition(
   });
   const lists = Promise.all(listing);
   lists.catch(() => undefined); // awaited below unless the check fails first
-  const ns = await api.readEnvironment(name);
+  let ns: k8s.V1Namespace;
+  try {
+    ns = await api.readEnvironment(name);
+  } catch (error) {
+    const reported = await authFailureAmong(error, lists);
+    if (reported !== error || !(isTEnvError(error) && error.kind === 'unreachable')) throw reported;
+    // Alone on a fresh connection the read gets the server's own answer (a 401 after a GOAWAY).
+    ns = await api.readEnvironment(name);
+  }
   const workloads = (await lists).flat();
   const { annotations, problem } = marker(ns);
   try {

@@ -9,12 +9,12 @@
 // that kind per environment instead. One environment's corrupt annotations or 403s are reported in
 // its result and never stop the others.
 import type * as k8s from '@kubernetes/client-node';
-import { LABEL_ENVIRONMENT } from '../core/environment.ts';
+import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { describeError, isCancelled } from '../core/errors.ts';
 import { environmentVerdict, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
-import { isApiStatus, toTEnvError } from './kube.ts';
+import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
@@ -72,6 +72,7 @@ interface EnvironmentWork {
   readonly name: string;
   readonly workloads: { kind: WorkloadKind; obj: SleepableObject }[];
   readonly problems: string[];
+  readonly skipped: string[];
 }
 
 /**
@@ -98,13 +99,19 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   ]);
 
   const included = namespaces.filter((ns) => options.include?.(ns.metadata?.name ?? '') ?? true);
-  const expiry = await sweepExpired(session, included, now, options.expiry);
+  const own = ownNamespace();
+  const expiry = await sweepExpired(session, included, now, { ...options.expiry, ownNamespace: options.expiry?.ownNamespace ?? own });
   for (const outcome of expiry.outcomes) options.onEvent?.({ type: 'expiry', outcome });
   const work = new Map<string, EnvironmentWork>();
   for (const ns of included) {
     const name = ns.metadata?.name;
+    if (name && isProtectedNamespace(name, own)) {
+      // Labelled as an environment, but the cluster's or ours: never touched (see isProtectedNamespace).
+      options.onEvent?.({ type: 'warning', message: `namespace ${name} is labelled ${LABEL_ENVIRONMENT}=true but belongs to the cluster or the sleeper; left alone` });
+      continue;
+    }
     // A terminating namespace is on its way out; patching its workloads would only race the deletion.
-    if (name && !ns.metadata?.deletionTimestamp && !expiry.deleted.has(name)) work.set(name, { ns, name, workloads: [], problems: [] });
+    if (name && !ns.metadata?.deletionTimestamp && !expiry.deleted.has(name)) work.set(name, { ns, name, workloads: [], problems: [], skipped: [] });
   }
   const fallbacks: { kind: WorkloadKind; env: EnvironmentWork }[] = [];
   WORKLOAD_KINDS.forEach((kind, index) => {
@@ -142,12 +149,38 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     if (verdict.state === undefined) continue;
     for (const { kind, obj } of env.workloads) tasks.push({ env: env.name, kind, obj, target: verdict.state });
   }
-  const patches = tasks.filter((t) => {
+  let patches = tasks.filter((t) => {
     const outcome = outcomeWithoutRequest(t.kind, t.obj, t.target);
     if (outcome === undefined) return true;
     outcomes.get(t.env)?.push(outcome);
     return false;
   });
+
+  // The decision came from the list at the start of the pass: a manual sleep or wake may have
+  // landed since. Re-read each namespace about to be patched and leave it to the next pass if what
+  // it wants changed (one request per changing environment; a steady pass makes none).
+  const changing = [...new Set(patches.map((t) => t.env))];
+  const moved = new Set<string>();
+  await runLimited(changing, concurrency, async (name) => {
+    const env = work.get(name)!;
+    let fresh: k8s.V1Namespace | undefined;
+    try {
+      fresh = await api.readNamespaceByList(name);
+    } catch (error) {
+      if (!isApiError(error)) throw toTEnvError(error, session, `list namespaces`);
+      env.problems.push(toTEnvError(error, session, `list namespaces`).message);
+      moved.add(name);
+      return;
+    }
+    if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
+    const wants = fresh && !fresh.metadata?.deletionTimestamp && fresh.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true'
+      ? environmentVerdict(fresh.metadata.annotations, now).state : undefined;
+    if (wants !== desired.get(name)) {
+      moved.add(name);
+      env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
+    }
+  });
+  if (moved.size > 0) patches = patches.filter((t) => !moved.has(t.env));
 
   await Promise.all([
     runLimited(patches, concurrency, async (t) => {
@@ -174,7 +207,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
       action: changed === 0 || state === undefined ? 'none' : state === 'asleep' ? 'sleep' : 'wake',
       desired: state,
       changed,
-      skipped: results.flatMap((o) => (o.status === 'skipped' && o.detail ? [o.detail] : [])),
+      skipped: [...env.skipped, ...results.flatMap((o) => (o.status === 'skipped' && o.detail ? [o.detail] : []))],
       problems: [...env.problems, ...results.flatMap((o) => (o.status === 'problem' && o.detail ? [o.detail] : []))],
     };
   }).sort((a, b) => a.name.localeCompare(b.name));

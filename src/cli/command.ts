@@ -120,9 +120,13 @@ export function stringOption(ctx: CommandContext, name: string): string | undefi
   return typeof v === 'string' ? v : undefined;
 }
 
+/** Longest duration any flag takes (a year and a day): beyond it a date would be meaningless or invalid. */
+const MAX_DURATION_MS = 366 * 86_400_000;
+
 /** Parses a duration like 90s, 15m, 4h, 1h30m, 2d. */
 export function parseDuration(text: string, flag: string): number {
   const ms = parseDurationMs(text);
   if (ms === undefined) throw new UsageError(`Invalid duration "${text}" for --${flag}.`, 'Use forms like 90s, 15m, 4h or 1h30m.');
+  if (ms > MAX_DURATION_MS) throw new UsageError(`The duration "${text}" for --${flag} is too long: at most 366 days.`, 'Use forms like 90s, 15m, 4h or 30d.');
   return ms;
 }

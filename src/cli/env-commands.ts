@@ -2,9 +2,9 @@
 import os from 'node:os';
 import readline from 'node:readline/promises';
 import { environmentJson, describeTransition } from '../core/environment-view.ts';
-import { ownerLabel } from '../core/environment.ts';
+import { isVerifiablyMine, ownerLabel } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
-import { createEnvironment, deleteEnvironment, extendEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput } from '../adapters/environments.ts';
+import { createEnvironment, deleteEnvironment, extendEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput, whoAmI } from '../adapters/environments.ts';
 import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { describeExpiry } from '../core/expiry.ts';
@@ -27,9 +27,15 @@ export async function resolveEnvironment(ctx: CommandContext, s: KubeSession): P
     await readEnvironmentNamespace(s, given);
     return given;
   }
-  const mine = (await loadEnvironments(s)).filter((e) => e.owner === me(ctx.env)).map((e) => e.name);
+  // Only environments created by my API identity count: an owner label anyone could have written
+  // must not pick where `t dev start` syncs my workspace to (issue #17, M5).
+  const [envs, username] = await Promise.all([loadEnvironments(s), whoAmI(s)]);
+  const labelled = envs.filter((e) => e.owner === me(ctx.env));
+  const mine = labelled.filter((e) => isVerifiablyMine(e, username)).map((e) => e.name);
   if (mine.length === 1) return mine[0]!;
-  throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
+  const unverified = labelled.filter((e) => !isVerifiablyMine(e, username)).map((e) => e.name);
+  const note = unverified.length > 0 ? ` (${unverified.join(', ')} carry your owner label but were not created by you, ${username}; they are used only with --env)` : '';
+  throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}${note}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
 }
 
 /** Awake hours of a new environment when none are given (the extension's setting has the same default). */

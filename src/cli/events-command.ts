@@ -1,6 +1,7 @@
 // `t env events <name>`: recent warning events of an environment (or one workload).
 import { environmentWarnings } from '../core/environment-view.ts';
 import { NotFoundError } from '../core/errors.ts';
+import { sanitizeText } from '../core/sanitize.ts';
 import { readEnvironmentNamespace } from '../adapters/environments.ts';
 import { EnvironmentStore } from '../adapters/environment-store.ts';
 import { stringOption } from './command.ts';
@@ -34,6 +35,8 @@ export const eventsCommand: Command = {
       ctx.out.line(`No warnings in ${name} in the last hour.`);
       return;
     }
-    for (const w of warnings) ctx.out.line(`${w.lastSeen}  ${ctx.out.bold(w.reason.padEnd(18))} ${w.object} (×${w.count}): ${w.message}`);
+    // Reason, object and message are whatever was posted as an Event (untrusted): sanitized here,
+    // before our own colour is added.
+    for (const w of warnings) ctx.out.line(`${w.lastSeen}  ${ctx.out.bold(sanitizeText(w.reason).padEnd(18))} ${sanitizeText(w.object)} (×${w.count}): ${sanitizeText(w.message)}`);
   },
 };

@@ -1,9 +1,13 @@
 // Terminal output for the `t` CLI: colour only on a TTY without NO_COLOR, a spinner on a TTY and
 // plain progress lines otherwise, errors as one line plus a hint on stderr.
 import { errorSummary } from '../core/errors.ts';
+import { sanitizeText } from '../core/sanitize.ts';
 
 export interface Output {
   readonly json: boolean;
+  /** stdout is a terminal that takes colour (TTY, no NO_COLOR, not TERM=dumb). */
+  readonly color: boolean;
+  /** Prints one line; control characters (cluster text is untrusted) are shown escaped, colour kept when on. */
   line(text: string): void;
   data(value: unknown): void;
   progress(text: string): Progress;
@@ -28,21 +32,22 @@ export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStre
   const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
   return {
     json: options.json,
-    line(text) { stdout.write(`${text}\n`); },
+    color,
+    line(text) { stdout.write(`${sanitizeText(text, { keepSgr: color })}\n`); },
     data(value) { stdout.write(`${JSON.stringify(value, null, 2)}\n`); },
     bold: (text) => paint(color, '1', text),
     dim: (text) => paint(color, '2', text),
     progress(text) {
       // Progress goes to stderr so that stdout stays clean for --json and pipes.
       if (!stderr.isTTY) {
-        stderr.write(`${text}\n`);
+        stderr.write(`${sanitizeText(text)}\n`);
         return {
-          update(next) { if (next !== text) { text = next; stderr.write(`${next}\n`); } },
-          done(final) { if (final) stderr.write(`${final}\n`); },
+          update(next) { if (next !== text) { text = next; stderr.write(`${sanitizeText(next)}\n`); } },
+          done(final) { if (final) stderr.write(`${sanitizeText(final)}\n`); },
         };
       }
       let frame = 0;
-      const render = (): void => { stderr.write(`\r\u001b[2K${paint(errColor, '36', SPINNER[frame++ % SPINNER.length]!)} ${text}`); };
+      const render = (): void => { stderr.write(`\r\u001b[2K${paint(errColor, '36', SPINNER[frame++ % SPINNER.length]!)} ${sanitizeText(text)}`); };
       render();
       const timer = setInterval(render, 80);
       return {
@@ -50,7 +55,7 @@ export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStre
         done(final) {
           clearInterval(timer);
           stderr.write('\r\u001b[2K');
-          if (final) stderr.write(`${paint(errColor, '32', '✔')} ${final}\n`);
+          if (final) stderr.write(`${paint(errColor, '32', '✔')} ${sanitizeText(final)}\n`);
         },
       };
     },

@@ -1,6 +1,5 @@
 // `t env sleep|wake` and `t sleeper`: the sleep system from the terminal and in the cluster.
 import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
-import { sleeperNamespace } from '../adapters/expiry-sweep.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
 import { parseDuration, stringOption } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
@@ -72,7 +71,7 @@ export const sleepCommands: Command[] = [
       const s = session(ctx);
       const intervalMs = parseDuration(stringOption(ctx, 'interval') ?? '60s', 'interval');
       const pass = await runSleeper(s, {
-        intervalMs, once: ctx.values['once'] === true, signal: ctx.signal, expiry: { ownNamespace: sleeperNamespace(ctx.env) },
+        intervalMs, once: ctx.values['once'] === true, signal: ctx.signal,
         onEvent: (event) => {
           if (ctx.out.json) {
             process.stdout.write(`${JSON.stringify(event)}\n`);

@@ -1,9 +1,11 @@
 // What users see of an environment (tree, status bar, `t env ls`): its state with the next
 // scheduled transition, and the JSON shape that outside scripts rely on.
-import { ASLEEP_INDEFINITELY, recentWarnings } from './environment.ts';
+import { ANNOTATION_ASLEEP_UNTIL, ANNOTATION_AWAKE_UNTIL, ASLEEP_INDEFINITELY, recentWarnings } from './environment.ts';
 import type { EnvironmentInfo, WarningInfo, WorkloadInfo } from './environment.ts';
 import { NotFoundError } from './errors.ts';
-import { effectiveAwake } from './schedule.ts';
+import { quoteValue } from './sanitize.ts';
+import { effectiveAwake, validateTimeZone } from './schedule.ts';
+import { MAX_INSTANT_CHARS } from './sleep-plan.ts';
 import type { Transition } from './schedule.ts';
 
 export interface ScheduleView {
@@ -20,13 +22,16 @@ export function scheduleView(env: EnvironmentInfo, now: Date): ScheduleView {
   }
   const instant = (text: string | undefined, key: string): Date | string | undefined => {
     if (!text) return undefined;
-    const t = Date.parse(text);
-    return Number.isNaN(t) ? `invalid ${key} "${text}"` : new Date(t);
+    const t = text.length > MAX_INSTANT_CHARS ? NaN : Date.parse(text);
+    return Number.isNaN(t) ? `invalid ${key} ${quoteValue(text)}` : new Date(t);
   };
-  const awakeUntil = instant(env.awakeUntil, 't-env.dev/awake-until');
-  const asleepUntil = instant(env.asleepUntil, 't-env.dev/asleep-until');
+  const awakeUntil = instant(env.awakeUntil, ANNOTATION_AWAKE_UNTIL);
+  const asleepUntil = instant(env.asleepUntil, ANNOTATION_ASLEEP_UNTIL);
   for (const v of [awakeUntil, asleepUntil]) if (typeof v === 'string') return { awakeBySchedule: undefined, next: undefined, problem: v };
   try {
+    // The zone first, whatever else applies: a manual sleep must not hide a bad zone, which would
+    // otherwise fail later, where the next change is shown in it.
+    validateTimeZone(env.timezone);
     const awakeManual = awakeUntil instanceof Date && now < awakeUntil;
     // A manual sleep holds until asleep-until (the next scheduled wake), unless a manual wake is active.
     if (!awakeManual && asleepUntil instanceof Date && now < asleepUntil) {
@@ -74,10 +79,17 @@ export function environmentJson(env: EnvironmentInfo, now: Date): EnvironmentJso
   };
 }
 
-/** "sleeps Mon 20:00 (in 3 h)" in the environment's own zone. */
+/** "sleeps Mon 20:00 (in 3 h)" in the environment's own zone (in UTC, saying so, if that zone is unknown). */
 export function describeTransition(next: Transition | undefined, timezone: string | undefined, now: Date): string {
   if (!next) return 'no scheduled change';
-  const local = new Intl.DateTimeFormat('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: timezone ?? 'UTC' }).format(next.at);
+  const format = (timeZone: string): string => new Intl.DateTimeFormat('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(next.at);
+  let local: string;
+  try {
+    local = format(timezone ?? 'UTC');
+  } catch {
+    // A bad zone annotation is reported as the environment's problem; it must not fail the view.
+    local = `${format('UTC')} UTC`;
+  }
   return `${next.action === 'sleep' ? 'sleeps' : 'wakes'} ${local} (${relative(next.at.getTime() - now.getTime())})`;
 }
 

@@ -1,11 +1,15 @@
 // The environment model: what a T-Env environment, its workloads and pods are, derived from the
 // Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
 
+import { TEnvError } from './errors.ts';
+
 /** A namespace is an environment iff it carries this label with value "true". */
 export const LABEL_ENVIRONMENT = 't-env.dev/environment';
 export const LABEL_OWNER = 't-env.dev/owner';
 export const ANNOTATION_TIMEZONE = 't-env.dev/timezone';
 export const ANNOTATION_AWAKE_HOURS = 't-env.dev/awake-hours';
+/** The API-server username that created the environment (written by T-Env from a SelfSubjectReview). */
+export const ANNOTATION_CREATED_BY = 't-env.dev/created-by';
 export const ANNOTATION_AWAKE_UNTIL = 't-env.dev/awake-until';
 /** On a namespace: a manual sleep ("Sleep now") lasts until this instant (see sleep-plan.ts). */
 export const ANNOTATION_ASLEEP_UNTIL = 't-env.dev/asleep-until';
@@ -158,15 +162,49 @@ export interface EnvironmentInfo {
   expiresAt: string | undefined;
   state: EnvironmentState;
   workloads: WorkloadInfo[];
+  /** The API-server identity that created it (ANNOTATION_CREATED_BY), when recorded. */
+  createdBy?: string | undefined;
+}
+
+/**
+ * Whether an environment is verifiably the user's: created by their API-server identity
+ * (`username`, from a SelfSubjectReview). The owner label alone is not proof: anyone who may
+ * create namespaces can write any owner (deploy/environments makes both immutable).
+ */
+export function isVerifiablyMine(env: Pick<EnvironmentInfo, 'createdBy'>, username: string): boolean {
+  return env.createdBy !== undefined && env.createdBy === username;
 }
 
 export function isEnvironmentNamespace(ns: NamespaceLike): boolean {
   return ns.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true';
 }
 
-/** Namespaces of Kubernetes itself (`default`, `kube-*`): never deleted or changed, whatever their labels say. */
-export function isSystemNamespace(name: string): boolean {
-  return name === 'default' || name.startsWith('kube-');
+/** The namespace deploy/sleeper installs the sleeper into. */
+export const SLEEPER_NAMESPACE = 't-env-system';
+
+/**
+ * Namespaces T-Env never sleeps, wakes or deletes, whatever their labels: the cluster's own
+ * (`kube-*`, `default`) and the sleeper's (`t-env-system`, or `own` when it runs elsewhere).
+ * A label anyone with namespace rights can set must not let them scale coredns to 0.
+ */
+export function isProtectedNamespace(name: string, own?: string): boolean {
+  return name === 'default' || name.startsWith('kube-') || name === SLEEPER_NAMESPACE || (own !== undefined && name === own);
+}
+
+/** Why T-Env refuses to manage this namespace (not an environment, or protected), or undefined. */
+export function environmentRefusal(ns: NamespaceLike, own?: string): TEnvError | undefined {
+  const name = ns.metadata?.name ?? '';
+  if (isProtectedNamespace(name, own)) {
+    return new TEnvError('protected-namespace', `The namespace "${name}" belongs to the cluster or to T-Env's sleeper; T-Env never sleeps, wakes or deletes it, whatever its labels.`, {
+      hint: `Remove the label ${LABEL_ENVIRONMENT} from it.`,
+    });
+  }
+  if (!isEnvironmentNamespace(ns)) {
+    return new TEnvError('not-environment', `The namespace "${name}" is not a T-Env environment (it lacks the label ${LABEL_ENVIRONMENT}=true); T-Env leaves it alone.`, {
+      hint: 'Only environments created by T-Env (or labelled as such) can be managed here.',
+    });
+  }
+  return undefined;
 }
 
 function toIso(value: Date | string | null | undefined): string | undefined {
@@ -300,6 +338,7 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
     awakeUntil: meta.annotations?.[ANNOTATION_AWAKE_UNTIL],
     asleepUntil: meta.annotations?.[ANNOTATION_ASLEEP_UNTIL],
     expiresAt: meta.annotations?.[ANNOTATION_EXPIRES_AT],
+    createdBy: meta.annotations?.[ANNOTATION_CREATED_BY],
     state: environmentState(ns, workloads),
     workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
   };

@@ -1,6 +1,7 @@
 // Typed failures. Adapters turn raw failures (HTTP statuses, spawn errors, exit codes) into one
 // of these; the VS Code layer and the CLI turn each into one actionable message.
 // Messages never contain credentials: adapters pass only names, paths and statuses.
+import { redactCredentials, sanitizeText, withoutUrlUserinfo } from './sanitize.ts';
 
 /** What the user can do about an error; the UI maps each to a button, the CLI to a hint. */
 export type ErrorAction = 'install' | 'openSettings' | 'showLog' | 'retry' | 'selectContext' | 'trust';
@@ -35,9 +36,17 @@ export class KubeconfigError extends TEnvError {
   }
 }
 
+/**
+ * A server URL fit for a message: without the `user:password@` a kubeconfig may carry in it
+ * (credentials never appear in messages).
+ */
+export function serverForDisplay(server: string): string {
+  return withoutUrlUserinfo(server);
+}
+
 export class ClusterUnreachableError extends TEnvError {
   constructor(server: string, cause?: unknown) {
-    super('unreachable', `Cannot reach the cluster at ${server}.`, {
+    super('unreachable', `Cannot reach the cluster at ${serverForDisplay(server)}.`, {
       hint: 'Check your network or VPN, or pick another context.', actions: ['retry', 'selectContext', 'showLog'], cause,
     });
   }
@@ -113,8 +122,10 @@ export function isCancelled(error: unknown): boolean {
 
 /** What the CLI prints and an MCP tool error says: the first line of the message, and the hint. */
 export function errorSummary(error: unknown): { message: string; hint: string | undefined } {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-  return { message, hint: isTEnvError(error) ? error.hint : undefined };
+  // Messages may quote cluster text or an exec plugin's output: shown sanitized and redacted.
+  const message = sanitizeText(redactCredentials((error instanceof Error ? error.message : String(error)).split('\n')[0]!));
+  const hint = isTEnvError(error) && error.hint !== undefined ? sanitizeText(error.hint) : undefined;
+  return { message, hint };
 }
 
 /** A one-line description of any thrown value, for messages. */

@@ -3,7 +3,7 @@
 // sleeper records a Warning Event in it. Only environments that carry the annotation expire; a
 // baseline (`t-env.dev/baseline=true`), a system namespace (`default`, `kube-*`) and the sleeper's
 // own namespace never do, whatever their annotations say. `t env extend` moves the instant.
-import { ANNOTATION_EXPIRES_AT, isSystemNamespace, LABEL_BASELINE } from './environment.ts';
+import { ANNOTATION_EXPIRES_AT, isProtectedNamespace, LABEL_BASELINE } from './environment.ts';
 import type { Meta } from './environment.ts';
 import { relative } from './environment-view.ts';
 import { InvalidInputError } from './errors.ts';
@@ -43,8 +43,7 @@ export function expiryOf(annotations: Readonly<Record<string, string>> | undefin
 /** Why a namespace must never be deleted on expiry (undefined: it may be). */
 export function expiryRefusal(meta: Pick<Meta, 'name' | 'labels'>, ownNamespace: string | undefined): string | undefined {
   const name = meta.name ?? '';
-  if (isSystemNamespace(name)) return `${name} is a system namespace`;
-  if (ownNamespace !== undefined && name === ownNamespace) return `${name} is the sleeper's own namespace`;
+  if (isProtectedNamespace(name, ownNamespace)) return `${name} is a system namespace or the sleeper's own namespace`;
   if (meta.labels?.[LABEL_BASELINE] === 'true') return `${name} is a baseline (${LABEL_BASELINE}=true)`;
   return undefined;
 }

@@ -87,10 +87,15 @@ export function buildGrafanaUrl(template: string, level: GrafanaLevel, target: G
     url += `?${params.join('&')}`;
   }
   if (fragment !== undefined) url += `#${encodeURIComponent(fill(fragment, values, (v) => v))}`;
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch {
     throw new InvalidInputError(`The setting ${setting} does not give a valid URL: ${url.slice(0, 120)}`, 'Check tenv.grafana.url and the template.');
+  }
+  // The link is opened outside the editor: only a web page, never javascript:, command:, file:, vscode:…
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new InvalidInputError(`The setting ${setting} gives a ${parsed.protocol} link; only http and https links are opened.`, 'Set tenv.grafana.url to your Grafana, e.g. https://grafana.example.com.');
   }
   return url;
 }

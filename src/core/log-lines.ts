@@ -1,6 +1,7 @@
 // Pod log text processing, free of I/O: splitting a byte stream into lines, the `timestamps=true`
 // prefix and the resume cursor that makes reconnects lossless, line labels, and the batcher that
 // keeps appends few and memory bounded whatever the log rate.
+import { sanitizeText } from './sanitize.ts';
 
 /** Longest line (in bytes, as received, timestamp included) shown in full; longer ones are cut. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024;
@@ -191,25 +192,17 @@ export class LogCursor {
   }
 }
 
-// C0 controls other than tab and ESC (kept for colour codes), and DEL. NUL and friends break
-// terminals and editors; `\r` inside a line would overwrite it.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0a-\x1a\x1c-\x1f\x7f]/g;
-
-/** Makes decoded log text safe to display: control characters become U+FFFD. */
-export function sanitizeLogText(text: string): string {
-  CONTROL.lastIndex = 0;
-  return CONTROL.test(text) ? text.replace(CONTROL, '\uFFFD') : text;
-}
-
 /** `[pod] ` for a single-container pod, `[pod/container] ` otherwise. */
 export function logLabel(pod: string, container: string, containerCount: number, suffix = ''): string {
   return containerCount > 1 ? `[${pod}/${container}${suffix}] ` : `[${pod}${suffix}] `;
 }
 
-/** A line T-Env writes itself (not the container), e.g. "pod deleted", set apart by dashes. */
+/**
+ * A line T-Env writes itself (not the container), e.g. "pod deleted", set apart by dashes. The
+ * message may quote the API server (untrusted): it is sanitized.
+ */
 export function formatNotice(message: string, label = ''): string {
-  return `${label}--- ${message} ---`;
+  return `${label}--- ${sanitizeText(message)} ---`;
 }
 
 export function cutMarker(totalBytes: number): string {
@@ -222,7 +215,15 @@ export interface ContainerLogParserOptions {
   /** Show each line's timestamp after the label. */
   showTimestamps: boolean;
   maxLineBytes?: number | undefined;
+  /**
+   * Control characters in the container's text: 'escape' (default) shows every one escaped (see
+   * core/sanitize.ts), 'keep-sgr' keeps colour sequences too (a terminal), 'raw' passes them on as
+   * written (the user asked for it: `t logs --raw`).
+   */
+  controls?: LogControls | undefined;
 }
+
+export type LogControls = 'escape' | 'keep-sgr' | 'raw';
 
 /**
  * Turns the byte stream of one container's `timestamps=true` log responses into display lines:
@@ -234,12 +235,14 @@ export class ContainerLogParser {
   private readonly splitter: LineSplitter;
   private readonly label: string;
   private readonly showTimestamps: boolean;
+  private readonly controls: LogControls;
   private emit: (line: string) => void = () => undefined;
   private readonly onLine: LineCallback = (bytes, totalBytes) => this.line(bytes, totalBytes);
 
   constructor(options: ContainerLogParserOptions) {
     this.label = options.label;
     this.showTimestamps = options.showTimestamps;
+    this.controls = options.controls ?? 'escape';
     this.splitter = new LineSplitter(options.maxLineBytes);
   }
 
@@ -268,7 +271,7 @@ export class ContainerLogParser {
   private line(bytes: Buffer, totalBytes: number): void {
     const { timestamp, text } = splitTimestamp(bytes.toString('utf8'));
     if (!this.cursor.accept(timestamp)) return;
-    let shown = sanitizeLogText(text);
+    let shown = this.controls === 'raw' ? text : sanitizeText(text, { keepSgr: this.controls === 'keep-sgr' });
     if (totalBytes > bytes.length) {
       // Report the length of the text itself, as the user wrote it (without the timestamp).
       shown += cutMarker(timestamp === undefined ? totalBytes : totalBytes - timestamp.length - 1);
@@ -320,6 +323,7 @@ export class LogBatcher {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private busy = false;
   private disposed = false;
+  private draining: Promise<void> | undefined;
   /** Lines dropped since creation. */
   droppedLines = 0;
 
@@ -368,7 +372,13 @@ export class LogBatcher {
    * Appends everything, waiting for an async sink between chunks: backpressure for a reader that
    * can wait (a one-shot `t logs`), instead of dropping lines.
    */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
+    // Callers share one drain: concurrent drains would each wait on the sink.
+    this.draining ??= this.drainAll().finally(() => { this.draining = undefined; });
+    return this.draining;
+  }
+
+  private async drainAll(): Promise<void> {
     this.clearTimer();
     while (this.head < this.lines.length) {
       const result = this.emitChunk();

@@ -16,6 +16,7 @@
 // that touch (`Mon 08:00-12:00; Mon 12:00-18:00`) merge into one awake stretch with no sleep.
 
 import { InvalidInputError } from './errors.ts';
+import { quoteValue } from './sanitize.ts';
 
 /** A scheduled change of state: at `at` the environment goes to sleep or wakes up. */
 export interface Transition {
@@ -47,6 +48,14 @@ const DAY = 86_400_000;
  * the week awake: on spring-forward Sunday that gap is empty, the week after it is not).
  */
 const SEARCH_DAYS = 16;
+
+/**
+ * Longest awake-hours text parsed (an annotation may hold 256 KB, and one developer's annotation
+ * must not stall the shared sleeper): longer text is a problem, never parsed.
+ */
+export const MAX_AWAKE_HOURS_CHARS = 1024;
+/** Longest time zone name looked up (IANA names are under 40 characters). */
+const MAX_TIME_ZONE_CHARS = 64;
 
 const AWAKE_HOURS_HINT = 'Write windows such as "Mon-Fri 08:00-20:00", several separated by ";", or "always".';
 const TIME_ZONE_HINT = 'Use an IANA time zone name such as "Europe/Berlin".';
@@ -99,6 +108,7 @@ export class SleepSchedule {
   static parse(spec: string): SleepSchedule {
     const cached = parsedSpecs.get(spec);
     if (cached !== undefined) return cached;
+    if (spec.length > MAX_AWAKE_HOURS_CHARS) throw invalidSpec(spec, `longer than ${MAX_AWAKE_HOURS_CHARS} characters`);
     const segments = spec.split(';').map((segment) => segment.trim()).filter((segment) => segment !== '');
     if (segments.length === 0) throw invalidSpec(spec, 'no windows');
     let schedule: SleepSchedule;
@@ -234,21 +244,54 @@ function toSchedule(spec: string | SleepSchedule): SleepSchedule {
   return typeof spec === 'string' ? SleepSchedule.parse(spec) : spec;
 }
 
+/** The spec and the values named in details are quoted cut and sanitized: they come from annotations. */
 function invalidSpec(spec: string, detail: string): InvalidInputError {
-  return new InvalidInputError(`Invalid awake hours "${spec}": ${detail}`, AWAKE_HOURS_HINT);
+  return new InvalidInputError(`Invalid awake hours ${quoteValue(spec)}: ${detail}`, AWAKE_HOURS_HINT);
 }
 
-// `<days> HH:MM-HH:MM`; the days part is checked separately so its errors can name the bad day.
-const WINDOW_PATTERN = /^(\S.*?)\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/;
+const TIME = /^\d{1,2}:\d{2}$/;
+
+function isSpace(c: string | undefined): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u00a0';
+}
+
+/**
+ * Splits `<days> HH:MM-HH:MM` (spaces around "-" allowed) into its parts, walking back from the
+ * end once: linear in the text (a backtracking regex such as `^(\S.*?)\s+(\d…)` is quadratic
+ * on long runs of spaces). `undefined` when the text does not have that shape.
+ */
+function splitWindow(text: string): { daysPart: string; startText: string; endText: string } | undefined {
+  let i = text.length;
+  const token = (): string => {
+    const end = i;
+    while (i > 0 && end - i <= 5 && /[\d:]/.test(text[i - 1]!)) i--;
+    return text.slice(i, end);
+  };
+  const skipSpaces = (): number => {
+    const end = i;
+    while (i > 0 && isSpace(text[i - 1])) i--;
+    return end - i;
+  };
+  const endText = token();
+  skipSpaces();
+  if (text[i - 1] !== '-') return undefined;
+  i--;
+  skipSpaces();
+  const startText = token();
+  if (skipSpaces() === 0 || !TIME.test(startText) || !TIME.test(endText)) return undefined;
+  const daysPart = text.slice(0, i);
+  if (daysPart === '' || isSpace(daysPart[0])) return undefined;
+  return { daysPart, startText, endText };
+}
 
 function parseWindow(spec: string, text: string): AwakeWindow {
-  const match = WINDOW_PATTERN.exec(text);
-  if (match === null) throw invalidSpec(spec, `expected "<days> HH:MM-HH:MM" such as "Mon-Fri 08:00-20:00", got "${text}"`);
-  const [, daysPart = '', startText = '', endText = ''] = match;
+  const parts = splitWindow(text);
+  if (parts === undefined) throw invalidSpec(spec, `expected "<days> HH:MM-HH:MM" such as "Mon-Fri 08:00-20:00", got ${quoteValue(text)}`);
+  const { daysPart, startText, endText } = parts;
   const { daysText, dayMask } = parseDays(spec, daysPart);
   const start = parseTime(spec, startText, false);
   const end = parseTime(spec, endText, true);
-  if (start === end) throw invalidSpec(spec, `window "${text}" is empty: it starts when it ends`);
+  if (start === end) throw invalidSpec(spec, `window ${quoteValue(text)} is empty: it starts when it ends`);
   // `22:00-00:00` means the same as `22:00-24:00`.
   return { daysText, dayMask, start, end: end === 0 ? 24 * 60 : end };
 }
@@ -259,7 +302,7 @@ function parseDays(spec: string, text: string): { daysText: string; dayMask: num
   const canonical: string[] = [];
   for (const item of text.split(',')) {
     const [firstName = '', lastName, ...rest] = item.split('-').map((name) => name.trim());
-    if (firstName === '' || rest.length > 0) throw invalidSpec(spec, `invalid days "${text}"`);
+    if (firstName === '' || rest.length > 0) throw invalidSpec(spec, `invalid days ${quoteValue(text)}`);
     const first = dayIndex(spec, firstName);
     const last = lastName === undefined ? first : dayIndex(spec, lastName);
     for (let day = first; ; day = (day + 1) % 7) {
@@ -273,7 +316,7 @@ function parseDays(spec: string, text: string): { daysText: string; dayMask: num
 
 function dayIndex(spec: string, name: string): number {
   const index = DAY_INDEX.get(name.toLowerCase());
-  if (index === undefined) throw invalidSpec(spec, `unknown day "${name}"`);
+  if (index === undefined) throw invalidSpec(spec, `unknown day ${quoteValue(name)}`);
   return index;
 }
 
@@ -285,7 +328,7 @@ function dayName(index: number): string {
 function parseTime(spec: string, text: string, isEnd: boolean): number {
   const [hours = NaN, minutes = NaN] = text.split(':').map(Number);
   const valid = minutes < 60 && (hours < 24 || (isEnd && hours === 24 && minutes === 0));
-  if (!valid) throw invalidSpec(spec, hours === 24 && minutes === 0 ? `a window cannot start at "${text}"` : `invalid time "${text}"`);
+  if (!valid) throw invalidSpec(spec, hours === 24 && minutes === 0 ? `a window cannot start at "${text}"` : `invalid time ${quoteValue(text)}`);
   return hours * 60 + minutes;
 }
 
@@ -311,6 +354,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   const cached = formatters.get(zone);
   if (cached !== undefined) return cached;
   let formatter: Intl.DateTimeFormat;
+  if (zone.length > MAX_TIME_ZONE_CHARS) throw new InvalidInputError(`Unknown time zone ${quoteValue(zone)}`, TIME_ZONE_HINT);
   try {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
@@ -319,7 +363,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
       year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
     });
   } catch (error) {
-    if (error instanceof RangeError) throw new InvalidInputError(`Unknown time zone "${zone}"`, TIME_ZONE_HINT);
+    if (error instanceof RangeError) throw new InvalidInputError(`Unknown time zone ${quoteValue(zone)}`, TIME_ZONE_HINT);
     throw error;
   }
   remember(formatters, zone, formatter);

@@ -37,6 +37,7 @@ import {
 } from './environment.ts';
 import type { Meta, WorkloadKind } from './environment.ts';
 import { InvalidInputError } from './errors.ts';
+import { quoteValue } from './sanitize.ts';
 import { SleepSchedule, wakeUntil } from './schedule.ts';
 
 export { ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY };
@@ -62,12 +63,16 @@ export interface EnvironmentVerdict {
 
 type Annotations = Readonly<Record<string, string>> | undefined;
 
+/** Longest marker text parsed as an instant (RFC 3339 with nanoseconds and an offset is 35). */
+export const MAX_INSTANT_CHARS = 64;
+
 function parseInstant(annotations: Annotations, key: string, problems: string[]): Date | undefined {
   const text = annotations?.[key];
   if (text === undefined) return undefined;
-  const time = Date.parse(text);
+  // An instant is at most ~35 characters: longer text is not parsed at all.
+  const time = text.length > MAX_INSTANT_CHARS ? NaN : Date.parse(text);
   if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) {
-    problems.push(`${key} is "${text}", not an ISO 8601 instant such as 2030-01-31T18:00:00Z`);
+    problems.push(`${key} is ${quoteValue(text)}, not an ISO 8601 instant such as 2030-01-31T18:00:00Z`);
     return undefined;
   }
   return new Date(time);
@@ -135,8 +140,9 @@ export function manualSleepUntil(annotations: Annotations, now: Date): { until: 
  */
 export function manualWakeUntil(annotations: Annotations, now: Date, minimumHours: number, forMs?: number): { until: string; problem: string | undefined } {
   if (forMs !== undefined) {
-    if (!Number.isFinite(forMs) || forMs <= 0) throw new InvalidInputError(`Invalid wake duration "${forMs}" ms: expected a positive duration.`);
-    return { until: new Date(now.getTime() + forMs).toISOString(), problem: undefined };
+    const until = new Date(now.getTime() + forMs);
+    if (!Number.isFinite(forMs) || forMs <= 0 || Number.isNaN(until.getTime())) throw new InvalidInputError(`Invalid wake duration "${forMs}" ms: expected a positive duration that ends before the year 275760.`);
+    return { until: until.toISOString(), problem: undefined };
   }
   if (!Number.isFinite(minimumHours) || minimumHours < 0) {
     throw new InvalidInputError(`Invalid minimum wake hours "${minimumHours}": expected a number of hours, 0 or more`);
@@ -188,12 +194,12 @@ export function planWorkload(kind: WorkloadKind, obj: SleepableObject, target: S
   if (owner) return { type: 'skip', reason: `${label} is managed by ${owner.kind}/${owner.name}` };
   const sleepValue = annotations[ANNOTATION_SLEEP];
   if (sleepValue !== undefined && sleepValue !== 'never') {
-    return { type: 'problem', problem: `${label}: ${ANNOTATION_SLEEP} is "${sleepValue}" (only "never" is known); left alone` };
+    return { type: 'problem', problem: `${label}: ${ANNOTATION_SLEEP} is ${quoteValue(sleepValue)} (only "never" is known); left alone` };
   }
   const cron = kind === 'CronJob';
   const recorded = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
   if (recorded !== undefined && !(cron ? recorded === 'true' || recorded === 'false' : COUNT.test(recorded))) {
-    return { type: 'problem', problem: `${label}: ${ANNOTATION_REPLICAS_BEFORE_SLEEP} is "${recorded}", not ${cron ? '"true" or "false"' : 'a replica count'}; left alone` };
+    return { type: 'problem', problem: `${label}: ${ANNOTATION_REPLICAS_BEFORE_SLEEP} is ${quoteValue(recorded)}, not ${cron ? '"true" or "false"' : 'a replica count'}; left alone` };
   }
   const current = cron ? String(obj.spec?.suspend === true) : String(obj.spec?.replicas ?? 1);
   const sleeping = cron ? obj.spec?.suspend === true : obj.spec?.replicas === 0;

@@ -1,14 +1,11 @@
-// Text from the cluster (log lines, event messages, names, error messages) is untrusted: before it
-// reaches an agent it loses every C0 control character except tab and newline, DEL and every C1
-// control character (terminal escapes, carriage returns that hide text, 8-bit CSI).
-// LOCAL to the MCP server for now: the shared sanitizer of src/core should replace it.
+// Text from the cluster (log lines, event messages, names, error messages) is untrusted: what
+// reaches an agent goes through the one sanitizer of src/core (control characters shown escaped,
+// line breaks kept), applied to every string of a structured result, keys included.
+import { sanitizeLines } from '../core/sanitize.ts';
 
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
-/** `text` without control characters other than tab and newline. */
+/** `text` with control characters other than tab and newline shown escaped (`\x1b`). */
 export function sanitizeAgentText(text: string): string {
-  return text.replace(UNSAFE, '');
+  return sanitizeLines(text);
 }
 
 /** A JSON value with every string (keys included) sanitized. */

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { ownerLabel } from '../core/environment.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
+import { serverForDisplay } from '../core/errors.ts';
 import { config } from './config.ts';
 import { runtime } from './runtime-loader.ts';
 import type { KubeSession, StoreStatus } from '../adapters/runtime.ts';
@@ -72,7 +73,7 @@ export class ClusterConnection implements vscode.Disposable {
     try {
       const session = rt.loadKubeConfig({ context: this.selectedContext });
       this._session = session;
-      this.log.info(`Connecting to context "${session.context}" (${session.server})`);
+      this.log.info(`Connecting to context "${session.context}" (${serverForDisplay(session.server)})`);
       const store = new rt.EnvironmentStore(session, { onLog: (m) => this.log.warn(m) });
       this.unsubscribe.push(store.onDidChange((names) => this.changed.fire(names)));
       this.unsubscribe.push(store.onDidChangeStatus((s) => this.storeStatus(s)));

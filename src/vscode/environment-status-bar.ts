@@ -57,7 +57,8 @@ export class EnvironmentStatusBar implements vscode.Disposable {
     } else {
       this.item.text = `$(vm-active) ${env.name}`;
       this.item.command = { command: 'tenv.selectEnvironment', title: 'Select Environment' };
-      tooltip.appendMarkdown(`Awake. ${view.problem ? `Schedule problem: ${view.problem}` : describeTransition(view.next, env.timezone, now)}.`);
+      // The problem quotes annotations (untrusted): appendText escapes Markdown.
+      tooltip.appendMarkdown('Awake. ').appendText(`${view.problem ? `Schedule problem: ${view.problem}` : describeTransition(view.next, env.timezone, now)}.`);
     }
     if (view.problem) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     tooltip.appendMarkdown(`\n\nContext: ${context}`);

@@ -5,6 +5,7 @@ import { recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { describeExpiry } from '../core/expiry.ts';
+import { shortText } from '../core/sanitize.ts';
 import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
 
@@ -28,12 +29,17 @@ export class EnvironmentNode extends vscode.TreeItem {
     // `.ttl` last, so that the `when` clauses matching the state prefix keep working.
     this.contextValue = `environment.${info.state}${mine ? '.mine' : ''}${info.expiresAt ? '.ttl' : ''}`;
     this.iconPath = new vscode.ThemeIcon(ENV_ICON[info.state], info.state === 'awake' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+    // Annotation values are untrusted: appendText escapes Markdown (no links, images or command
+    // URIs), shortText cuts and sanitizes.
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${info.name}** — ${STATE_LABEL[info.state]}\n\n`);
-    tooltip.appendMarkdown(`Owner: ${info.owner || 'unknown'}  \nTime zone: ${info.timezone ?? 'not set'}  \nAwake hours: ${info.awakeHours ?? 'not set'}  \n`);
-    if (info.awakeUntil) tooltip.appendMarkdown(`Kept awake until: ${info.awakeUntil}  \n`);
-    if (expiry) tooltip.appendMarkdown(`Deleted by the sleeper: ${expiry}  \n`);
-    tooltip.appendMarkdown(`Next: ${next}`);
+    tooltip.appendMarkdown('**').appendText(info.name).appendMarkdown(`** — ${STATE_LABEL[info.state]}\n\n`);
+    const row = (label: string, value: string): void => { tooltip.appendMarkdown(`${label}: `).appendText(shortText(value)).appendMarkdown('  \n'); };
+    row('Owner', info.owner || 'unknown');
+    row('Time zone', info.timezone ?? 'not set');
+    row('Awake hours', info.awakeHours ?? 'not set');
+    if (info.awakeUntil) row('Kept awake until', info.awakeUntil);
+    if (expiry) row('Deleted by the sleeper', expiry);
+    tooltip.appendMarkdown('Next: ').appendText(next);
     this.tooltip = tooltip;
   }
 }
@@ -57,7 +63,7 @@ export class WorkloadNode extends vscode.TreeItem {
     if (warnings.length > 0) this.contextValue += '.warning';
     this.tooltip = `${info.kind} ${info.name}: ${WORKLOAD_LABEL[info.state]}` +
       (info.kind === 'CronJob' ? '' : `, ${info.readyReplicas} of ${info.replicas} ready`) +
-      (info.replicasBeforeSleep !== undefined ? `\nBefore sleep: ${info.replicasBeforeSleep}` : '') +
+      (info.replicasBeforeSleep !== undefined ? `\nBefore sleep: ${shortText(info.replicasBeforeSleep)}` : '') +
       (info.sleepExempt ? '\nNot put to sleep' : '') + warningLines(warnings);
   }
 }
@@ -74,12 +80,12 @@ export class PodNode extends vscode.TreeItem {
     this.info = info;
     this.id = `${context}/${env}/pod/${info.name}`;
     const age = info.startedAt ? shortAge(now.getTime() - Date.parse(info.startedAt)) : '';
-    this.description = [info.reason ?? info.phase, info.restarts > 0 ? `${info.restarts} restarts` : '', age].filter(Boolean).join(' · ');
+    this.description = [shortText(info.reason ?? info.phase), info.restarts > 0 ? `${info.restarts} restarts` : '', age].filter(Boolean).join(' · ');
     this.contextValue = `pod.${info.state}`;
     const warnings = recentWarnings(info.warnings, now);
     const [icon, color] = warnings.length > 0 && info.state !== 'crash-loop' ? WARNING_ICON : POD_ICON[info.state];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    this.tooltip = `${info.name}\nPhase: ${info.phase}\nReady: ${info.ready ? 'yes' : 'no'}\nRestarts: ${info.restarts}${info.dev ? '\nOkteto dev container' : ''}${warningLines(warnings)}`;
+    this.tooltip = `${info.name}\nPhase: ${shortText(info.phase)}\nReady: ${info.ready ? 'yes' : 'no'}\nRestarts: ${info.restarts}${info.dev ? '\nOkteto dev container' : ''}${warningLines(warnings)}`;
   }
 }
 
@@ -110,7 +116,7 @@ const WARNING_ICON: [string, string] = ['warning', 'list.warningForeground'];
 /** The latest warning reasons, for tooltips. */
 function warningLines(warnings: readonly WarningInfo[]): string {
   if (warnings.length === 0) return '';
-  return '\n\nWarnings (last hour):\n' + warnings.slice(0, 5).map((w) => `• ${w.reason} (${w.object}, ×${w.count}): ${w.message.slice(0, 160)}`).join('\n');
+  return '\n\nWarnings (last hour):\n' + warnings.slice(0, 5).map((w) => `• ${shortText(w.reason)} (${shortText(w.object)}, ×${w.count}): ${shortText(w.message, 160)}`).join('\n');
 }
 
 function shortAge(ms: number): string {

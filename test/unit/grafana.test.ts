@@ -40,4 +40,12 @@ describe('Grafana links', () => {
     assert.throws(() => buildGrafanaUrl('${grafana}/x?p=${workload}', 'environment', target, 'tenv.grafana.environmentUrl'), /tenv\.grafana\.environmentUrl is invalid/);
     assert.throws(() => buildGrafanaUrl('not a url ${namespace}', 'environment', { ...target, grafana: '' }, 'tenv.grafana.environmentUrl'), /does not give a valid URL/);
   });
+
+  it('builds only http(s) links, whatever the base URL or template (issue #17, L4)', () => {
+    for (const grafana of ['javascript:alert(1)//', 'command:workbench.action.terminal.new?', 'file:///etc/passwd#', 'vscode://some.extension/x?', 'data:text/html,x']) {
+      assert.throws(() => buildGrafanaUrl(DEFAULT_GRAFANA_TEMPLATES.pod, 'pod', { ...target, grafana }, 'tenv.grafana.podUrl'), /only http and https links are opened/, grafana);
+    }
+    assert.throws(() => buildGrafanaUrl('command:tenv.deleteEnvironment?${namespace}', 'environment', target, 'tenv.grafana.environmentUrl'), /only http and https/);
+    assert.ok(buildGrafanaUrl('http://grafana.local/d/x?var-ns=${namespace}', 'environment', target, 'tenv.grafana.environmentUrl').startsWith('http://grafana.local/'));
+  });
 });

@@ -40,6 +40,10 @@ describe('package.json manifest', () => {
     assert.ok(!pkg.activationEvents.includes('onStartupFinished'));
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
+    // A workspace's own settings cannot point links or executables elsewhere (issue #17, L4).
+    for (const key of ['tenv.oktetoPath', 'tenv.manifestPath', 'tenv.grafana.url', 'tenv.grafana.environmentUrl', 'tenv.grafana.workloadUrl', 'tenv.grafana.podUrl']) {
+      assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), key);
+    }
   });
 
   it('has welcome content for every state in which the tree cannot show data', () => {

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/core/errors.ts';
-import { SleepSchedule, effectiveAwake, scheduleStatus, validateTimeZone, wakeUntil } from '../../src/core/schedule.ts';
+import { MAX_AWAKE_HOURS_CHARS, SleepSchedule, effectiveAwake, scheduleStatus, validateTimeZone, wakeUntil } from '../../src/core/schedule.ts';
 import type { Transition } from '../../src/core/schedule.ts';
 
 const utc = (iso: string): Date => new Date(iso);
@@ -480,4 +480,21 @@ describe('isAwake() matches the wall clock away from DST changes', () => {
       }
     });
   }
+});
+
+describe('awake hours from a hostile annotation (issue #17, M3)', () => {
+  it('refuses text over 1 KB before parsing, and quotes it cut', () => {
+    assert.throws(() => SleepSchedule.parse(`a${' '.repeat(100_000)}b`), (e: Error) => /longer than 1024 characters/.test(e.message) && e.message.length < 300);
+  });
+  it('parses with a linear tokenizer: the worst 1 KB input is a quick, clear error', () => {
+    // The shape that made the old regex quadratic, at the cap.
+    const worst = `a${' '.repeat(MAX_AWAKE_HOURS_CHARS - 2)}b`;
+    assert.throws(() => SleepSchedule.parse(worst), /expected "<days> HH:MM-HH:MM"/);
+    // The same shapes as before still parse: spaces around "-" and inside the days part.
+    assert.equal(SleepSchedule.parse('Mon - Fri 08:00 - 20:00').toString(), 'Mon-Fri 08:00-20:00');
+    assert.equal(SleepSchedule.parse('mon, wed\t09:30-12:00').toString(), 'Mon,Wed 09:30-12:00');
+    for (const bad of ['Mon-Fri08:00-20:00', ' 08:00-20:00', 'Mon 8:00-', 'Mon 123:00-20:00', 'Mon 08:00-20:00x', 'Mon -08:00']) {
+      assert.throws(() => SleepSchedule.parse(bad), /Invalid awake hours/, bad);
+    }
+  });
 });

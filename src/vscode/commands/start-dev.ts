@@ -2,6 +2,7 @@
 // state file's progress in the status bar. Wakes the environment first.
 import * as vscode from 'vscode';
 import { config } from '../config.ts';
+import { confirmDevTarget } from '../confirm-ownership.ts';
 import { pickDevTarget, requireTrust, workspaceManifest } from '../dev-target.ts';
 import { abortSignalFor } from '../progress.ts';
 import { runtime } from '../runtime-loader.ts';
@@ -12,7 +13,7 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
   const session = await ctx.connection.requireSession();
   const { folder, manifest } = await workspaceManifest();
   const picked = await pickDevTarget(ctx, arg, manifest, false);
-  if (!picked) return;
+  if (!picked || !(await confirmDevTarget(ctx, session, picked.namespace))) return;
   const rt = runtime();
   const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Start Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
     const signal = abortSignalFor(token);

@@ -23,7 +23,7 @@ import type { KubeSession } from './kube.ts';
 
 /** One API request, as the fault hooks see it. */
 export interface ApiRequest {
-  readonly verb: 'get' | 'list' | 'patch' | 'create';
+  readonly verb: 'get' | 'list' | 'patch' | 'create' | 'apply' | 'delete';
   /** Plural resource, e.g. `deployments`. */
   readonly resource: string;
   readonly namespace: string | undefined;

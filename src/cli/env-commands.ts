@@ -5,10 +5,12 @@ import { environmentJson, describeTransition } from '../core/environment-view.ts
 import { ownerLabel } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { createEnvironment, deleteEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput } from '../adapters/environments.ts';
+import { createFromBaseline } from '../adapters/baseline.ts';
 import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { stringOption } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
+import { reportCopy } from './baseline-commands.ts';
 
 export function session(ctx: CommandContext): KubeSession {
   return loadKubeConfig({ context: stringOption(ctx, 'context'), kubeconfig: stringOption(ctx, 'kubeconfig') }, ctx.env);
@@ -81,6 +83,8 @@ export const envCommands: Command[] = [
       owner: { type: 'string', description: 'owner (default: $T_ENV_USER or your OS user name)', valueName: 'user' },
       timezone: { type: 'string', description: 'IANA time zone (default: this machine\'s)', valueName: 'zone' },
       'awake-hours': { type: 'string', description: 'awake hours, e.g. "Mon-Fri 08:00-20:00" or "always"', valueName: 'spec' },
+      from: { type: 'string', description: 'copy the application from this baseline (see "t env baselines")', valueName: 'baseline' },
+      strict: { type: 'boolean', description: 'with --from: fail on an unreadable kind or a refused object' },
     },
     async run(ctx) {
       const input = validateCreateInput({
@@ -90,9 +94,27 @@ export const envCommands: Command[] = [
         awakeHours: stringOption(ctx, 'awake-hours') ?? 'Mon-Fri 08:00-20:00',
       });
       const s = session(ctx);
+      const from = stringOption(ctx, 'from');
+      if (from) {
+        const progress = ctx.out.json ? undefined : ctx.out.progress(`Creating ${input.name} from ${from}…`);
+        let result;
+        try {
+          result = await createFromBaseline(s, { ...input, baseline: from }, { signal: ctx.signal, onProgress: (t) => progress?.update(t), strict: ctx.values['strict'] === true });
+        } finally {
+          progress?.done();
+        }
+        if (ctx.out.json) {
+          ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, context: s.context, baseline: from, applied: result.applied, rejected: result.rejected, warnings: result.warnings });
+          return result.rejected.length > 0 ? 1 : 0;
+        }
+        reportCopy(ctx, result);
+        ctx.out.line(`Created environment ${ctx.out.bold(input.name)} from ${from} (${result.applied} objects; owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}) in ${s.context}.`);
+        return result.rejected.length > 0 ? 1 : 0;
+      }
       await createEnvironment(s, input);
       if (ctx.out.json) ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, context: s.context });
       else ctx.out.line(`Created environment ${ctx.out.bold(input.name)} (owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}) in ${s.context}.`);
+      return 0;
     },
   },
   {

@@ -3,7 +3,7 @@
 // baseline-chart, and plain manifests add a LoadBalancer Service, an Ingress and a StatefulSet.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -335,5 +335,64 @@ describe('create interrupted at every request, then run again', () => {
       await core.deleteNamespace({ name: env });
       if (finished) break;
     }
+  });
+});
+
+describe('t env create --from, diff, refresh, reset (the CLI)', () => {
+  const env = `cli-${run}`;
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const t = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', path.join(root, 'src', 'cli.ts'), ...args], {
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, NO_COLOR: '1', T_ENV_USER: owner }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+  const outputs: string[] = [];
+  after(() => {
+    helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base]);
+    assert.ok(!outputs.join('\n').includes('s3cr3t'), 'a Secret value reached the output');
+  });
+
+  it('creates, compares, refreshes and resets from the terminal', async () => {
+    created.push(env);
+    const create = await t(['env', 'create', env, '--from', base, '--timezone', 'UTC', '--awake-hours', 'always', '--json']);
+    outputs.push(create.stdout, create.stderr);
+    assert.equal(create.code, 0, create.stderr);
+    assert.equal((JSON.parse(create.stdout) as { applied: number }).applied, 14);
+    const inSync = await t(['env', 'diff', env, '--json']);
+    outputs.push(inSync.stdout, inSync.stderr);
+    const json = JSON.parse(inSync.stdout) as { environment: string; baseline: string; objects: { status: string }[] };
+    assert.equal(json.environment, env);
+    assert.equal(json.baseline, base);
+    assert.deepEqual([...new Set(json.objects.map((o) => o.status))], ['in-sync']);
+
+    helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base, '--set', 'apiImage=registry.example/api:5', '--set', 'webImage=registry.example/web:5']);
+    const behind = await t(['env', 'diff', env, '--json']);
+    outputs.push(behind.stdout, behind.stderr);
+    assert.deepEqual((JSON.parse(behind.stdout) as { objects: unknown[] }).objects.filter((o) => (o as { status: string }).status !== 'in-sync'), [
+      { kind: 'Deployment', name: 'api', status: 'behind', image: { from: 'api=registry.example/api:1', to: 'api=registry.example/api:5' } },
+      { kind: 'Deployment', name: 'web', status: 'behind', image: { from: 'web=registry.example/web:1', to: 'web=registry.example/web:5' } },
+    ]);
+    const text = await t(['env', 'diff', env]);
+    outputs.push(text.stdout, text.stderr);
+    assert.match(text.stdout, /behind +Deployment\/api {2}api=registry\.example\/api:1 → api=registry\.example\/api:5/);
+
+    const only = await t(['env', 'refresh', env, '--only', 'api']);
+    outputs.push(only.stdout, only.stderr);
+    assert.equal(only.code, 0, only.stderr);
+    assert.match(only.stdout, /Updated .*: 1 object applied\./);
+    assert.equal((await apps.readNamespacedDeployment({ namespace: env, name: 'web' })).spec?.template.spec?.containers[0]?.image, 'registry.example/web:1');
+
+    const refused = await t(['env', 'reset', env]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /--yes/);
+    const reset = await t(['env', 'reset', env, '--yes']);
+    outputs.push(reset.stdout, reset.stderr);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.equal((await apps.readNamespacedDeployment({ namespace: env, name: 'web' })).spec?.template.spec?.containers[0]?.image, 'registry.example/web:5');
   });
 });

@@ -35,7 +35,8 @@ const input = (name: string, baseline = base): Parameters<typeof createFromBasel
 
 function helm(args: string[]): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
-  return execFileSync(path.join(cluster.state.bin, 'helm'), args, {
+  // `helm upgrade` without values reuses the release's last ones; every upgrade here starts from the chart's.
+  return execFileSync(path.join(cluster.state.bin, 'helm'), args[0] === 'upgrade' ? [...args, '--reset-values'] : args, {
     encoding: 'utf8',
     env: { PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: cluster.kubeconfigPath, HELM_CACHE_HOME: home, HELM_CONFIG_HOME: home, HELM_DATA_HOME: home },
   });

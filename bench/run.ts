@@ -11,6 +11,7 @@ import type { LocalCluster } from '../test/cluster/cluster.ts';
 import { loadKubeConfig } from '../src/adapters/kube.ts';
 import { benchActivation } from './activation.ts';
 import { benchAwakeHours } from './awake-hours.ts';
+import { benchBaselineCopy } from './baseline.ts';
 import { benchLogPipeline, benchLogsEndToEnd } from './logs-pipeline.ts';
 import { benchOktetoStateLatency, benchSpawnLatency } from './okteto-status.ts';
 import { ensureScaleFixture } from './scale-fixture.ts';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
       (r) => ({ figure: `median ${r.parallelMs} ms (${r.parallelRoundTrips} round trips)`, baseline: `one by one ${r.sequentialMs} ms (${r.ratio}×), naive ${r.naiveMs} ms (${r.naiveRatio}×)`, target: '≈ 2 round trips' }));
     await scenario(`sleeper pass, ${size.environments} envs`, () => benchSleeperPass(session, { environments: size.environments, workloadsPerEnvironment: size.workloads, log }),
       (r) => ({ figure: `sleep ${(r.sleep.ms / 1000).toFixed(2)} s / ${r.sleep.requests} req (${r.sleep.lists} lists, ${r.sleep.patches} patches)`, baseline: `steady ${r.steady.ms} ms / ${r.steady.requests} req; wake ${(r.wake.ms / 1000).toFixed(2)} s`, target: '≤ 3 s, 1 list/kind + 1 patch/change' }));
+    await scenario(`create from a ${smoke ? 5 : 50}-workload baseline`, () => benchBaselineCopy(session, { workloads: smoke ? 5 : 50, runs: smoke ? 1 : 3, log }),
+      (r) => ({ figure: `median ${r.create.medianMs} ms for ${r.objects} objects (${r.create.lists} lists, ${r.create.applies} applies)`, baseline: `in-sync diff ${r.diffMs} ms; refresh ${r.refresh.medianMs} ms, ${r.refresh.writes} writes`, target: '≤ 1.5 s; refresh lists only, ≤ 300 ms' }));
     await scenario('log pipeline', () => benchLogPipeline(),
       (r) => ({ figure: `${Math.round(r.linesPerSecond / 1000)}k lines/s; max stall ${r.maxEventLoopStallMs} ms at ${r.arrivalLinesPerSecond} lines/s`, baseline: `max pipeline work ${r.maxPipelineWorkMs} ms`, target: '≥ 100k lines/s, stall < 20 ms' }));
     await scenario('logs end to end', () => benchLogsEndToEnd(cluster),

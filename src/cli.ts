@@ -5,6 +5,7 @@ import { isCancelled } from './core/errors.ts';
 import { commandHelp, findCommand, mainHelp, parseCommand, UsageError } from './cli/command.ts';
 import type { Command } from './cli/command.ts';
 import { createOutput } from './cli/output.ts';
+import { baselineCommands } from './cli/baseline-commands.ts';
 import { envCommands } from './cli/env-commands.ts';
 import { scheduleCommands } from './cli/schedule-commands.ts';
 import { eventsCommand } from './cli/events-command.ts';
@@ -13,7 +14,7 @@ import { devCommands } from './cli/dev-commands.ts';
 import { logsCommand } from './cli/logs-command.ts';
 import { mcpCommand } from './cli/mcp-command.ts';
 
-export const commands: Command[] = [...envCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands, mcpCommand];
+export const commands: Command[] = [...envCommands, ...baselineCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands, mcpCommand];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');

@@ -6,7 +6,9 @@ import { ANNOTATION_REPLICAS_BEFORE_SLEEP } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { devServiceForWorkload, devServicesInEnvironment, findDevService, matchDevWorkload } from '../core/okteto-manifest.ts';
 import type { DevService, OktetoManifest, WorkloadRef } from '../core/okteto-manifest.ts';
+import { SCALABLE_KINDS } from '../core/kinds.ts';
 import { readEnvironmentNamespace } from './environments.ts';
+import { kindClients } from './kinds.ts';
 import { toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { findManifest, loadManifest, OktetoCli, stopUp, writeDerivedManifest } from './okteto.ts';
@@ -29,10 +31,10 @@ export async function loadWorkspaceManifest(folder: string, override?: string): 
 /** The environment's Deployments and StatefulSets, and whether any of them is asleep. */
 export async function environmentWorkloads(session: KubeSession, namespace: string): Promise<{ workloads: WorkloadRef[]; asleep: boolean }> {
   await readEnvironmentNamespace(session, namespace);
-  const apps = session.kc.makeApiClient(k8s.AppsV1Api);
+  const kinds = kindClients(session.kc);
   try {
-    const [deployments, statefulSets] = await Promise.all([apps.listNamespacedDeployment({ namespace }), apps.listNamespacedStatefulSet({ namespace })]);
-    const all = [...deployments.items.map((d) => ({ kind: 'Deployment', obj: d })), ...statefulSets.items.map((s) => ({ kind: 'StatefulSet', obj: s }))];
+    const lists = await Promise.all(SCALABLE_KINDS.map(async (kind) => (await kinds[kind].list(namespace)).items.map((obj) => ({ kind, obj }))));
+    const all = lists.flat();
     return {
       workloads: all.map(({ kind, obj }) => ({ kind, name: obj.metadata?.name ?? '', labels: obj.metadata?.labels ?? {} })),
       asleep: all.some(({ obj }) => obj.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined),

@@ -6,6 +6,10 @@ import {
   cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo, warningInfo,
 } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
+import { childKindOf, KINDS, resourcePath } from '../core/kinds.ts';
+import type { KindName } from '../core/kinds.ts';
+import { kindClients } from './kinds.ts';
+import type { ListOptions } from './kinds.ts';
 import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
 import type { InformerState, KubeSession } from './kube.ts';
 
@@ -87,6 +91,7 @@ class PerNamespaceSource implements Source {
 /** Kinds the store watches; each is one cluster-wide informer. */
 const RESOURCES = ['namespaces', 'deployments', 'statefulsets', 'cronjobs', 'pods', 'events'] as const;
 type Resource = (typeof RESOURCES)[number];
+const KIND_OF = { deployments: 'Deployment', statefulsets: 'StatefulSet', cronjobs: 'CronJob', pods: 'Pod', events: 'Event' } as const satisfies Record<Exclude<Resource, 'namespaces'>, KindName>;
 
 export class EnvironmentStore {
   readonly session: KubeSession;
@@ -127,37 +132,31 @@ export class EnvironmentStore {
   async start(): Promise<void> {
     const kc = this.session.kc;
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    const apps = kc.makeApiClient(k8s.AppsV1Api);
-    const batch = kc.makeApiClient(k8s.BatchV1Api);
     const selector = `${LABEL_ENVIRONMENT}=true`;
-    const make = <T extends k8s.KubernetesObject>(resource: Resource, path: string, list: () => Promise<k8s.KubernetesListObject<T>>, labelSelector?: string, fieldSelector?: string): ResilientInformer<k8s.KubernetesObject> => {
-      const informer = new ResilientInformer<k8s.KubernetesObject>(new k8s.ListWatch(path, new k8s.Watch(kc), list, false, labelSelector, fieldSelector), {
+    const kinds = kindClients(kc);
+    const make = (resource: Resource, path: string, informer: k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>): ResilientInformer<k8s.KubernetesObject> => {
+      const resilient = new ResilientInformer<k8s.KubernetesObject>(informer, {
         onError: (error) => this.options.onLog?.(`watch ${resource} failed: ${toTEnvError(error, this.session, `watch ${resource}`).message}`),
         onState: (state) => this.connectionChanged(`${resource}${path}`, state),
       });
       const changed = (obj: k8s.KubernetesObject): void => this.objectChanged(resource, obj);
-      informer.on('add', changed);
-      informer.on('update', changed);
-      informer.on('delete', changed);
-      return informer;
+      resilient.on('add', changed);
+      resilient.on('update', changed);
+      resilient.on('delete', changed);
+      return resilient;
     };
-    const warnings = 'type=Warning';
+    // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …).
+    const selectors: Partial<Record<Resource, ListOptions>> = { events: { fieldSelector: 'type=Warning' } };
+    const watched = (r: Exclude<Resource, 'namespaces'>, ns?: string): ResilientInformer<k8s.KubernetesObject> => {
+      const info = KINDS[KIND_OF[r]];
+      return make(r, resourcePath(info, ns), kinds[KIND_OF[r]].informer(ns, selectors[r]));
+    };
     const clusterWide: Record<Resource, () => ResilientInformer<k8s.KubernetesObject>> = {
-      namespaces: () => make('namespaces', '/api/v1/namespaces', () => core.listNamespace({ labelSelector: selector }), selector),
-      deployments: () => make('deployments', '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces()),
-      statefulsets: () => make('statefulsets', '/apis/apps/v1/statefulsets', () => apps.listStatefulSetForAllNamespaces()),
-      cronjobs: () => make('cronjobs', '/apis/batch/v1/cronjobs', () => batch.listCronJobForAllNamespaces()),
-      pods: () => make('pods', '/api/v1/pods', () => core.listPodForAllNamespaces()),
-      // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …).
-      events: () => make('events', '/api/v1/events', () => core.listEventForAllNamespaces({ fieldSelector: warnings }), undefined, warnings),
+      namespaces: () => make('namespaces', '/api/v1/namespaces', new k8s.ListWatch('/api/v1/namespaces', new k8s.Watch(kc), () => core.listNamespace({ labelSelector: selector }), false, selector)),
+      deployments: () => watched('deployments'), statefulsets: () => watched('statefulsets'), cronjobs: () => watched('cronjobs'),
+      pods: () => watched('pods'), events: () => watched('events'),
     };
-    const namespaced: Record<Exclude<Resource, 'namespaces'>, (ns: string) => ResilientInformer<k8s.KubernetesObject>> = {
-      deployments: (ns) => make('deployments', `/apis/apps/v1/namespaces/${ns}/deployments`, () => apps.listNamespacedDeployment({ namespace: ns })),
-      statefulsets: (ns) => make('statefulsets', `/apis/apps/v1/namespaces/${ns}/statefulsets`, () => apps.listNamespacedStatefulSet({ namespace: ns })),
-      cronjobs: (ns) => make('cronjobs', `/apis/batch/v1/namespaces/${ns}/cronjobs`, () => batch.listNamespacedCronJob({ namespace: ns })),
-      pods: (ns) => make('pods', `/api/v1/namespaces/${ns}/pods`, () => core.listNamespacedPod({ namespace: ns })),
-      events: (ns) => make('events', `/api/v1/namespaces/${ns}/events`, () => core.listNamespacedEvent({ namespace: ns, fieldSelector: warnings }), undefined, warnings),
-    };
+    const namespaced = (r: Exclude<Resource, 'namespaces'>) => (ns: string): ResilientInformer<k8s.KubernetesObject> => watched(r, ns);
     const permissions: Record<Resource, string> = {
       namespaces: 'list namespaces', deployments: 'list deployments in all namespaces', statefulsets: 'list statefulsets in all namespaces',
       cronjobs: 'list cronjobs in all namespaces', pods: 'list pods in all namespaces', events: 'list events in all namespaces',
@@ -176,7 +175,7 @@ export class EnvironmentStore {
         } catch (error) {
           if (!isApiStatus(error, 403)) throw toTEnvError(error, this.session, permissions[r]);
           this.options.onLog?.(`You may not ${permissions[r]}; watching each environment namespace instead.`);
-          const source = new PerNamespaceSource(namespaced[r], (ns, e) => this.options.onLog?.(`Skipping ${r} of ${ns}: ${toTEnvError(e, this.session, `list ${r} in ${ns}`).message}`));
+          const source = new PerNamespaceSource(namespaced(r), (ns, e) => this.options.onLog?.(`Skipping ${r} of ${ns}: ${toTEnvError(e, this.session, `list ${r} in ${ns}`).message}`));
           this.informers.set(r, source);
           this.perNamespace.set(r, source);
           await source.sync(environmentNames());
@@ -281,7 +280,7 @@ export class EnvironmentStore {
   /** Warnings of a workload's own objects: itself, and its ReplicaSets or Jobs (by name prefix). */
   private static ownWarnings(warnings: Map<string, WarningInfo[]>, kind: WorkloadKind, name: string): WarningInfo[] {
     const result = [...(warnings.get(`${kind}/${name}`) ?? [])];
-    const child = kind === 'Deployment' ? 'ReplicaSet' : kind === 'CronJob' ? 'Job' : undefined;
+    const child = childKindOf(kind);
     if (child) {
       for (const [key, list] of warnings) if (key.startsWith(`${child}/${name}-`)) result.push(...list);
     }

@@ -41,27 +41,36 @@ export async function whoAmI(session: KubeSession): Promise<string> {
   }
 }
 
+/**
+ * The namespace of a new environment, said once for every way of creating one: labels (environment,
+ * owner), time zone, awake hours, `expires-at` for a TTL, and `created-by` — who creates it, from the
+ * API server itself (what "verifiably mine" is checked against) — plus `extra` annotations.
+ */
+export async function newEnvironmentNamespace(session: KubeSession, input: CreateEnvironmentInput, options: { now?: Date | undefined; extra?: Record<string, string> } = {}): Promise<{ body: k8s.V1Namespace; expiresAt: string | undefined }> {
+  const expiresAt = input.ttlMs === undefined ? undefined : expiresAtAfter(options.now ?? new Date(), input.ttlMs);
+  const createdBy = await whoAmI(session);
+  const body: k8s.V1Namespace = {
+    metadata: {
+      name: input.name,
+      labels: { [LABEL_ENVIRONMENT]: 'true', [LABEL_OWNER]: input.owner },
+      annotations: {
+        [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours,
+        ...(expiresAt === undefined ? {} : { [ANNOTATION_EXPIRES_AT]: expiresAt }),
+        ...(createdBy ? { [ANNOTATION_CREATED_BY]: createdBy } : {}),
+        ...options.extra,
+      },
+    },
+  };
+  return { body, expiresAt };
+}
+
 /** Creates the namespace; returns its `expires-at` when it has a TTL. */
 export async function createEnvironment(session: KubeSession, raw: CreateEnvironmentInput, options: { now?: Date | undefined } = {}): Promise<{ expiresAt: string | undefined }> {
   const input = validateCreateInput(raw);
-  const expiresAt = input.ttlMs === undefined ? undefined : expiresAtAfter(options.now ?? new Date(), input.ttlMs);
   const core = session.kc.makeApiClient(k8s.CoreV1Api);
-  // Who creates it, from the API server itself: what "verifiably mine" is checked against.
-  const createdBy = await whoAmI(session);
+  const { body, expiresAt } = await newEnvironmentNamespace(session, input, options);
   try {
-    await core.createNamespace({
-      body: {
-        metadata: {
-          name: input.name,
-          labels: { [LABEL_ENVIRONMENT]: 'true', [LABEL_OWNER]: input.owner },
-          annotations: {
-            [ANNOTATION_TIMEZONE]: input.timezone, [ANNOTATION_AWAKE_HOURS]: input.awakeHours,
-            ...(expiresAt === undefined ? {} : { [ANNOTATION_EXPIRES_AT]: expiresAt }),
-            ...(createdBy ? { [ANNOTATION_CREATED_BY]: createdBy } : {}),
-          },
-        },
-      },
-    });
+    await core.createNamespace({ body });
   } catch (error) {
     if (isApiStatus(error, 409)) {
       throw new TEnvError('exists', `A namespace named "${input.name}" already exists.`, { hint: 'Pick another name.' });

@@ -9,11 +9,14 @@
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL, environmentRefusal } from '../core/environment.ts';
-import type { WorkloadKind } from '../core/environment.ts';
+import { KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
+import type { WorkloadKind } from '../core/kinds.ts';
 import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
+import { FIELD_MANAGER, kindClients } from './kinds.ts';
+import type { KindClients } from './kinds.ts';
 import { isApiStatus, ownNamespace, ResilientInformer, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
@@ -21,7 +24,7 @@ import type { KubeSession } from './kube.ts';
 
 /** One API request, as the fault hooks see it. */
 export interface ApiRequest {
-  readonly verb: 'get' | 'list' | 'patch' | 'create';
+  readonly verb: 'get' | 'list' | 'patch' | 'create' | 'apply' | 'delete';
   /** Plural resource, e.g. `deployments`. */
   readonly resource: string;
   readonly namespace: string | undefined;
@@ -61,19 +64,10 @@ type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
  */
 const sharedDispatchers = new WeakMap<k8s.KubeConfig, Dispatcher>();
 
-const FIELD_MANAGER = 't-env';
 const DEFAULT_CONCURRENCY = 32;
 const CONFLICT_RETRIES = 5;
 
-interface KindApi {
-  readonly resource: string;
-  listAll(config: k8s.ConfigurationOptions): Promise<SleepableObject[]>;
-  listIn(namespace: string, config: k8s.ConfigurationOptions): Promise<SleepableObject[]>;
-  read(namespace: string, name: string, config: k8s.ConfigurationOptions): Promise<SleepableObject>;
-  patch(namespace: string, name: string, body: WorkloadPatch, config: k8s.ConfigurationOptions): Promise<unknown>;
-}
-
-export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'CronJob'];
+export { WORKLOAD_KINDS };
 
 /** The API calls of sleep, wake and the sleeper, each counted, hooked and cancellable. */
 export class SleepApi {
@@ -81,7 +75,7 @@ export class SleepApi {
   readonly counter: RequestCounter;
   private readonly options: ApiOptions;
   private readonly core: k8s.CoreV1Api;
-  private readonly kinds: Readonly<Record<WorkloadKind, KindApi>>;
+  private readonly kinds: KindClients;
   private readonly middleware: k8s.ObservableMiddleware;
 
   constructor(session: KubeSession, options: ApiOptions = {}) {
@@ -90,32 +84,7 @@ export class SleepApi {
     this.counter = options.counter ?? new RequestCounter();
     const kc = session.kc;
     this.core = kc.makeApiClient(k8s.CoreV1Api);
-    const apps = kc.makeApiClient(k8s.AppsV1Api);
-    const batch = kc.makeApiClient(k8s.BatchV1Api);
-    const fieldManager = FIELD_MANAGER;
-    this.kinds = {
-      Deployment: {
-        resource: 'deployments',
-        listAll: async (c) => (await apps.listDeploymentForAllNamespaces({}, c)).items,
-        listIn: async (namespace, c) => (await apps.listNamespacedDeployment({ namespace }, c)).items,
-        read: (namespace, name, c) => apps.readNamespacedDeployment({ namespace, name }, c),
-        patch: (namespace, name, body, c) => apps.patchNamespacedDeployment({ namespace, name, body, fieldManager }, c),
-      },
-      StatefulSet: {
-        resource: 'statefulsets',
-        listAll: async (c) => (await apps.listStatefulSetForAllNamespaces({}, c)).items,
-        listIn: async (namespace, c) => (await apps.listNamespacedStatefulSet({ namespace }, c)).items,
-        read: (namespace, name, c) => apps.readNamespacedStatefulSet({ namespace, name }, c),
-        patch: (namespace, name, body, c) => apps.patchNamespacedStatefulSet({ namespace, name, body, fieldManager }, c),
-      },
-      CronJob: {
-        resource: 'cronjobs',
-        listAll: async (c) => (await batch.listCronJobForAllNamespaces({}, c)).items,
-        listIn: async (namespace, c) => (await batch.listNamespacedCronJob({ namespace }, c)).items,
-        read: (namespace, name, c) => batch.readNamespacedCronJob({ namespace, name }, c),
-        patch: (namespace, name, body, c) => batch.patchNamespacedCronJob({ namespace, name, body, fieldManager }, c),
-      },
-    };
+    this.kinds = kindClients(kc);
     const counter = this.counter;
     const signal = options.signal;
     const share = kc.getCurrentUser()?.exec === undefined;
@@ -157,7 +126,7 @@ export class SleepApi {
   }
 
   resourceOf(kind: WorkloadKind): string {
-    return this.kinds[kind].resource;
+    return KINDS[kind].plural;
   }
 
   /** Reads a namespace and checks that it is a T-Env environment (typed errors otherwise). */
@@ -198,18 +167,17 @@ export class SleepApi {
 
   listWorkloads(kind: WorkloadKind, namespace: string | undefined): Promise<SleepableObject[]> {
     const api = this.kinds[kind];
-    return this.call({ verb: 'list', resource: api.resource, namespace, name: undefined },
-      (c) => (namespace === undefined ? api.listAll(c) : api.listIn(namespace, c)));
+    return this.call({ verb: 'list', resource: api.info.plural, namespace, name: undefined }, async (c) => (await api.list(namespace, {}, c)).items);
   }
 
   readWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<SleepableObject> {
     const api = this.kinds[kind];
-    return this.call({ verb: 'get', resource: api.resource, namespace, name }, (c) => api.read(namespace, name, c));
+    return this.call({ verb: 'get', resource: api.info.plural, namespace, name }, (c) => api.read(namespace, name, c));
   }
 
   patchWorkload(kind: WorkloadKind, namespace: string, name: string, patch: WorkloadPatch): Promise<unknown> {
     const api = this.kinds[kind];
-    return this.call({ verb: 'patch', resource: api.resource, namespace, name }, (c) => api.patch(namespace, name, patch, c));
+    return this.call({ verb: 'patch', resource: api.info.plural, namespace, name }, (c) => api.patch(namespace, name, patch, c));
   }
 
   /** A Warning Event on a namespace (shown by `kubectl get events -n <env>`). */
@@ -493,9 +461,9 @@ function notReady(kind: WorkloadKind, items: readonly ScalableStatus[]): string[
 export async function waitUntilReady(session: KubeSession, name: string, options: WaitUntilReadyOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 300_000;
   const kc = session.kc;
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const deployments = new ResilientInformer(k8s.makeInformer(kc, `/apis/apps/v1/namespaces/${name}/deployments`, () => apps.listNamespacedDeployment({ namespace: name })));
-  const statefulSets = new ResilientInformer(k8s.makeInformer(kc, `/apis/apps/v1/namespaces/${name}/statefulsets`, () => apps.listNamespacedStatefulSet({ namespace: name })));
+  const kinds = kindClients(kc);
+  const deployments = new ResilientInformer(kinds.Deployment.informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>;
+  const statefulSets = new ResilientInformer(kinds.StatefulSet.informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>;
   const pending = (): string[] => [...notReady('Deployment', deployments.list()), ...notReady('StatefulSet', statefulSets.list())];
   const total = (): number => [...deployments.list(), ...statefulSets.list()].filter((w) => (w.spec?.replicas ?? 1) > 0).length;
   let lastProgress = '';

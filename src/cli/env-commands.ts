@@ -5,11 +5,13 @@ import { environmentJson, describeTransition } from '../core/environment-view.ts
 import { isVerifiablyMine, ownerLabel } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { createEnvironment, deleteEnvironment, extendEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput, whoAmI } from '../adapters/environments.ts';
+import { createFromBaseline } from '../adapters/baseline.ts';
 import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { describeExpiry } from '../core/expiry.ts';
 import { parseDuration, stringOption, UsageError } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
+import { reportCopy } from './baseline-commands.ts';
 
 export function session(ctx: CommandContext): KubeSession {
   return loadKubeConfig({ context: stringOption(ctx, 'context'), kubeconfig: stringOption(ctx, 'kubeconfig') }, ctx.env);
@@ -94,6 +96,8 @@ export const envCommands: Command[] = [
       timezone: { type: 'string', description: 'IANA time zone (default: this machine\'s)', valueName: 'zone' },
       'awake-hours': { type: 'string', description: 'awake hours, e.g. "Mon-Fri 08:00-20:00" or "always"', valueName: 'spec' },
       ttl: { type: 'string', description: 'time to live (e.g. 4h, 2d): the sleeper deletes it then', valueName: 'duration' },
+      from: { type: 'string', description: 'copy the application from this baseline (see "t env baselines")', valueName: 'baseline' },
+      strict: { type: 'boolean', description: 'with --from: fail on an unreadable kind or a refused object' },
     },
     async run(ctx) {
       const ttl = stringOption(ctx, 'ttl');
@@ -105,9 +109,27 @@ export const envCommands: Command[] = [
         awakeHours: stringOption(ctx, 'awake-hours') ?? DEFAULT_AWAKE_HOURS,
       });
       const s = session(ctx);
+      const from = stringOption(ctx, 'from');
+      if (from) {
+        const progress = ctx.out.json ? undefined : ctx.out.progress(`Creating ${input.name} from ${from}…`);
+        let result;
+        try {
+          result = await createFromBaseline(s, { ...input, baseline: from }, { signal: ctx.signal, onProgress: (t) => progress?.update(t), strict: ctx.values['strict'] === true });
+        } finally {
+          progress?.done();
+        }
+        if (ctx.out.json) {
+          ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, expiresAt: result.expiresAt ?? null, context: s.context, baseline: from, applied: result.applied, rejected: result.rejected, warnings: result.warnings });
+          return result.rejected.length > 0 ? 1 : 0;
+        }
+        reportCopy(ctx, result);
+        ctx.out.line(`Created environment ${ctx.out.bold(input.name)} from ${from} (${result.applied} objects; owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}${result.expiresAt ? `, expires ${result.expiresAt}` : ''}) in ${s.context}.`);
+        return result.rejected.length > 0 ? 1 : 0;
+      }
       const { expiresAt } = await createEnvironment(s, input);
       if (ctx.out.json) ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, expiresAt: expiresAt ?? null, context: s.context });
       else ctx.out.line(`Created environment ${ctx.out.bold(input.name)} (owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}${expiresAt ? `, expires ${expiresAt}` : ''}) in ${s.context}.`);
+      return 0;
     },
   },
   {

@@ -1,5 +1,6 @@
 // The environment model: what a T-Env environment, its workloads and pods are, derived from the
 // Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
+import type { WorkloadKind } from './kinds.ts';
 
 import { TEnvError } from './errors.ts';
 
@@ -63,7 +64,7 @@ export interface PodLike {
   } | undefined;
 }
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'CronJob';
+export type { WorkloadKind };
 export type PodState = 'running' | 'pending' | 'crash-loop' | 'not-ready' | 'succeeded' | 'failed' | 'terminating';
 export type WorkloadState = 'running' | 'asleep' | 'dev' | 'crash-loop' | 'pending' | 'not-ready' | 'scaled-down' | 'suspended' | 'idle';
 export type EnvironmentState = 'awake' | 'asleep' | 'partly-awake' | 'waking' | 'empty' | 'terminating';

@@ -1,9 +1,11 @@
-// T-Env: Create Environment — name, owner, time zone, awake hours, optional TTL; validated before any request.
+// T-Env: Create Environment — from a baseline or empty, then name, owner, time zone, awake hours;
+// validated before any request. A copy from a baseline shows cancellable "n of m objects" progress.
 import * as vscode from 'vscode';
 import { checkEnvironmentName } from '../../core/environment.ts';
 import { parseDurationMs } from '../../core/duration.ts';
 import { SleepSchedule, validateTimeZone } from '../../core/schedule.ts';
 import { config } from '../config.ts';
+import { abortSignalFor } from '../progress.ts';
 import { runtime } from '../runtime-loader.ts';
 import type { CommandFactory } from '../tenv-context.ts';
 import { checkTtl } from './extend-environment.ts';
@@ -20,6 +22,16 @@ function check(fn: () => unknown): string | undefined {
 export const createEnvironment: CommandFactory = (ctx) => async () => {
   const session = await ctx.connection.requireSession();
   const me = ctx.connection.me();
+  const baselines = await runtime().listBaselines(session);
+  let baseline: string | undefined;
+  if (baselines.length > 0) {
+    const picked = await vscode.window.showQuickPick([
+      ...baselines.map((b) => ({ label: b.name, description: b.gitRef ? `baseline · ${b.gitRef}` : 'baseline', baseline: b.name })),
+      { label: 'empty', description: 'an empty environment', baseline: undefined as string | undefined },
+    ], { title: 'Create Environment: start from', placeHolder: 'A working copy of a baseline, or an empty namespace' });
+    if (picked === undefined) return;
+    baseline = picked.baseline;
+  }
   const name = await vscode.window.showInputBox({
     title: 'Create Environment (1/5)', prompt: 'Environment name (a namespace: lowercase letters, digits, "-")', value: `${me}-dev`,
     validateInput: (v) => checkEnvironmentName(v.trim()),
@@ -44,8 +56,15 @@ export const createEnvironment: CommandFactory = (ctx) => async () => {
   });
   if (ttl === undefined) return;
   const ttlMs = ttl.trim() === '' ? undefined : parseDurationMs(ttl.trim());
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating environment ${name.trim()}…` }, async () => {
-    await runtime().createEnvironment(session, { name: name.trim(), owner: owner.trim(), timezone: timezone.trim(), awakeHours: awakeHours.trim(), ttlMs });
+  const input = { name: name.trim(), owner: owner.trim(), timezone: timezone.trim(), awakeHours: awakeHours.trim(), ttlMs };
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating environment ${input.name}…`, cancellable: baseline !== undefined }, async (progress, token) => {
+    if (baseline === undefined) { await runtime().createEnvironment(session, input); return; }
+    const result = await runtime().createFromBaseline(session, { ...input, baseline }, { signal: abortSignalFor(token), onProgress: (message) => progress.report({ message }) });
+    for (const w of result.warnings) ctx.log.warn(w);
+    for (const r of result.rejected) ctx.log.warn(`${baseline} → ${input.name}: the cluster refused ${r.kind}/${r.name}: ${r.message}`);
+    if (result.warnings.length + result.rejected.length > 0) {
+      void vscode.window.showWarningMessage(`${input.name}: ${[...result.warnings, ...result.rejected.map((r) => `${r.kind}/${r.name} was refused`)].join(' ')}`);
+    }
   });
   ctx.log.info(`Created environment ${name.trim()} in ${session.context}.`);
   if (ctx.connection.me() === owner.trim() && !ctx.current.get()) await ctx.current.set(name.trim());

@@ -2,8 +2,10 @@
 // way teams deploy: a real Helm (built by test/cluster/go/build.sh) installs test/fixtures/
 // baseline-chart, and plain manifests add a LoadBalancer Service, an Ingress and a StatefulSet.
 import { after, before, describe, it } from 'node:test';
+import { runCli } from '../fixtures/cli.ts';
+import type { CliRun } from '../fixtures/cli.ts';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -341,17 +343,7 @@ describe('create interrupted at every request, then run again', () => {
 
 describe('t env create --from, diff, refresh, reset (the CLI)', () => {
   const env = `cli-${run}`;
-  const root = path.resolve(import.meta.dirname, '..', '..');
-  const t = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', path.join(root, 'src', 'cli.ts'), ...args], {
-      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, NO_COLOR: '1', T_ENV_USER: owner }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  const t = (args: string[]): Promise<CliRun> => runCli(args, { KUBECONFIG: cluster.kubeconfigPath, T_ENV_USER: owner });
   const outputs: string[] = [];
   after(() => {
     helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base]);

@@ -3,9 +3,9 @@
 // expiry (once, across passes), deletion after it, and never a baseline, a system namespace, the
 // sleeper's own namespace or an environment without expires-at.
 import { after, describe, it } from 'node:test';
+import { runCli } from '../fixtures/cli.ts';
+import type { CliRun } from '../fixtures/cli.ts';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { attachCluster } from '../cluster/cluster.ts';
 import { createEnvironmentFixture } from '../fixtures/environments.ts';
@@ -17,24 +17,14 @@ const cluster = attachCluster();
 const kc = cluster.kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const admin = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
-const root = path.resolve(import.meta.dirname, '..', '..');
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const owner = `ttl-it-${run}`;
 const selector = `t-env.dev/owner=${owner}`;
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const made: string[] = [];
 
-function t(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', path.join(root, 'src', 'cli.ts'), ...args], {
-      env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, NO_COLOR: '1', T_ENV_USER: owner }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function t(args: string[]): Promise<CliRun> {
+  return runCli(args, { KUBECONFIG: cluster.kubeconfigPath, T_ENV_USER: owner });
 }
 
 async function env(suffix: string, annotations: Record<string, string>, labels: Record<string, string> = {}): Promise<string> {

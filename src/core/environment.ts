@@ -197,7 +197,7 @@ export function environmentRefusal(ns: NamespaceLike, own?: string): TEnvError |
   const name = ns.metadata?.name ?? '';
   if (isProtectedNamespace(name, own)) {
     return new TEnvError('protected-namespace', `The namespace "${name}" belongs to the cluster or to T-Env's sleeper; T-Env never sleeps, wakes or deletes it, whatever its labels.`, {
-      hint: `Remove the label ${LABEL_ENVIRONMENT} from it.`,
+      hint: isEnvironmentNamespace(ns) ? `Remove the label ${LABEL_ENVIRONMENT} from it.` : 'Name one of your environments ("t env ls").',
     });
   }
   if (!isEnvironmentNamespace(ns)) {

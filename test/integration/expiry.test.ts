@@ -83,7 +83,8 @@ describe('environments with a TTL', () => {
     assert.match(short.stderr, /out of range/);
     const plain = await t(['env', 'extend', 'kube-system', '--ttl', '2h']);
     assert.equal(plain.code, 1);
-    assert.match(plain.stderr, /not a T-Env environment/);
+    assert.match(plain.stderr, /"kube-system" belongs to the cluster/);
+    assert.match(plain.stderr, /hint: Name one of your environments/);
   });
 
   it('the sleeper warns once 15 minutes before expiry, deletes after it, and never touches baselines, its own namespace or environments without a TTL', async () => {

@@ -169,6 +169,8 @@ describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
         }
       });
       assert.equal((await core.readNamespace({ name: office })).metadata?.deletionTimestamp, undefined, 'only the expired one');
+      // Even with the opt-in right, the admission policy refuses the token deleting an environment without a TTL.
+      await assert.rejects(sleeper.kc.makeApiClient(k8s.CoreV1Api).deleteNamespace({ name: office }), (error: unknown) => forbidden(error), 'no TTL, no deletion');
     } finally {
       for (const obj of optIn.reverse()) await objects.delete(obj).catch(() => undefined);
       await core.deleteNamespace({ name: expired }).catch(() => undefined);

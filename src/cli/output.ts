@@ -33,7 +33,9 @@ export function createOutput(options: { json: boolean; stdout?: NodeJS.WriteStre
   return {
     json: options.json,
     color,
-    line(text) { stdout.write(`${sanitizeText(text, { keepSgr: color })}\n`); },
+    // Our own multi-line text (help) keeps its line breaks; every control character inside a line
+    // is shown escaped. Cluster values are quoted with their own line breaks escaped at the source.
+    line(text) { stdout.write(`${text.split('\n').map((l) => sanitizeText(l, { keepSgr: color })).join('\n')}\n`); },
     data(value) { stdout.write(`${JSON.stringify(value, null, 2)}\n`); },
     bold: (text) => paint(color, '1', text),
     dim: (text) => paint(color, '2', text),

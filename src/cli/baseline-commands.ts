@@ -1,10 +1,9 @@
 // `t env diff|refresh|reset` and `t env baselines`: environments against the baseline they were
 // created from (`t env create --from` lives with the other env commands).
-import readline from 'node:readline/promises';
 import { diffJson } from '../core/baseline-diff.ts';
-import { InvalidInputError } from '../core/errors.ts';
 import { diffEnvironment, listBaselines, refreshEnvironment, resetDeletes, resetEnvironment } from '../adapters/baseline.ts';
 import type { CopyResult, RefreshResult } from '../adapters/baseline.ts';
+import { confirmOnTerminal } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { session } from './env-commands.ts';
 
@@ -92,11 +91,9 @@ export const baselineCommands: Command[] = [
       if (!ctx.values['yes']) {
         const deletes = resetDeletes(await diffEnvironment(s, name, { signal: ctx.signal }));
         const what = `Reset "${name}" to its baseline: overwrite what was changed here${deletes.length ? ` and delete ${deletes.join(', ')}` : ''}`;
-        if (!process.stdin.isTTY) throw new InvalidInputError(`Refusing to ${what[0]!.toLowerCase()}${what.slice(1)} without confirmation.`, 'Pass --yes to reset without a prompt.');
-        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-        const answer = await rl.question(`${what}? [y/N] `);
-        rl.close();
-        if (!/^y(es)?$/i.test(answer.trim())) { ctx.out.line('Not reset.'); return 1; }
+        const confirmed = await confirmOnTerminal(`${what}? [y/N] `, (answer) => /^y(es)?$/i.test(answer),
+          { message: `Refusing to ${what[0]!.toLowerCase()}${what.slice(1)} without confirmation.`, hint: 'Pass --yes to reset without a prompt.' });
+        if (!confirmed) { ctx.out.line('Not reset.'); return 1; }
       }
       const result = await withProgress(ctx, `Resetting ${name}…`, (update) => resetEnvironment(s, name, { signal: ctx.signal, onProgress: update }));
       reportRefresh(ctx, result, 'Reset');

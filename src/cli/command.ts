@@ -1,9 +1,10 @@
 // The `t` CLI's command table and argument parsing (Node's util.parseArgs), shared by every
 // command file: help text, usage errors (exit 2) and the context every command runs with.
+import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { parseDurationMs } from '../core/duration.ts';
-import { TEnvError } from '../core/errors.ts';
+import { InvalidInputError, TEnvError } from '../core/errors.ts';
 import type { Output } from './output.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
@@ -129,4 +130,18 @@ export function parseDuration(text: string, flag: string): number {
   if (ms === undefined) throw new UsageError(`Invalid duration "${text}" for --${flag}.`, 'Use forms like 90s, 15m, 4h or 1h30m.');
   if (ms > MAX_DURATION_MS) throw new UsageError(`The duration "${text}" for --${flag} is too long: at most 366 days.`, 'Use forms like 90s, 15m, 4h or 30d.');
   return ms;
+}
+
+/**
+ * Asks on the terminal before a destructive step and says whether `accept` took the answer.
+ * Without a terminal it refuses with `refusal` (whose hint names the flag that skips the question).
+ */
+export async function confirmOnTerminal(question: string, accept: (answer: string) => boolean, refusal: { message: string; hint: string }): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new InvalidInputError(refusal.message, refusal.hint);
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return accept((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }

@@ -1,6 +1,5 @@
 // `t env ls|create|delete`: environments from the terminal.
 import os from 'node:os';
-import readline from 'node:readline/promises';
 import { environmentJson, describeTransition } from '../core/environment-view.ts';
 import { isVerifiablyMine, ownerLabel } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
@@ -9,7 +8,7 @@ import { createFromBaseline } from '../adapters/baseline.ts';
 import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { describeExpiry } from '../core/expiry.ts';
-import { parseDuration, stringOption, UsageError } from './command.ts';
+import { confirmOnTerminal, parseDuration, stringOption, UsageError } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { reportCopy } from './baseline-commands.ts';
 
@@ -155,11 +154,9 @@ export const envCommands: Command[] = [
       const name = ctx.positionals[0]!;
       const s = session(ctx);
       if (!ctx.values['yes']) {
-        if (!process.stdin.isTTY) throw new InvalidInputError(`Refusing to delete "${name}" without confirmation.`, 'Pass --yes to delete without a prompt.');
-        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-        const answer = await rl.question(`Delete environment "${name}" in ${s.context} and everything in it? Type its name to confirm: `);
-        rl.close();
-        if (answer.trim() !== name) {
+        const confirmed = await confirmOnTerminal(`Delete environment "${name}" in ${s.context} and everything in it? Type its name to confirm: `, (answer) => answer === name,
+          { message: `Refusing to delete "${name}" without confirmation.`, hint: 'Pass --yes to delete without a prompt.' });
+        if (!confirmed) {
           ctx.out.line('Not deleted.');
           return 1;
         }

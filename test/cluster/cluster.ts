@@ -326,6 +326,19 @@ export class LocalCluster {
     } catch {
       await objects.create({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name, namespace }, spec: { logs: [desired] } } as k8s.KubernetesObject);
     }
+    // kwok learns of the Logs object through its own watch: until then the kubelet endpoint answers
+    // "no logs found for container" (a CI run read the log in that window). Wait until it serves.
+    const core = this.kubeConfig().makeApiClient(k8s.CoreV1Api);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await core.readNamespacedPodLog({ name: pod, namespace, container, limitBytes: 1 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`kwok does not serve the log of ${namespace}/${pod}/${container}: ${String(e)}`);
+        await sleep(100);
+      }
+    }
     return { current, previous };
   }
 

@@ -1,12 +1,19 @@
 // A live, in-memory view of every T-Env environment in one cluster context, kept current by
 // informers (list + watch, never polling). Changes are coalesced and reported per environment,
-// so the tree refreshes only what changed.
+// so the tree refreshes only what changed. Baseline namespaces are watched too: a change in a
+// baseline is reported for the baseline and for every environment made from it, whose workloads
+// carry their diff status (core/baseline-view.ts) computed from the objects held here.
 import * as k8s from '@kubernetes/client-node';
 import {
   cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo, warningInfo,
 } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
-import { childKindOf, KINDS, resourcePath } from '../core/kinds.ts';
+import { ANNOTATION_BASELINE, ANNOTATION_GIT_REF, LABEL_BASELINE } from '../core/baseline-copy.ts';
+import type { KubeObject } from '../core/baseline-copy.ts';
+import type { Listed } from '../core/baseline-diff.ts';
+import { markOf, workloadMarks } from '../core/baseline-view.ts';
+import type { BaselineMark, BaselineView } from '../core/baseline-view.ts';
+import { childKindOf, KINDS, resourcePath, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { KindName } from '../core/kinds.ts';
 import { kindClients } from './kinds.ts';
 import type { ListOptions } from './kinds.ts';
@@ -91,6 +98,7 @@ class PerNamespaceSource implements Source {
 /** Kinds the store watches; each is one cluster-wide informer. */
 const RESOURCES = ['namespaces', 'deployments', 'statefulsets', 'cronjobs', 'pods', 'events'] as const;
 type Resource = (typeof RESOURCES)[number];
+const RESOURCE_OF = { Deployment: 'deployments', StatefulSet: 'statefulsets', CronJob: 'cronjobs' } as const satisfies Record<WorkloadKind, Resource>;
 const KIND_OF = { deployments: 'Deployment', statefulsets: 'StatefulSet', cronjobs: 'CronJob', pods: 'Pod', events: 'Event' } as const satisfies Record<Exclude<Resource, 'namespaces'>, KindName>;
 
 export class EnvironmentStore {
@@ -105,6 +113,10 @@ export class EnvironmentStore {
   private timer: NodeJS.Timeout | undefined;
   /** Memoized environment views, dropped for an environment when anything in it changes. */
   private readonly cache = new Map<string, EnvironmentInfo>();
+  /** Namespaces labelled as baselines (started after the environments' namespaces). */
+  private baselineNamespaces: ResilientInformer<k8s.KubernetesObject> | undefined;
+  /** Workload marks per environment, kept while neither side's workloads changed (by resourceVersion). */
+  private readonly marks = new Map<string, { signature: string; marks: Map<string, BaselineMark> }>();
   private _status: StoreStatus = { kind: 'loading' };
   private disposed = false;
 
@@ -166,7 +178,12 @@ export class EnvironmentStore {
       const namespaces = clusterWide.namespaces();
       this.informers.set('namespaces', namespaces);
       await namespaces.start();
-      const environmentNames = (): string[] => namespaces.list().map((n) => n.metadata?.name ?? '').filter(Boolean);
+      // Baselines are read only: their workloads are watched like an environment's (for the diff).
+      const baselineSelector = `${LABEL_BASELINE}=true`;
+      this.baselineNamespaces = make('namespaces', `/api/v1/namespaces?${baselineSelector}`,
+        new k8s.ListWatch('/api/v1/namespaces', new k8s.Watch(kc), () => core.listNamespace({ labelSelector: baselineSelector }), false, baselineSelector));
+      await this.baselineNamespaces.start();
+      const environmentNames = (): string[] => [...namespaces.list(), ...(this.baselineNamespaces?.list() ?? [])].map((n) => n.metadata?.name ?? '').filter(Boolean);
       await Promise.all(RESOURCES.filter((r): r is Exclude<Resource, 'namespaces'> => r !== 'namespaces').map(async (r) => {
         const informer = clusterWide[r]();
         this.informers.set(r, informer);
@@ -188,8 +205,10 @@ export class EnvironmentStore {
             source.sync(environmentNames()).catch((e: unknown) => this.options.onLog?.(`watching a new environment failed: ${toTEnvError(e, this.session, 'watch an environment').message}`));
           }
         };
-        namespaces.on('add', resync);
-        namespaces.on('delete', resync);
+        for (const source of [namespaces, this.baselineNamespaces]) {
+          source.on('add', resync);
+          source.on('delete', resync);
+        }
       }
     } catch (error) {
       const typed = toTEnvError(error, this.session, permissions.namespaces);
@@ -224,8 +243,15 @@ export class EnvironmentStore {
   private objectChanged(resource: Resource, obj: k8s.KubernetesObject): void {
     const name = resource === 'namespaces' ? obj.metadata?.name : obj.metadata?.namespace;
     if (!name) return;
-    // Workloads and pods outside environments are watched but cost nothing beyond this check.
-    if (resource !== 'namespaces' && !this.informers.get('namespaces')?.get(name) && !this.cache.has(name)) return;
+    if (resource === 'namespaces' || resource === 'deployments' || resource === 'statefulsets' || resource === 'cronjobs') {
+      // A baseline (or its workloads) changed: so did the standing of every environment made from it.
+      for (const env of this.environmentsFrom(name)) {
+        this.cache.delete(env);
+        this.pending.add(env);
+      }
+    }
+    // Workloads and pods outside environments and baselines are watched but cost nothing beyond this check.
+    if (resource !== 'namespaces' && !this.informers.get('namespaces')?.get(name) && !this.baselineNamespaces?.get(name) && !this.cache.has(name)) return;
     this.cache.delete(name);
     this.pending.add(name);
     this.schedule();
@@ -249,6 +275,42 @@ export class EnvironmentStore {
     return (this.informers.get('namespaces')?.list() ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean);
   }
 
+  /** The environments made from `baseline` (annotation `t-env.dev/baseline`). */
+  private environmentsFrom(baseline: string): string[] {
+    return (this.informers.get('namespaces')?.list() ?? []).filter((n) => n.metadata?.annotations?.[ANNOTATION_BASELINE] === baseline).map((n) => n.metadata?.name ?? '');
+  }
+
+  /** Every baseline of the cluster with its workloads, sorted by name (read-only views). */
+  baselines(): BaselineView[] {
+    return (this.baselineNamespaces?.list() ?? []).map((ns) => ({
+      name: ns.metadata?.name ?? '', gitRef: ns.metadata?.annotations?.[ANNOTATION_GIT_REF], workloads: this.workloads(ns.metadata?.name ?? ''),
+    })).filter((b) => b.name).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The workload objects of a namespace as the diff takes them. */
+  private workloadObjects(namespace: string): Listed[] {
+    return WORKLOAD_KINDS.flatMap((kind) => (this.informers.get(RESOURCE_OF[kind])?.list(namespace) ?? [])
+      .filter((obj) => !obj.metadata?.labels?.[LABEL_OKTETO_CLONE])
+      .map((obj) => ({ kind, obj: obj as unknown as KubeObject })));
+  }
+
+  /** Marks the workloads of an environment made from a baseline the store watches (memoized by resourceVersions). */
+  private markWorkloads(name: string, baseline: string, workloads: WorkloadInfo[]): void {
+    if (!this.baselineNamespaces?.get(baseline)) return;
+    const fromBaseline = this.workloadObjects(baseline);
+    const here = this.workloadObjects(name);
+    const signature = [...fromBaseline, ...here].map((l) => {
+      const meta = l.obj.metadata;
+      return `${l.kind}/${meta?.namespace ?? ''}/${meta?.name ?? ''}@${meta?.['resourceVersion'] as string | undefined ?? ''}`;
+    }).join(',');
+    let memo = this.marks.get(name);
+    if (memo?.signature !== signature) {
+      memo = { signature, marks: workloadMarks(baseline, fromBaseline, here) };
+      this.marks.set(name, memo);
+    }
+    for (const w of workloads) w.baseline = markOf(memo.marks, w.kind, w.name);
+  }
+
   /** Every environment, sorted by name. */
   environments(): EnvironmentInfo[] {
     return this.environmentNames().sort().map((name) => this.environment(name)).filter((e): e is EnvironmentInfo => e !== undefined);
@@ -259,8 +321,18 @@ export class EnvironmentStore {
     const cached = this.cache.get(name);
     if (cached) return cached;
     const ns = this.informers.get('namespaces')?.get(name) as k8s.V1Namespace | undefined;
-    if (!ns) return undefined;
+    if (!ns) {
+      this.marks.delete(name);
+      return undefined;
+    }
     const info = environmentInfo(ns, this.workloads(name));
+    const baseline = ns.metadata?.annotations?.[ANNOTATION_BASELINE];
+    if (baseline) {
+      info.baseline = baseline;
+      this.markWorkloads(name, baseline, info.workloads);
+    } else {
+      this.marks.delete(name);
+    }
     this.cache.set(name, info);
     return info;
   }
@@ -336,6 +408,6 @@ export class EnvironmentStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.listeners.clear();
-    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await Promise.all([...this.informers.values(), ...(this.baselineNamespaces ? [this.baselineNamespaces] : [])].map((i) => i.stop()));
   }
 }

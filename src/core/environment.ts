@@ -1,5 +1,6 @@
 // The environment model: what a T-Env environment, its workloads and pods are, derived from the
 // Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
+import type { BaselineMark } from './baseline-view.ts';
 import type { WorkloadKind } from './kinds.ts';
 
 import { TEnvError } from './errors.ts';
@@ -150,6 +151,8 @@ export interface WorkloadInfo {
   pods: PodInfo[];
   /** Warning events about the workload itself, its ReplicaSets/Jobs and its pods. */
   warnings: WarningInfo[];
+  /** Its standing against the environment's baseline, when copied from one (set by the live store). */
+  baseline?: BaselineMark | undefined;
 }
 
 export interface EnvironmentInfo {
@@ -165,6 +168,8 @@ export interface EnvironmentInfo {
   workloads: WorkloadInfo[];
   /** The API-server identity that created it (ANNOTATION_CREATED_BY), when recorded. */
   createdBy?: string | undefined;
+  /** The baseline it was created from (`t-env.dev/baseline`; set by the live store). */
+  baseline?: string | undefined;
 }
 
 /**

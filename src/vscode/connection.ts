@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { ownerLabel } from '../core/environment.ts';
+import type { BaselineView } from '../core/baseline-view.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
 import { serverForDisplay } from '../core/errors.ts';
 import { config } from './config.ts';
@@ -51,6 +52,11 @@ export class ClusterConnection implements vscode.Disposable {
 
   environment(name: string): EnvironmentInfo | undefined {
     return this.store?.environment(name);
+  }
+
+  /** The cluster's baselines with their workloads (read-only). */
+  baselines(): BaselineView[] {
+    return this.store?.baselines() ?? [];
   }
 
   /** Connects (once) and resolves with the store, or undefined when the cluster is unusable. */

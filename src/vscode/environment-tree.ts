@@ -1,6 +1,11 @@
-// The Environments tree: environments (mine first), their workloads and pods with live state.
+// The Environments tree: environments (mine first), their workloads and pods with live state,
+// then the cluster's baselines under their own root node (read-only: no context menus).
 // Driven by the ClusterConnection's store events; refreshes only the environments that changed.
+// An environment made from a baseline names it, and its workloads show their diff status
+// (behind: a distinct icon and the image change), computed by the store from what it holds.
 import * as vscode from 'vscode';
+import { baselineDescription, markTooltip } from '../core/baseline-view.ts';
+import type { BaselineView } from '../core/baseline-view.ts';
 import { recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
@@ -25,9 +30,10 @@ export class EnvironmentNode extends vscode.TreeItem {
     const view = scheduleView(info, now);
     const next = view.problem ? `schedule problem: ${view.problem}` : describeTransition(view.next, info.timezone, now);
     const expiry = describeExpiry(info.expiresAt, now);
-    this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]} · ${next}${expiry ? ` · ${expiry}` : ''}`;
+    const baseline = info.baseline ? baselineDescription(info.baseline, info.workloads.map((w) => w.baseline)) : '';
+    this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]} · ${next}${expiry ? ` · ${expiry}` : ''}${baseline ? ` · ${baseline}` : ''}`;
     // `.ttl` last, so that the `when` clauses matching the state prefix keep working.
-    this.contextValue = `environment.${info.state}${mine ? '.mine' : ''}${info.expiresAt ? '.ttl' : ''}`;
+    this.contextValue = `environment.${info.state}${mine ? '.mine' : ''}${info.baseline ? '.baseline' : ''}${info.expiresAt ? '.ttl' : ''}`;
     this.iconPath = new vscode.ThemeIcon(ENV_ICON[info.state], info.state === 'awake' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
     // Annotation values are untrusted: appendText escapes Markdown (no links, images or command
     // URIs), shortText cuts and sanitizes.
@@ -39,6 +45,7 @@ export class EnvironmentNode extends vscode.TreeItem {
     row('Awake hours', info.awakeHours ?? 'not set');
     if (info.awakeUntil) row('Kept awake until', info.awakeUntil);
     if (expiry) row('Deleted by the sleeper', expiry);
+    if (baseline) row('Baseline', baseline);
     tooltip.appendMarkdown('Next: ').appendText(next);
     this.tooltip = tooltip;
   }
@@ -54,17 +61,21 @@ export class WorkloadNode extends vscode.TreeItem {
     this.info = info;
     this.id = `${context}/${env}/${info.kind}/${info.name}`;
     const counts = info.kind === 'CronJob' ? (info.suspended ? 'suspended' : 'scheduled') : `${info.readyReplicas}/${info.replicas}`;
-    this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}`;
-    this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}`;
+    const behind = info.baseline?.status === 'behind';
+    this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}${behind ? ' · behind baseline' : ''}`;
+    // `.baseline` (copied from one; `.behind` when the baseline moved on) after the state and
+    // before `.warning`, so that the `when` clauses matching the kind and state keep working.
+    this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}${info.baseline ? `.baseline${behind ? '.behind' : ''}` : ''}`;
     const warnings = recentWarnings(info.warnings, new Date());
-    // Recent warning events (BackOff, FailedScheduling, …) mark the workload; its state stays in the description.
-    const [icon, color] = warnings.length > 0 ? WARNING_ICON : WORKLOAD_ICON[info.state];
+    // Recent warning events (BackOff, FailedScheduling, …) mark the workload first, then being
+    // behind the baseline; its state stays in the description.
+    const [icon, color] = warnings.length > 0 ? WARNING_ICON : behind ? BEHIND_ICON : WORKLOAD_ICON[info.state];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     if (warnings.length > 0) this.contextValue += '.warning';
     this.tooltip = `${info.kind} ${info.name}: ${WORKLOAD_LABEL[info.state]}` +
       (info.kind === 'CronJob' ? '' : `, ${info.readyReplicas} of ${info.replicas} ready`) +
       (info.replicasBeforeSleep !== undefined ? `\nBefore sleep: ${shortText(info.replicasBeforeSleep)}` : '') +
-      (info.sleepExempt ? '\nNot put to sleep' : '') + warningLines(warnings);
+      (info.sleepExempt ? '\nNot put to sleep' : '') + (info.baseline ? `\n${markTooltip(info.baseline)}` : '') + warningLines(warnings);
   }
 }
 
@@ -89,7 +100,52 @@ export class PodNode extends vscode.TreeItem {
   }
 }
 
-export type TreeNode = EnvironmentNode | WorkloadNode | PodNode;
+/** The root node listing the cluster's baselines. */
+export class BaselinesNode extends vscode.TreeItem {
+  readonly kind = 'baselines';
+  constructor(context: string, count: number) {
+    super('Baselines', vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `${context}/#baselines`;
+    this.description = `${count} · read-only`;
+    this.contextValue = 'baselines';
+    this.iconPath = new vscode.ThemeIcon('library');
+    this.tooltip = 'Namespaces labelled t-env.dev/baseline=true (CI/CD deploys main into them). Environments are created from them; T-Env only reads them.';
+  }
+}
+
+/** A baseline: read-only, its workloads as children. */
+export class BaselineNode extends vscode.TreeItem {
+  readonly kind = 'baseline';
+  readonly info: BaselineView;
+  constructor(info: BaselineView, context: string, from: number) {
+    super(info.name, info.workloads.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    this.info = info;
+    this.id = `${context}/#baselines/${info.name}`;
+    const parts = [info.gitRef ? shortText(info.gitRef, 40) : '', `${info.workloads.length} workloads`, from > 0 ? `${from} environments from it` : ''];
+    this.description = parts.filter(Boolean).join(' · ');
+    this.contextValue = 'baseline';
+    this.iconPath = new vscode.ThemeIcon('git-branch');
+    this.tooltip = `Baseline ${info.name}${info.gitRef ? ` (deployed from ${shortText(info.gitRef)})` : ''}\nCreate Environment copies it; T-Env never changes it.`;
+  }
+}
+
+/** A workload of a baseline: read-only (no context menus), state only. */
+export class BaselineWorkloadNode extends vscode.TreeItem {
+  readonly kind = 'baseline-workload';
+  readonly baseline: string;
+  constructor(baseline: string, info: WorkloadInfo, context: string) {
+    super(info.name, vscode.TreeItemCollapsibleState.None);
+    this.baseline = baseline;
+    this.id = `${context}/#baselines/${baseline}/${info.kind}/${info.name}`;
+    const counts = info.kind === 'CronJob' ? (info.suspended ? 'suspended' : 'scheduled') : `${info.readyReplicas}/${info.replicas}`;
+    this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}`;
+    this.contextValue = 'baselineWorkload';
+    const [icon, color] = WORKLOAD_ICON[info.state];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  }
+}
+
+export type TreeNode = EnvironmentNode | WorkloadNode | PodNode | BaselinesNode | BaselineNode | BaselineWorkloadNode;
 
 const STATE_LABEL: Record<EnvironmentInfo['state'], string> = {
   awake: 'awake', asleep: 'asleep', 'partly-awake': 'partly awake', waking: 'waking', empty: 'empty', terminating: 'deleting',
@@ -112,6 +168,7 @@ const POD_ICON: Record<PodInfo['state'], [string, string | undefined]> = {
 };
 
 const WARNING_ICON: [string, string] = ['warning', 'list.warningForeground'];
+const BEHIND_ICON: [string, string] = ['arrow-circle-down', 'charts.orange'];
 
 /** The latest warning reasons, for tooltips. */
 function warningLines(warnings: readonly WarningInfo[]): string {
@@ -135,6 +192,10 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
   private readonly nodes = new Map<string, EnvironmentNode>();
   private readonly disposables: vscode.Disposable[] = [];
   private rootNames: string[] = [];
+  /** The baselines shown under the Baselines root node (none while no environment is shown). */
+  private rootBaselines: string[] = [];
+  private baselinesNode: BaselinesNode | undefined;
+  private readonly baselineNodes = new Map<string, BaselineNode>();
 
   constructor(connection: ClusterConnection) {
     this.connection = connection;
@@ -149,12 +210,14 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
       this.changed.fire(undefined);
       return;
     }
-    const visible = this.visibleEnvironments().map((e) => e.name);
-    const membershipChanged = visible.length !== this.rootNames.length || visible.some((n, i) => n !== this.rootNames[i]);
-    if (membershipChanged) {
+    const visible = this.visibleEnvironments();
+    const differs = (a: readonly string[], b: readonly string[]): boolean => a.length !== b.length || a.some((n, i) => n !== b[i]);
+    if (differs(visible.map((e) => e.name), this.rootNames) || differs(this.shownBaselines(visible).map((b) => b.name), this.rootBaselines)) {
       this.changed.fire(undefined);
       return;
     }
+    // A baseline's workloads changed: its node (under the Baselines root) is rebuilt.
+    if (this.baselinesNode && this.rootBaselines.some((b) => names.has(b))) this.changed.fire(this.baselinesNode);
     const now = new Date();
     for (const name of names) {
       const node = this.nodes.get(name);
@@ -171,6 +234,11 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
     const all = this.connection.environments();
     const shown = config.showAllEnvironments() ? all : all.filter((e) => e.owner === me);
     return shown.sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+  }
+
+  /** Baselines get their root node only beside environments: with none, the welcome view (Create My Environment) shows. */
+  private shownBaselines(visible: readonly EnvironmentInfo[]): BaselineView[] {
+    return visible.length > 0 ? this.connection.baselines() : [];
   }
 
   private environmentNode(info: EnvironmentInfo, now: Date): EnvironmentNode {
@@ -199,11 +267,24 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
       const now = new Date();
       const shown = new Set(this.rootNames);
       for (const name of this.nodes.keys()) if (!shown.has(name)) this.nodes.delete(name);
-      return envs.map((e) => this.environmentNode(e, now));
+      const baselines = this.shownBaselines(envs);
+      this.rootBaselines = baselines.map((b) => b.name);
+      this.baselinesNode = baselines.length > 0 ? new BaselinesNode(context, baselines.length) : undefined;
+      return [...envs.map((e) => this.environmentNode(e, now)), ...(this.baselinesNode ? [this.baselinesNode] : [])];
     }
-    if (element instanceof EnvironmentNode) {
-      const info = this.connection.environment(element.info.name) ?? element.info;
-      return info.workloads.map((w) => new WorkloadNode(info.name, w, context));
+    if (element instanceof EnvironmentNode) return this.environmentChildren(element, context);
+    if (element instanceof BaselinesNode) {
+      const envs = this.connection.environments();
+      this.baselineNodes.clear();
+      return this.connection.baselines().map((b) => {
+        const node = new BaselineNode(b, context, envs.filter((e) => e.baseline === b.name).length);
+        this.baselineNodes.set(b.name, node);
+        return node;
+      });
+    }
+    if (element instanceof BaselineNode) {
+      const info = this.connection.baselines().find((b) => b.name === element.info.name) ?? element.info;
+      return info.workloads.map((w) => new BaselineWorkloadNode(info.name, w, context));
     }
     if (element instanceof WorkloadNode) {
       const now = new Date();
@@ -213,8 +294,16 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
     return [];
   }
 
+  /** An environment's rows: its workloads (other kinds of rows, such as routed Services, go here too). */
+  private environmentChildren(element: EnvironmentNode, context: string): TreeNode[] {
+    const info = this.connection.environment(element.info.name) ?? element.info;
+    return info.workloads.map((w) => new WorkloadNode(info.name, w, context));
+  }
+
   getParent(element: TreeNode): TreeNode | undefined {
-    if (element instanceof EnvironmentNode) return undefined;
+    if (element instanceof EnvironmentNode || element instanceof BaselinesNode) return undefined;
+    if (element instanceof BaselineNode) return this.baselinesNode;
+    if (element instanceof BaselineWorkloadNode) return this.baselineNodes.get(element.baseline);
     return this.nodes.get(element.environment);
   }
 

@@ -18,6 +18,9 @@ import { createFromBaseline, diffEnvironment, listBaselines, refreshEnvironment,
 import { sleepEnvironment } from '../../src/adapters/sleep.ts';
 import type { ApiRequest } from '../../src/adapters/sleep.ts';
 import { TEnvError } from '../../src/core/errors.ts';
+import type { BaselineMark } from '../../src/core/baseline-view.ts';
+import { EnvironmentStore } from '../../src/adapters/environment-store.ts';
+import { eventually } from '../fixtures/environments.ts';
 
 const cluster = attachCluster();
 const kc = cluster.kubeConfig();
@@ -228,6 +231,48 @@ describe('diff, refresh and reset', () => {
     const web = await apps.readNamespacedDeployment({ namespace: env, name: 'web' });
     assert.equal(web.spec?.template.spec?.containers[0]?.image, 'registry.example/web:1');
     assert.equal(web.spec?.replicas, 0);
+  });
+});
+
+describe('the live store: what the VS Code tree shows', () => {
+  const env = `lee-${run}`;
+  let store: EnvironmentStore;
+  before(async () => {
+    created.push(env);
+    await createFromBaseline(admin, input(env));
+    store = new EnvironmentStore(admin, { batchMs: 20 });
+    await store.start();
+  });
+  after(async () => {
+    await store.dispose();
+    helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base]);
+  });
+
+  const mark = (name: string): BaselineMark | undefined => store.environment(env)?.workloads.find((w) => w.name === name)?.baseline;
+
+  it('lists the baseline with its workloads, and the environment with its baseline and in-sync copies', async () => {
+    const view = store.baselines().find((b) => b.name === base);
+    assert.equal(view?.gitRef, 'origin/main');
+    assert.ok(view.workloads.some((w) => w.kind === 'Deployment' && w.name === 'api'), view.workloads.map((w) => w.name).join(', '));
+    await eventually('in-sync marks', async () => mark('api')?.status === 'in-sync' && mark('web')?.status === 'in-sync');
+    assert.equal(store.environment(env)?.baseline, base);
+  });
+
+  it('marks a workload behind, with its image change, when the baseline moves on; refresh clears it', async () => {
+    const reported = new Set<string>();
+    const unsubscribe = store.onDidChange((names) => { for (const n of names) reported.add(n); });
+    try {
+      helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base, '--set', 'apiImage=registry.example/api:3']);
+      await eventually('api behind', async () => mark('api')?.status === 'behind');
+      assert.ok(reported.has(env), `a change in the baseline is reported for the environment: ${[...reported].join(', ')}`);
+      assert.ok(reported.has(base), 'and for the baseline itself');
+      assert.deepEqual(mark('api')?.images, [{ container: 'api', from: 'registry.example/api:1', to: 'registry.example/api:3' }]);
+      assert.equal(mark('web')?.status, 'in-sync');
+      await refreshEnvironment(admin, env);
+      await eventually('api in sync again', async () => mark('api')?.status === 'in-sync');
+    } finally {
+      unsubscribe();
+    }
   });
 });
 

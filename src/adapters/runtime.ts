@@ -5,7 +5,7 @@ export type { KubeSession, KubeTarget } from './kube.ts';
 export { EnvironmentStore } from './environment-store.ts';
 export type { StoreStatus } from './environment-store.ts';
 export { createEnvironment, deleteEnvironment, extendEnvironment, whoAmI } from './environments.ts';
-export { createFromBaseline, listBaselines, refreshEnvironment } from './baseline.ts';
+export { createFromBaseline, diffEnvironment, listBaselines, refreshEnvironment } from './baseline.ts';
 export { keepAwake, sleepEnvironment, waitUntilReady, wakeEnvironment } from './sleep.ts';
 export { devServiceForWorkloadIn, loadWorkspaceManifest, oktetoRunFor, planDev, servicesInEnvironment, stopDevMode, OktetoCli, wakeForDev } from './dev-mode.ts';
 export type { DevPlan, LoadedManifest } from './dev-mode.ts';

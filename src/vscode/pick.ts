@@ -4,8 +4,8 @@ import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
 import { EnvironmentNode, PodNode, WorkloadNode } from './environment-tree.ts';
 import type { TEnvContext } from './tenv-context.ts';
 
-/** The environment a command acts on: the tree node, a name argument, or ask (mine first). */
-export async function pickEnvironment(ctx: TEnvContext, arg: unknown, placeHolder: string): Promise<EnvironmentInfo | undefined> {
+/** The environment a command acts on: the tree node, a name argument, or ask (mine first; only those `filter` keeps). */
+export async function pickEnvironment(ctx: TEnvContext, arg: unknown, placeHolder: string, filter: (e: EnvironmentInfo) => boolean = () => true): Promise<EnvironmentInfo | undefined> {
   if (arg instanceof EnvironmentNode) return ctx.connection.environment(arg.info.name) ?? arg.info;
   if (arg instanceof WorkloadNode || arg instanceof PodNode) return ctx.connection.environment(arg.environment);
   await ctx.connection.requireSession();
@@ -15,7 +15,7 @@ export async function pickEnvironment(ctx: TEnvContext, arg: unknown, placeHolde
     return env;
   }
   const me = ctx.connection.me();
-  const envs = ctx.connection.environments().sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+  const envs = ctx.connection.environments().filter(filter).sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
   if (envs.length === 0) {
     void vscode.window.showInformationMessage('There are no environments yet.', 'Create Environment').then((b) => b && vscode.commands.executeCommand('tenv.createEnvironment'));
     return undefined;

@@ -17,6 +17,7 @@ import { startDev } from './start-dev.ts';
 import { stopDev } from './stop-dev.ts';
 import { stopLogs } from './stop-logs.ts';
 import { toggleShowAll } from './toggle-show-all.ts';
+import { updateFromBaseline } from './update-from-baseline.ts';
 import { wakeEnvironment } from './wake-environment.ts';
 
 export const COMMANDS: Record<string, CommandFactory> = {
@@ -36,5 +37,6 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'tenv.stopDev': stopDev,
   'tenv.stopLogs': stopLogs,
   'tenv.toggleShowAll': toggleShowAll,
+  'tenv.updateFromBaseline': updateFromBaseline,
   'tenv.wakeEnvironment': wakeEnvironment,
 };

@@ -46,6 +46,25 @@ describe('package.json manifest', () => {
     }
   });
 
+  it('links only declared commands from welcome views and the walkthrough, whose media are packaged', () => {
+    const walkthrough = pkg.contributes.walkthroughs.find((w) => w.id === 'tenv.firstMorning')!;
+    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['selectContext', 'createMyEnvironment', 'startDev', 'wake']);
+    const texts = [...pkg.contributes.viewsWelcome.map((w) => w.contents), ...walkthrough.steps.map((s) => s.description)];
+    for (const text of texts) {
+      for (const [, command, args] of text.matchAll(/\(command:([A-Za-z.]+)(?:\?([^)]*))?\)/g)) {
+        if (command!.startsWith('tenv.')) assert.ok(declared.includes(command!), command);
+        if (args) assert.ok(Array.isArray(JSON.parse(decodeURIComponent(args))), `${command} arguments are a JSON array`);
+      }
+    }
+    const ignore = source('.vscodeignore');
+    for (const step of walkthrough.steps) {
+      assert.ok(fs.existsSync(new URL(`../../${step.media.markdown}`, import.meta.url)), step.media.markdown);
+      assert.ok(ignore.includes(`!${step.media.markdown.replace(/[^/]+\.md$/, '*.md')}`), `${step.media.markdown} is packaged`);
+    }
+    const empty = pkg.contributes.viewsWelcome.find((w) => w.when.includes('tenv.environmentCount == 0'))!;
+    assert.match(empty.contents, /\[Create My Environment\]\(command:tenv\.createEnvironment\?%5B%7B%22mine%22%3Atrue%7D%5D\)/);
+  });
+
   it('has welcome content for every state in which the tree cannot show data', () => {
     const type = /export type ClusterState = ([^;]+);/.exec(source('src/vscode/connection.ts'))![1]!;
     const states = [...type.matchAll(/'([a-zA-Z]+)'/g)].map((m) => m[1]!);

@@ -1,5 +1,7 @@
 // T-Env: Create Environment — from a baseline or empty, then name, owner, time zone, awake hours;
 // validated before any request. A copy from a baseline shows cancellable "n of m objects" progress.
+// "Create My Environment" (welcome view, walkthrough: argument `{ "mine": true }`) is the same
+// with me as the owner, and the baseline preselected when the cluster has exactly one.
 import * as vscode from 'vscode';
 import { checkEnvironmentName } from '../../core/environment.ts';
 import { parseDurationMs } from '../../core/duration.ts';
@@ -19,12 +21,20 @@ function check(fn: () => unknown): string | undefined {
   }
 }
 
-export const createEnvironment: CommandFactory = (ctx) => async () => {
+/** The welcome view's and walkthrough's argument: `[{"mine":true}]` in a command link. */
+function isMine(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && (arg as { mine?: unknown }).mine === true;
+}
+
+export const createEnvironment: CommandFactory = (ctx) => async (arg?: unknown) => {
   const session = await ctx.connection.requireSession();
   const me = ctx.connection.me();
+  const mine = isMine(arg);
   const baselines = await runtime().listBaselines(session);
   let baseline: string | undefined;
-  if (baselines.length > 0) {
+  if (mine && baselines.length === 1) {
+    baseline = baselines[0]!.name;
+  } else if (baselines.length > 0) {
     const picked = await vscode.window.showQuickPick([
       ...baselines.map((b) => ({ label: b.name, description: b.gitRef ? `baseline · ${b.gitRef}` : 'baseline', baseline: b.name })),
       { label: 'empty', description: 'an empty environment', baseline: undefined as string | undefined },
@@ -33,11 +43,11 @@ export const createEnvironment: CommandFactory = (ctx) => async () => {
     baseline = picked.baseline;
   }
   const name = await vscode.window.showInputBox({
-    title: 'Create Environment (1/5)', prompt: 'Environment name (a namespace: lowercase letters, digits, "-")', value: `${me}-dev`,
+    title: baseline ? `Create Environment from ${baseline} (1/5)` : 'Create Environment (1/5)', prompt: 'Environment name (a namespace: lowercase letters, digits, "-")', value: `${me}-dev`,
     validateInput: (v) => checkEnvironmentName(v.trim()),
   });
   if (name === undefined) return;
-  const owner = await vscode.window.showInputBox({ title: 'Create Environment (2/5)', prompt: 'Owner', value: me, validateInput: (v) => (v.trim() ? undefined : 'The owner is empty.') });
+  const owner = mine ? me : await vscode.window.showInputBox({ title: 'Create Environment (2/5)', prompt: 'Owner', value: me, validateInput: (v) => (v.trim() ? undefined : 'The owner is empty.') });
   if (owner === undefined) return;
   const timezone = await vscode.window.showInputBox({
     title: 'Create Environment (3/5)', prompt: 'Time zone of the owner (IANA, e.g. Europe/Berlin)',

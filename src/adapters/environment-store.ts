@@ -183,7 +183,7 @@ export class EnvironmentStore {
       this.baselineNamespaces = make('namespaces', `/api/v1/namespaces?${baselineSelector}`,
         new k8s.ListWatch('/api/v1/namespaces', new k8s.Watch(kc), () => core.listNamespace({ labelSelector: baselineSelector }), false, baselineSelector));
       await this.baselineNamespaces.start();
-      const environmentNames = (): string[] => [...namespaces.list(), ...(this.baselineNamespaces?.list() ?? [])].map((n) => n.metadata?.name ?? '').filter(Boolean);
+      const watchedNamespaces = (): string[] => [...namespaces.list(), ...(this.baselineNamespaces?.list() ?? [])].map((n) => n.metadata?.name ?? '').filter(Boolean);
       await Promise.all(RESOURCES.filter((r): r is Exclude<Resource, 'namespaces'> => r !== 'namespaces').map(async (r) => {
         const informer = clusterWide[r]();
         this.informers.set(r, informer);
@@ -195,14 +195,14 @@ export class EnvironmentStore {
           const source = new PerNamespaceSource(namespaced(r), (ns, e) => this.options.onLog?.(`Skipping ${r} of ${ns}: ${toTEnvError(e, this.session, `list ${r} in ${ns}`).message}`));
           this.informers.set(r, source);
           this.perNamespace.set(r, source);
-          await source.sync(environmentNames());
+          await source.sync(watchedNamespaces());
         }
       }));
       if (this.perNamespace.size > 0) {
         // Environments come and go: keep one informer per environment namespace.
         const resync = (): void => {
           for (const source of this.perNamespace.values()) {
-            source.sync(environmentNames()).catch((e: unknown) => this.options.onLog?.(`watching a new environment failed: ${toTEnvError(e, this.session, 'watch an environment').message}`));
+            source.sync(watchedNamespaces()).catch((e: unknown) => this.options.onLog?.(`watching a new environment failed: ${toTEnvError(e, this.session, 'watch an environment').message}`));
           }
         };
         for (const source of [namespaces, this.baselineNamespaces]) {

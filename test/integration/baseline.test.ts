@@ -235,7 +235,7 @@ describe('diff, refresh and reset', () => {
 });
 
 describe('the live store: what the VS Code tree shows', () => {
-  const env = `lee-${run}`;
+  const env = `noor-${run}`;
   let store: EnvironmentStore;
   before(async () => {
     created.push(env);

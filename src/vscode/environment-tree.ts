@@ -31,7 +31,8 @@ export class EnvironmentNode extends vscode.TreeItem {
     const next = view.problem ? `schedule problem: ${view.problem}` : describeTransition(view.next, info.timezone, now);
     const expiry = describeExpiry(info.expiresAt, now);
     const baseline = info.baseline ? baselineDescription(info.baseline, info.workloads.map((w) => w.baseline)) : '';
-    this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]} · ${next}${expiry ? ` · ${expiry}` : ''}${baseline ? ` · ${baseline}` : ''}`;
+    // The baseline right after the state: "· 2 behind" must not be cut off by a narrow view.
+    this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]}${baseline ? ` · ${baseline}` : ''} · ${next}${expiry ? ` · ${expiry}` : ''}`;
     // `.ttl` last, so that the `when` clauses matching the state prefix keep working.
     this.contextValue = `environment.${info.state}${mine ? '.mine' : ''}${info.baseline ? '.baseline' : ''}${info.expiresAt ? '.ttl' : ''}`;
     this.iconPath = new vscode.ThemeIcon(ENV_ICON[info.state], info.state === 'awake' ? new vscode.ThemeColor('testing.iconPassed') : undefined);

@@ -88,7 +88,7 @@ void describe('Environments from a baseline in VS Code', () => {
     await saveScreenshot(page, 'baseline-created');
   });
 
-  workbench.it('shows a workload behind when the baseline\'s image changes, and Update from Baseline clears it', async ({ page }) => {
+  workbench.it('shows a workload behind when the baseline\'s image changes, and Update from Baseline clears it (Force for what was changed here)', async ({ page }) => {
     await apps.patchNamespacedDeployment({ namespace: BASELINE, name: 'api', body: { spec: { template: { spec: { containers: [{ name: 'api', image: 'registry.example/api:2' }] } } } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch));
     const api = treeRow(page, 'api');
@@ -99,8 +99,14 @@ void describe('Environments from a baseline in VS Code', () => {
     await waitForRow(page, ENV, /1 behind/, 30_000);
     assert.doesNotMatch(await treeRow(page, 'web').innerText(), /behind/);
     await saveScreenshot(page, 'baseline-behind');
+    // Edited here by hand: the update names it in a modal and overwrites it only with Force.
+    await core.patchNamespacedConfigMap({ namespace: ENV, name: 'settings', body: { data: { API_URL: 'http://mine:8080' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
     await step(page, 'run T-Env: Update from Baseline', () => runCommand(page, 'T-Env: Update from Baseline'));
     await step(page, 'pick my environment', () => pick(page, ENV));
+    const dialog = page.locator('.monaco-dialog-box');
+    await step(page, 'the modal names the object changed here', () => dialog.filter({ hasText: 'ConfigMap/settings' }).first().waitFor({ state: 'visible', timeout: 30_000 }));
+    await step(page, 'choose Force', () => dialog.getByRole('button', { name: 'Force' }).first().click());
     await step(page, 'api is no longer behind', () => waitForRowNot(page, 'api', /behind/));
     assert.equal(await api.locator('.codicon-arrow-circle-down').count(), 0);
     const deployment = await eventually('the copy runs the new image', async () => {
@@ -108,6 +114,8 @@ void describe('Environments from a baseline in VS Code', () => {
       return d.spec?.template.spec?.containers[0]?.image === 'registry.example/api:2' && d;
     });
     assert.equal(deployment.spec?.replicas, 1, 'still sized for a developer');
+    await eventually('the edited ConfigMap is the baseline\'s again', async () =>
+      (await core.readNamespacedConfigMap({ namespace: ENV, name: 'settings' })).data?.['API_URL'] === `http://api.${ENV}.svc:8080`);
   });
 
   workbench.it('lists the baselines under their own root node', async ({ page }) => {

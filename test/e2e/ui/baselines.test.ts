@@ -1,5 +1,6 @@
 // Environments from a baseline in a real VS Code, against the local control plane: with no
-// environment of mine the welcome view offers Create My Environment; Create Environment copies a
+// environment of mine the welcome view offers Create My Environment (the only baseline
+// preselected); Create Environment copies a
 // baseline picked in the quick pick; the tree shows the copied workloads; when the baseline's
 // image changes the workload shows behind (icon and description), and Update from Baseline clears
 // it. Needs T_ENV_CLUSTER_DIR/KUBECONFIG (run through scripts/with-cluster.ts).
@@ -61,8 +62,14 @@ void describe('Environments from a baseline in VS Code', () => {
 
   workbench.it('creates my environment from the baseline picked in Create Environment; the tree shows the copies', async ({ page }) => {
     await openTree(page);
-    await step(page, 'the welcome view offers Create My Environment', () =>
-      page.locator('.part.sidebar .welcome-view-content').getByText('Create My Environment').first().waitFor({ state: 'visible', timeout: 60_000 }));
+    const createMine = page.locator('.part.sidebar .welcome-view-content').getByText('Create My Environment').first();
+    await step(page, 'the welcome view offers Create My Environment', () => createMine.waitFor({ state: 'visible', timeout: 60_000 }));
+    // The only baseline is preselected: no "start from" pick, straight to the name.
+    await createMine.click();
+    const title = page.locator('.quick-input-widget .quick-input-title');
+    await step(page, 'Create My Environment starts from the only baseline', () => title.filter({ hasText: `Create Environment from ${BASELINE} (1/5)` }).first().waitFor({ state: 'visible', timeout: 30_000 }));
+    await page.keyboard.press('Escape');
+    await step(page, 'cancelled', () => page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }));
     await step(page, 'run T-Env: Create Environment', () => runCommand(page, 'T-Env: Create Environment'));
     await step(page, 'pick the baseline', () => pick(page, BASELINE));
     await answer(page, `Create Environment from ${BASELINE} (1/5)`, ENV);

@@ -393,6 +393,9 @@ describe('okteto 3.x on a plain cluster (fake okteto CLI) and T-Env', () => {
     const log = fs.readFileSync(path.join(stateDir(home, ns, 'api'), 'okteto.log'), 'utf8');
     assert.doesNotMatch(log, / x {2}/);
     assert.doesNotMatch(log, /lost sync connection/);
+    // pkg/log/plain.go: Success lines go to the terminal only, like Fail's.
+    assert.ok(up.tail().some((l) => /✓\s+Images successfully pulled/.test(l)));
+    assert.doesNotMatch(log, /successfully pulled/);
     await c.down(plainTarget, { volumes: true });
     await restored('api', 2);
   });

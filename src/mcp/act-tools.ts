@@ -1,10 +1,12 @@
-// The MCP server's act tools: create_environment, wake_environment, sleep_environment, keep_awake,
-// set_image, delete_environment. Each acts only on an environment the user owns (guard.ts); the
+// The MCP server's act tools: create_environment, refresh_environment, wake_environment,
+// sleep_environment, keep_awake, set_image, delete_environment. Each acts only on an environment the user owns (guard.ts); the
 // destructive ones (destructiveHint) refuse to run without confirm: true.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { parseDurationMs } from '../core/duration.ts';
 import { InvalidInputError, isTEnvError } from '../core/errors.ts';
+import { createFromBaseline, refreshEnvironment } from '../adapters/baseline.ts';
+import type { CopyResult } from '../adapters/baseline.ts';
 import { createEnvironment, deleteEnvironment } from '../adapters/environments.ts';
 import { sleepEnvironment, waitUntilReady, wakeEnvironment } from '../adapters/sleep.ts';
 import { setWorkloadImage } from '../adapters/workload-image.ts';
@@ -30,22 +32,50 @@ function durationMs(text: string, field: string): number {
   return ms;
 }
 
+/** What a copy or refresh did, by object name (never an object's content). */
+function copyOutcome(result: CopyResult): { applied: number; rejected: { kind: string; name: string; message: string }[]; warnings: string[] } {
+  return { applied: result.applied, rejected: result.rejected.map((r) => ({ ...r })), warnings: [...result.warnings] };
+}
+
 export function registerActTools(server: McpServer, ctx: McpContext): void {
   defineTool(server, 'create_environment', {
     title: 'Create environment',
-    description: `Creates an empty environment (a namespace) owned by you, with a time to live after which the sleeper deletes it (default ${DEFAULT_AGENT_TTL}; extend with "t env extend").`,
+    description: `Creates an environment (a namespace) owned by you, empty or, with from, a full working copy of a baseline (list_environments names the baselines; every copyable object is copied, sized for one developer). `
+      + `It has a time to live after which the sleeper deletes it (default ${DEFAULT_AGENT_TTL}; extend with "t env extend"). A copy reports progress and the objects the cluster refused.`,
     inputSchema: {
       name: environmentName.describe('The new environment\'s name: a DNS label (lowercase letters, digits, "-").'),
+      from: environmentName.optional().describe('Copy the application from this baseline (a namespace labelled t-env.dev/baseline=true).'),
       ttl: duration('Time to live (5m to 90d)').optional(),
       timezone: z.string().max(64).optional().describe('IANA time zone of the awake hours (default: this machine\'s).'),
       awakeHours: z.string().max(256).optional().describe(`Awake hours, e.g. "${DEFAULT_AWAKE_HOURS}" (the default) or "always".`),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  }, async ({ name, ttl, timezone, awakeHours }) => {
+  }, async ({ name, from, ttl, timezone, awakeHours }, signal, progress) => {
     const session = ctx.session();
     const input = { name, owner: ctx.me, timezone: timezone ?? localTimeZone(), awakeHours: awakeHours ?? DEFAULT_AWAKE_HOURS, ttlMs: durationMs(ttl ?? DEFAULT_AGENT_TTL, 'ttl') };
-    const { expiresAt } = await createEnvironment(session, input, { now: ctx.now() });
-    return { context: session.context, name, owner: ctx.me, timezone: input.timezone, awakeHours: input.awakeHours, expiresAt: expiresAt ?? null };
+    const summary = { context: session.context, name, owner: ctx.me, timezone: input.timezone, awakeHours: input.awakeHours };
+    if (from === undefined) {
+      const { expiresAt } = await createEnvironment(session, input, { now: ctx.now() });
+      return { ...summary, expiresAt: expiresAt ?? null, baseline: null };
+    }
+    const copy = await createFromBaseline(session, { ...input, baseline: from }, { signal, onProgress: progress, now: ctx.now() });
+    return { ...summary, expiresAt: copy.expiresAt ?? null, baseline: from, ...copyOutcome(copy) };
+  });
+
+  defineTool(server, 'refresh_environment', {
+    title: 'Refresh from baseline',
+    description: 'Brings one of your environments made from a baseline up to date with it: objects behind the baseline are updated and objects new in the baseline are added. '
+      + 'Objects changed in the environment (e.g. by set_image) and workloads in dev mode are left alone and listed as skipped; nothing is deleted; an asleep environment stays asleep.',
+    inputSchema: {
+      name: environmentName,
+      only: z.array(z.string().min(1).max(253)).max(100).optional().describe('Only these objects (names), e.g. ["api", "api-config"].'),
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
+  }, async ({ name, only }, signal, progress) => {
+    const session = ctx.session();
+    await ownedEnvironment(session, name, ctx.me);
+    const result = await refreshEnvironment(session, name, { only }, { signal, onProgress: progress, now: ctx.now() });
+    return { environment: name, baseline: result.baseline, ...copyOutcome(result), skipped: result.skipped };
   });
 
   defineTool(server, 'wake_environment', {

@@ -6,7 +6,8 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { errorSummary } from '../core/errors.ts';
 import type { KubeSession } from '../adapters/kube.ts';
@@ -29,8 +30,28 @@ export interface ToolSpec<Shape extends z.ZodRawShape> {
   annotations: Omit<ToolAnnotations, 'title'>;
 }
 
-/** A tool's answer: the structured result, and optionally a one-line text for people (default: the JSON). */
-export type ToolRun<Shape extends z.ZodRawShape> = (args: z.infer<z.ZodObject<Shape>>, signal: AbortSignal) => Promise<Record<string, unknown>>;
+/** Reports how far long work has come, when the client asked for progress (a progressToken). */
+export type ToolProgress = (message: string) => void;
+
+/** A tool's answer: the structured result (also sent as its JSON text). */
+export type ToolRun<Shape extends z.ZodRawShape> = (args: z.infer<z.ZodObject<Shape>>, signal: AbortSignal, progress: ToolProgress) => Promise<Record<string, unknown>>;
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * MCP progress notifications for one call (a no-op unless the client sent a progressToken): a
+ * client that resets its request timeout on progress then waits for a long copy instead of giving up.
+ */
+function toolProgress(extra: ToolExtra): ToolProgress {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return () => undefined;
+  let progress = 0;
+  return (message) => {
+    progress++;
+    // Fire-and-forget: a client gone away is noticed by the call itself, not by its progress.
+    void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message: sanitizeAgentText(message) } }).catch(() => undefined);
+  };
+}
 
 /** A failure as an MCP tool error: the CLI's "message" and "hint: …" lines. */
 export function toolError(error: unknown): CallToolResult {
@@ -42,9 +63,9 @@ export function toolError(error: unknown): CallToolResult {
 /** Registers a tool whose thrown errors become tool errors and whose result is sanitized. */
 export function defineTool<Shape extends z.ZodRawShape>(server: McpServer, name: string, spec: ToolSpec<Shape>, run: ToolRun<Shape>): void {
   const annotations: ToolAnnotations = { title: spec.title, openWorldHint: false, ...spec.annotations };
-  const callback = async (args: z.infer<z.ZodObject<Shape>>, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+  const callback = async (args: z.infer<z.ZodObject<Shape>>, extra: ToolExtra): Promise<CallToolResult> => {
     try {
-      const result = sanitizeAgentValue(await run(args, extra.signal));
+      const result = sanitizeAgentValue(await run(args, extra.signal, toolProgress(extra)));
       return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
     } catch (error) {
       return toolError(error);

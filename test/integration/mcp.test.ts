@@ -25,7 +25,8 @@ const bobs = `mcp-it-${run}-bob`;
 const baseline = `mcp-it-${run}-base`;
 const plain = `mcp-it-${run}-plain`;
 const created = `mcp-it-${run}-new`;
-const namespaces = [mine, bobs, baseline, plain, created, `${created}-2`];
+const copy = `mcp-it-${run}-copy`;
+const namespaces = [mine, bobs, baseline, plain, created, `${created}-2`, copy];
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 const TOOLS = {
@@ -34,6 +35,7 @@ const TOOLS = {
   logs: { readOnly: true, destructive: false },
   events: { readOnly: true, destructive: false },
   create_environment: { readOnly: false, destructive: false },
+  refresh_environment: { readOnly: false, destructive: false },
   wake_environment: { readOnly: false, destructive: false },
   sleep_environment: { readOnly: false, destructive: false },
   keep_awake: { readOnly: false, destructive: false },
@@ -51,8 +53,8 @@ async function call(name: string, args: Record<string, unknown>): Promise<CallTo
   return result;
 }
 
-async function ok<T = Record<string, unknown>>(name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await call(name, args);
+async function ok<T = Record<string, unknown>>(name: string, args: Record<string, unknown>, onprogress?: (message: string) => void): Promise<T> {
+  const result = onprogress ? await client.callTool({ name, arguments: args }, undefined, { onprogress: (p) => onprogress(p.message ?? '') }) as CallToolResult : await call(name, args);
   assert.notEqual(result.isError, true, `${name} failed: ${JSON.stringify(result.content)}`);
   assert.ok(result.structuredContent, `${name} returns structured content`);
   const text = result.content[0];
@@ -81,6 +83,7 @@ describe('t mcp (MCP server on stdio) against the local control plane', () => {
     await createEnvironmentFixture(kc, { name: bobs, owner: 'bob', workloads: [{ kind: 'Deployment', name: 'api', replicas: 1 }] });
     await createEnvironmentFixture(kc, { name: baseline, owner: me, workloads: [{ kind: 'Deployment', name: 'api', replicas: 1 }] });
     await core.patchNamespace({ name: baseline, body: { metadata: { labels: { 't-env.dev/baseline': 'true' } } } }, mergePatch);
+    await core.createNamespacedConfigMap({ namespace: baseline, body: { metadata: { name: 'api-config' }, data: { LOG_LEVEL: 'info' } } });
     await core.createNamespace({ body: { metadata: { name: plain, labels: { 't-env.dev/owner': me } } } });
     await eventually('api running', async () => (await runningPods(kc, mine, 'api')).length === 2, 60_000);
     const transport = new StdioClientTransport({
@@ -126,8 +129,10 @@ describe('t mcp (MCP server on stdio) against the local control plane', () => {
     assert.ok(names.includes(mine) && names.includes(baseline), names.join());
     assert.ok(!names.includes(bobs) && !names.includes(plain));
     assert.ok(minesOnly.environments.every((e) => e.owner === me && 'expiresAt' in e));
-    const all = await ok<{ environments: { name: string }[] }>('list_environments', { all: true });
+    const all = await ok<{ environments: { name: string }[]; baselines: { name: string; gitRef: string | null }[] }>('list_environments', { all: true });
     assert.ok(all.environments.some((e) => e.name === bobs));
+    assert.deepEqual(all.baselines.find((b) => b.name === baseline), { name: baseline, gitRef: null }, 'names the baselines to copy from');
+    assert.ok(!all.baselines.some((b) => b.name === mine));
   });
 
   it('environment_status: workloads with pods and schedule; refuses non-environments and system namespaces', async () => {
@@ -135,6 +140,7 @@ describe('t mcp (MCP server on stdio) against the local control plane', () => {
     assert.equal(status.name, mine);
     assert.equal(status.workloads.find((w) => w.name === 'api')?.pods.length, 2);
     assert.ok('next' in status && 'warnings' in status);
+    assert.equal((status as { baseline?: unknown }).baseline, null, 'not made from a baseline');
     await refused('environment_status', { name: plain }, /is not a T-Env environment/);
     await refused('environment_status', { name: 'kube-system' }, /"kube-system" is a system namespace/);
     await refused('environment_status', { name: `${run}-nosuch` }, /does not exist/);
@@ -194,6 +200,67 @@ describe('t mcp (MCP server on stdio) against the local control plane', () => {
     await refused('create_environment', { name: 'Bad_Name' }, /not a valid DNS-1123 label/);
     await refused('create_environment', { name: `${created}-3`, ttl: '1m' }, /out of range/);
     await assert.rejects(core.readNamespace({ name: `${created}-3` }));
+  });
+
+  it('create_environment from a baseline copies it with a TTL and progress; environment_status summarizes the diff; refresh_environment updates what is behind', async () => {
+    const progress: string[] = [];
+    const result = await ok<{ name: string; owner: string; baseline: string; expiresAt: string; applied: number; rejected: unknown[] }>(
+      'create_environment', { name: copy, from: baseline, ttl: '1h', awakeHours: 'always' }, (message) => progress.push(message));
+    assert.equal(result.baseline, baseline);
+    assert.equal(result.owner, me);
+    assert.deepEqual(result.rejected, []);
+    assert.ok(result.applied >= 2, `${result.applied} objects applied`);
+    assert.ok(progress.some((m) => new RegExp(`^Copying ${baseline} into ${copy}: \\d+ of \\d+ objects$`).test(m)), progress.join(' | '));
+    const ns = await core.readNamespace({ name: copy });
+    assert.equal(ns.metadata?.labels?.['t-env.dev/owner'], me);
+    assert.equal(ns.metadata?.annotations?.['t-env.dev/baseline'], baseline);
+    assert.equal(ns.metadata?.annotations?.['t-env.dev/expires-at'], result.expiresAt);
+    assert.equal(ns.metadata?.annotations?.['t-env.dev/copy-pending'], undefined, 'the copy finished');
+    assert.ok(Math.abs(Date.parse(result.expiresAt) - (Date.now() + 3_600_000)) < 60_000);
+    assert.equal((await core.readNamespacedConfigMap({ name: 'api-config', namespace: copy })).data?.['LOG_LEVEL'], 'info');
+    assert.equal((await apps.readNamespacedDeployment({ name: 'api', namespace: copy })).spec?.template.spec?.containers[0]?.image, 'registry.example/api:1');
+
+    type Diff = { name: string; counts: Record<string, number>; differences: { kind: string; name: string; status: string }[]; omitted: number; problem: string | null };
+    const diffOf = async (): Promise<Diff> => (await ok<{ baseline: Diff }>('environment_status', { name: copy })).baseline;
+    const fresh = await diffOf();
+    assert.equal(fresh.name, baseline);
+    assert.deepEqual(fresh.differences, [], 'a fresh copy is in sync');
+    assert.equal(fresh.counts['in-sync'], result.applied);
+    assert.equal(fresh.problem, null);
+
+    // The baseline moves on (CI/CD deploys) and the agent deploys its own image into its copy.
+    await core.patchNamespacedConfigMap({ name: 'api-config', namespace: baseline, body: { data: { LOG_LEVEL: 'warn' } } }, mergePatch);
+    await core.createNamespacedConfigMap({ namespace: baseline, body: { metadata: { name: 'feature-flags' }, data: { NEW_UI: 'on' } } });
+    await ok('set_image', { name: copy, workload: 'api', image: 'registry.example/team/api:agent', confirm: true });
+    const drifted = await diffOf();
+    assert.deepEqual(drifted.differences.map((d) => `${d.status} ${d.kind}/${d.name}`).sort(),
+      ['behind ConfigMap/api-config', 'changed-here Deployment/api', 'only-in-baseline ConfigMap/feature-flags']);
+    assert.equal(drifted.counts['behind'], 1);
+    assert.equal(drifted.counts['changed-here'], 1);
+
+    const refreshed = await ok<{ baseline: string; applied: number; skipped: string[]; rejected: unknown[] }>('refresh_environment', { name: copy }, () => undefined);
+    assert.equal(refreshed.baseline, baseline);
+    assert.equal(refreshed.applied, 2);
+    assert.deepEqual(refreshed.skipped, ['Deployment/api was changed here; left alone (--force overwrites it)']);
+    assert.equal((await core.readNamespacedConfigMap({ name: 'api-config', namespace: copy })).data?.['LOG_LEVEL'], 'warn');
+    assert.equal((await core.readNamespacedConfigMap({ name: 'feature-flags', namespace: copy })).data?.['NEW_UI'], 'on');
+    assert.equal((await apps.readNamespacedDeployment({ name: 'api', namespace: copy })).spec?.template.spec?.containers[0]?.image, 'registry.example/team/api:agent', 'the agent\'s image stays');
+    assert.deepEqual((await diffOf()).differences.map((d) => `${d.status} ${d.kind}/${d.name}`), ['changed-here Deployment/api']);
+    assert.equal((await ok<{ applied: number }>('refresh_environment', { name: copy, only: ['api-config'] })).applied, 0, 'in sync: nothing to apply');
+
+    await refused('refresh_environment', { name: bobs }, /belongs to bob, not to you/);
+    await refused('refresh_environment', { name: baseline }, /is a baseline/);
+    await refused('refresh_environment', { name: mine }, /was not created from a baseline/);
+    await refused('create_environment', { name: `${copy}-2`, from: `${run}-nosuch` }, /The baseline ".*-nosuch" does not exist/, new RegExp(`^hint: Baselines in .*: .*${baseline}`, 'm'));
+    await refused('create_environment', { name: `${copy}-2`, from: plain }, /is not a baseline/);
+    await refused('create_environment', { name: copy, from: baseline }, /already exists \(an environment made from/);
+    await assert.rejects(core.readNamespace({ name: `${copy}-2` }), 'a refused copy creates nothing');
+
+    // A baseline that is gone is a problem line in the status, not a failed call.
+    await core.patchNamespace({ name: copy, body: { metadata: { annotations: { 't-env.dev/baseline': `${run}-gone` } } } }, mergePatch);
+    const orphan = await diffOf();
+    assert.deepEqual(Object.keys(orphan), ['name', 'problem']);
+    assert.match(orphan.problem ?? '', /The baseline ".*-gone" does not exist\. Baselines in /);
   });
 
   it('sleep, wake and keep_awake act on my environment and refuse someone else\'s, a baseline and a non-environment', async () => {

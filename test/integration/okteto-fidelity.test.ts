@@ -256,13 +256,16 @@ describe('okteto 3.x on a plain cluster (fake okteto CLI) and T-Env', () => {
   });
 
   it('4. a `down` while `up` is starting is undone by `up`; stopping `up` first makes it stick', async () => {
-    // `attaching` lasts long enough for a whole `okteto down` (a new process) on a busy machine.
-    const c = await cli({ OKTETO_FAKE_SLOW_STATE: 'attaching', OKTETO_FAKE_SLOW_MS: '8000' });
+    // `up` stays in `attaching` until the test has run a whole `okteto down` (a new process), however
+    // long that takes on a busy machine.
+    const hold = path.join(home, `hold-${Date.now()}`);
+    const c = await cli({ OKTETO_FAKE_SLOW_STATE: 'attaching', OKTETO_FAKE_HOLD_FILE: hold });
     const watcher = await watch('api');
     const up = startUp(c, plainTarget);
     await eventually('attaching', () => Promise.resolve(watcher.current?.state === 'attaching'), 20_000);
     await c.down(plainTarget);
     await restored('api', 2);
+    fs.writeFileSync(hold, '');
     await watcher.untilReady();
     assert.equal((await deployment('api'))?.metadata?.labels?.['dev.okteto.com'], 'true', 'up reconnected and put dev mode back');
     assert.ok(await deployment('api-okteto'));
@@ -272,6 +275,7 @@ describe('okteto 3.x on a plain cluster (fake okteto CLI) and T-Env', () => {
     await restored('api', 2);
 
     // T-Env's Stop Dev during start-up: SIGINT to `up`, its pid file gone, then `down`: it sticks.
+    fs.rmSync(hold);
     const second = await watch('api');
     const again = startUp(c, plainTarget);
     await eventually('attaching again', () => Promise.resolve(second.current?.state === 'attaching'), 20_000);
@@ -393,6 +397,9 @@ describe('okteto 3.x on a plain cluster (fake okteto CLI) and T-Env', () => {
     const log = fs.readFileSync(path.join(stateDir(home, ns, 'api'), 'okteto.log'), 'utf8');
     assert.doesNotMatch(log, / x {2}/);
     assert.doesNotMatch(log, /lost sync connection/);
+    // pkg/log/plain.go: Success lines go to the terminal only, like Fail's.
+    assert.ok(up.tail().some((l) => /✓\s+Images successfully pulled/.test(l)));
+    assert.doesNotMatch(log, /successfully pulled/);
     await c.down(plainTarget, { volumes: true });
     await restored('api', 2);
   });

@@ -332,6 +332,8 @@ describe('okteto dev mode (fake okteto CLI)', () => {
     const end = await ended;
     assert.equal(end.crashed, false);
     assert.equal(fs.existsSync(path.join(stateDir(home, ns, 'api'), 'okteto.pid')), false, 'a clean exit removes the pid file');
+    // cmd/up/up.go: SIGTERM takes the Ctrl+C path, and its log says so.
+    assert.match(fs.readFileSync(path.join(stateDir(home, ns, 'api'), 'okteto.log'), 'utf8'), /level=info msg="CTRL\+C received, starting shutdown sequence"/);
     const original = await api();
     assert.equal(original.metadata?.labels?.[LABEL_OKTETO_DEV], 'true');
     assert.equal(original.spec?.replicas, 0);

@@ -36,6 +36,8 @@ describe('MCP server definition provider', () => {
       report(`      t mcp tools: ${tools.map((t) => t.name).join(', ')}`);
       assert.ok(tools.some((t) => t.name === 'list_environments'));
       assert.equal(tools.find((t) => t.name === 'delete_environment')?.annotations?.destructiveHint, true);
+      assert.ok(tools.some((t) => t.name === 'refresh_environment'));
+      assert.ok('from' in (tools.find((t) => t.name === 'create_environment')?.inputSchema.properties ?? {}), 'create_environment copies a baseline');
     } finally {
       await client.close();
     }

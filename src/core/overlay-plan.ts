@@ -3,9 +3,10 @@
 // - Workloads are named as `--only` names them; workloads of several kinds with one name travel together.
 // - Workload W calls Service S when a container's env value, command or args, or a value of a
 //   ConfigMap W uses (env valueFrom, envFrom, volumes, projected volumes) names S as a host: a
-//   whole DNS name `S`, `S.<baseline>`, `S.<baseline>.svc[.cluster.local]` (or `<pod>.S…` for a
-//   headless S), optionally with `:port`, alone or inside a URL; never a part of a longer name,
-//   a path segment or what follows a `:`. Annotation `t-env.dev/calls: s1,s2` adds calls. A
+//   whole DNS name `S:port`, `S.<baseline>`, `S.<baseline>.svc[.cluster.local]` (or `<pod>.S…`
+//   for a headless S), anywhere, or a bare `S` where a value starts and ends (the whole value, a
+//   line, after `=` or `key: `, in quotes, in a URL); never a part of a longer name, a path
+//   segment, what follows a `:`, or a word of prose. Annotation `t-env.dev/calls: s1,s2` adds calls. A
 //   Service belongs to the workloads its selector matches; W calls the workloads S belongs to.
 // - Entry points: workloads behind a LoadBalancer or NodePort Service, an Ingress backend, or
 //   annotated `t-env.dev/entry: "true"`.
@@ -77,6 +78,10 @@ const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 // A whole DNS name: not preceded by a name character, a dot, a single `/` (a path) or a `:` that
 // does not open `://`; not followed by a name character or a dotted continuation.
 const DNS_NAME = new RegExp(`(?<![A-Za-z0-9_.-])(?<!(?<!/)/)(?<!:(?!//))(${LABEL}(?:\\.${LABEL})*)(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, 'g');
+// A bare name (no port, no namespace) is a host only where a value starts and ends: the whole
+// text or line, after `=`, `key: `, a quote, a bracket, a comma, `://` or `@`; never a word of prose.
+const BARE_BEFORE = /(?:^|[=,"'@([]|:\/\/|:[ \t]+|\n[ \t-]*)$/;
+const BARE_AFTER = /^(?:$|[\r\n"',;/)\]])/;
 /** Longest texts scanned for hosts: anything larger is data, not configuration. */
 const MAX_SCANNED = 64 * 1024;
 
@@ -86,16 +91,21 @@ const MAX_SCANNED = 64 * 1024;
  */
 export function hostsIn(text: string, baseline: string, services: ReadonlySet<string>, headless: ReadonlySet<string> = new Set()): string[] {
   const found = new Set<string>();
+  const scanned = text.slice(0, MAX_SCANNED);
   const suffixes = [`.${baseline}.svc.cluster.local`, `.${baseline}.svc`, `.${baseline}`, ''];
-  for (const match of text.slice(0, MAX_SCANNED).matchAll(DNS_NAME)) {
+  for (const match of scanned.matchAll(DNS_NAME)) {
     const name = match[1]!;
+    const end = match.index + name.length;
+    const withPort = /^:\d/.test(scanned.slice(end, end + 2));
     for (const suffix of suffixes) {
       if (!name.endsWith(suffix)) continue;
       const head = name.slice(0, name.length - suffix.length);
-      if (services.has(head)) { found.add(head); break; }
       const dot = head.indexOf('.');
-      const svc = head.slice(dot + 1);
-      if (dot > 0 && headless.has(svc) && !svc.includes('.')) { found.add(svc); break; }
+      const svc = services.has(head) ? head : dot > 0 && headless.has(head.slice(dot + 1)) ? head.slice(dot + 1) : undefined;
+      if (svc === undefined) continue;
+      const bare = suffix === '' && svc === head && !withPort;
+      if (!bare || (BARE_BEFORE.test(scanned.slice(Math.max(0, match.index - 40), match.index)) && BARE_AFTER.test(scanned.slice(end, end + 1)))) found.add(svc);
+      break;
     }
   }
   return [...found];

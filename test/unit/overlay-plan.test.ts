@@ -52,8 +52,10 @@ describe('hosts named in text', () => {
     assert.deepEqual(hostsIn('cart.main.svc:80', 'main', services), ['cart']);
     assert.deepEqual(hostsIn('http://cart.main.svc.cluster.local:8080/x', 'main', services), ['cart']);
     assert.deepEqual(hostsIn('postgres://user:pw@db:5432/shop?x=1', 'main', services), ['db']);
-    assert.deepEqual(hostsIn('--upstream=api:8080 --cache cart', 'main', services).sort(), ['api', 'cart']);
-    assert.deepEqual(hostsIn('{"url": "http://api/v1"}', 'main', services), ['api']);
+    assert.deepEqual(hostsIn('--upstream=api:8080 --cache=cart', 'main', services).sort(), ['api', 'cart']);
+    assert.deepEqual(hostsIn('{"url": "http://api/v1", "db": "db"}', 'main', services).sort(), ['api', 'db']);
+    assert.deepEqual(hostsIn('queue:\n  host: cart\n  hosts:\n    - db\n', 'main', services).sort(), ['cart', 'db']);
+    assert.deepEqual(hostsIn('connect to cart:7070 first', 'main', services), ['cart']);
   });
   it('never matches a part of a longer name, another namespace, a path segment or what follows a colon', () => {
     assert.deepEqual(hostsIn('cartservice', 'main', services), []);
@@ -65,6 +67,8 @@ describe('hosts named in text', () => {
     assert.deepEqual(hostsIn('http://shop.example/cart/api', 'main', services), []);
     assert.deepEqual(hostsIn('/var/lib/db', 'main', services), []);
     assert.deepEqual(hostsIn('user:db@example.com', 'main', services), []);
+    assert.deepEqual(hostsIn('cart and db demo', 'main', services), []);
+    assert.deepEqual(hostsIn('--cache cart', 'main', services), []);
   });
   it('finds pods of a headless Service (db-0.db) only when it is headless', () => {
     assert.deepEqual(hostsIn('db-0.db.main.svc.cluster.local:5432', 'main', services, new Set(['db'])), ['db']);

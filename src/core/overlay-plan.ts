@@ -16,9 +16,9 @@
 //   ServiceAccounts and PVCs it references; every other Service is routed: an ExternalName Service
 //   of the same name → `<svc>.<baseline>.svc.cluster.local`, annotated `t-env.dev/routed-to`.
 import { InvalidInputError } from './errors.ts';
-import { LABEL_FROM_BASELINE, podSpecOf } from './baseline-copy.ts';
-import type { KubeObject } from './baseline-copy.ts';
-import type { Listed } from './baseline-diff.ts';
+import { LABEL_FROM_BASELINE, neverCopyReason, podSpecOf, prepareCopy } from './baseline-copy.ts';
+import type { CopyTarget, KubeObject, PreparedCopy } from './baseline-copy.ts';
+import type { DiffEntry, Listed } from './baseline-diff.ts';
 import { apiVersionOf, isWorkloadKind, KINDS } from './kinds.ts';
 import type { KindName, WorkloadKind } from './kinds.ts';
 
@@ -267,7 +267,8 @@ export interface OverlayPlan {
   readonly copies: readonly ObjectRef[];
 }
 
-function checkNames(graph: CallGraph, names: readonly string[], flag: string): void {
+/** Refuses names that are not workloads of the graph's baseline, listing those that are. */
+export function checkWorkloadNames(graph: CallGraph, names: readonly string[], flag: string): void {
   const unknown = names.filter((n) => !graph.workloads.has(n));
   if (unknown.length === 0) return;
   const known = [...graph.workloads.keys()];
@@ -292,10 +293,10 @@ export function planOverlay(graph: CallGraph, request: OverlayRequest): OverlayP
   const only = request.only ?? [];
   const withNames = request.with ?? [];
   const without = new Set(request.without ?? []);
-  checkNames(graph, only, '--only');
-  checkNames(graph, withNames, '--with');
-  checkNames(graph, [...without], '--without');
-  if (request.changed) checkNames(graph, [...request.changed.keys()], '--changed');
+  checkWorkloadNames(graph, only, '--only');
+  checkWorkloadNames(graph, withNames, '--with');
+  checkWorkloadNames(graph, [...without], '--without');
+  if (request.changed) checkWorkloadNames(graph, [...request.changed.keys()], '--changed');
   const reasons = new Map<string, string[]>();
   const add = (n: string, reason: string): void => { if (!without.has(n)) reasons.set(n, [...(reasons.get(n) ?? []), reason]); };
   for (const n of only) add(n, 'chosen');
@@ -351,6 +352,47 @@ export function routedService(name: string, target: { baseline: string; environm
       annotations: { [ANNOTATION_ROUTED_TO]: target.baseline },
     },
     spec: { type: 'ExternalName', externalName: `${name}.${target.baseline}.svc.cluster.local` },
+  };
+}
+
+/** The routed Service as applied; not a copy, so it carries no hashes. */
+export function routedCopy(name: string, target: CopyTarget): PreparedCopy {
+  return { kind: 'Service', name, object: routedService(name, target), baselineHash: '', copyHash: '' };
+}
+
+/** What `refs` of the baseline's listed objects become in an overlay (copies that may be copied; the rest are skipped). */
+export function overlayObjectCopies(refs: readonly ObjectRef[], listed: readonly Listed[], target: CopyTarget): PreparedCopy[] {
+  const wanted = new Set(refs.map(refKey));
+  return listed.filter((l) => wanted.has(refKey({ kind: l.kind, name: l.obj.metadata?.name ?? '' })) && neverCopyReason(l.kind, l.obj) === undefined)
+    .map((l) => prepareCopy(l.kind, l.obj, { ...target, overlay: true }));
+}
+
+/** Everything an overlay applies: its copies (pods searching the baseline's domain) and its routed Services. */
+export function overlayCopies(plan: OverlayPlan, listed: readonly Listed[], target: CopyTarget): PreparedCopy[] {
+  return [...overlayObjectCopies(plan.copies, listed, target), ...plan.routed.map((s) => routedCopy(s, target))];
+}
+
+/** What running workloads need from the baseline: the workloads, the Services selecting them, their config. */
+export function overlayNeeds(graph: CallGraph, running: Iterable<string>): ObjectRef[] {
+  return [...running].flatMap((n) => {
+    const w = graph.workloads.get(n);
+    return w ? [...w.kinds.map((kind) => ({ kind, name: n })), ...w.services.map((name) => ({ kind: 'Service' as const, name })), ...w.config] : [];
+  });
+}
+
+/**
+ * The diff of an overlay: entries for what it does not run are left out (a routed workload, its
+ * config), except new Services of the baseline, which refresh routes. Routed Services are
+ * compared by core/baseline-diff.ts (in sync while the baseline has the Service).
+ */
+export function overlayDiffEntries(baseline: string, entries: readonly DiffEntry[]): { entries: DiffEntry[]; routeNew: string[] } {
+  const listed = entries.flatMap((e) => (e.baseline ? [{ kind: e.kind, obj: e.baseline }] : []));
+  const running = entries.filter((e) => isWorkloadKind(e.kind) && e.environment).map((e) => e.name);
+  const needed = new Set(overlayNeeds(inferCallGraph(baseline, listed), running).map(refKey));
+  const fresh = entries.filter((e) => e.status === 'only-in-baseline');
+  return {
+    entries: entries.filter((e) => e.status !== 'only-in-baseline' || e.kind === 'Service' || needed.has(refKey(e))),
+    routeNew: fresh.filter((e) => e.kind === 'Service' && !needed.has(refKey(e))).map((e) => e.name),
   };
 }
 

@@ -1,10 +1,11 @@
 // Overlays: the call graph inferred from a baseline's objects, and the plan made from it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostsIn, inferCallGraph, planJson, planOverlay, routedService } from '../../src/core/overlay-plan.ts';
+import { hostsIn, inferCallGraph, overlayCopies, overlayDiffEntries, planJson, planOverlay, routedService } from '../../src/core/overlay-plan.ts';
 import type { CallGraph } from '../../src/core/overlay-plan.ts';
 import { prepareCopy } from '../../src/core/baseline-copy.ts';
 import type { KubeObject } from '../../src/core/baseline-copy.ts';
+import { diffWithBaseline, droppedCopies, planRefresh } from '../../src/core/baseline-diff.ts';
 import type { Listed } from '../../src/core/baseline-diff.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
 
@@ -197,5 +198,44 @@ describe('overlay objects', () => {
     const again = prepareCopy('Deployment', copy.object, { baseline: 'main', environment: 'jane', overlay: true });
     assert.deepEqual(podSpec(again.object)['dnsConfig'], { searches: ['main.svc.cluster.local'] });
     assert.equal(podSpec(prepareCopy('Deployment', obj, { baseline: 'main', environment: 'jane' }).object)['dnsConfig'], undefined);
+  });
+});
+
+describe('diff and refresh of an overlay', () => {
+  const target = { baseline: 'main', environment: 'jane', overlay: true };
+  const baseline = (): Listed[] => [
+    deployment('web', { env: env({ CART: 'cart:7070' }) }), deployment('cart', { envFrom: [{ configMapRef: { name: 'cart-config' } }] }), deployment('catalog', { envFrom: [{ configMapRef: { name: 'catalog-config' } }] }),
+    configMap('cart-config', { A: '1' }), configMap('catalog-config', { B: '2' }),
+    service('web', { app: 'web' }, { type: 'LoadBalancer' }), service('cart'), service('catalog'),
+  ];
+  function overlayOf(listed: Listed[]): Listed[] {
+    const plan = planOverlay(inferCallGraph('main', listed), { only: ['cart'] });
+    return overlayCopies(plan, listed, target).map((c) => ({ kind: c.kind, obj: c.object }));
+  }
+  it('a routed Service is in-sync while the baseline has it; what the overlay does not run is left out', () => {
+    const here = overlayOf(baseline());
+    const entries = diffWithBaseline('main', baseline(), here);
+    assert.deepEqual(entries.filter((e) => e.name === 'catalog' && e.kind === 'Service').map((e) => [e.status, e.copied]), [['in-sync', true]]);
+    const scoped = overlayDiffEntries('main', entries);
+    assert.deepEqual(scoped.entries.map((e) => `${e.kind}/${e.name}:${e.status}`).sort(), [
+      'ConfigMap/cart-config:in-sync', 'Deployment/cart:in-sync', 'Deployment/web:in-sync', 'Service/cart:in-sync', 'Service/catalog:in-sync', 'Service/web:in-sync',
+    ]);
+    assert.deepEqual(planRefresh(scoped.entries).apply, []);
+  });
+  it('refresh adds new config of a running workload and routes new Services; never adds a routed workload', () => {
+    const here = overlayOf(baseline());
+    const moved = baseline();
+    moved.push(deployment('search'), service('search'), configMap('cart-extra', { C: '3' }));
+    const cart = moved.find((l) => l.obj.metadata?.name === 'cart' && l.kind === 'Deployment')!;
+    const spec = (cart.obj['spec'] as { template: { spec: { containers: { envFrom: unknown[] }[] } } }).template.spec;
+    spec.containers[0]!.envFrom.push({ configMapRef: { name: 'cart-extra' } });
+    const scoped = overlayDiffEntries('main', diffWithBaseline('main', moved, here));
+    assert.deepEqual(planRefresh(scoped.entries).apply.map((e) => `${e.kind}/${e.name}:${e.status}`).sort(), [
+      'ConfigMap/cart-extra:only-in-baseline', 'Deployment/cart:behind', 'Service/search:only-in-baseline',
+    ]);
+    assert.deepEqual(scoped.routeNew, ['search']);
+    // A Service the baseline dropped: its routed alias is a copy the baseline no longer has.
+    const gone = diffWithBaseline('main', moved.filter((l) => !(l.kind === 'Service' && l.obj.metadata?.name === 'catalog')), here);
+    assert.deepEqual(droppedCopies(gone).map((e) => `${e.kind}/${e.name}`), ['Service/catalog']);
   });
 });

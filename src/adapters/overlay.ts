@@ -1,8 +1,11 @@
 // Overlay environments against the cluster: plan (lists only), create (the full copy's path with a
 // plan), add and drop. The rules are pure and live in core/overlay-plan.ts; reads, applies and
 // deletes go through adapters/baseline.ts's BaselineApi (counted, cancellable, fault hooks).
+import path from 'node:path';
+import { baseRefCandidates, buildContexts, mapChangedFiles, serviceRoots } from '../core/changed-services.ts';
+import type { ChangedServices } from '../core/changed-services.ts';
 import { ANNOTATION_ASLEEP_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP } from '../core/environment.ts';
-import { ANNOTATION_BASELINE, asleepCopy } from '../core/baseline-copy.ts';
+import { ANNOTATION_BASELINE, ANNOTATION_GIT_REF, asleepCopy } from '../core/baseline-copy.ts';
 import { inDevMode } from '../core/baseline-diff.ts';
 import type { Listed } from '../core/baseline-diff.ts';
 import { TEnvError } from '../core/errors.ts';
@@ -13,9 +16,42 @@ import {
 import type { CallGraph, ObjectRef, OverlayPlan, OverlayRequest } from '../core/overlay-plan.ts';
 import { BaselineApi, createFromBaseline } from './baseline.ts';
 import type { BaselineOptions, CopyResult, CreateFromBaselineInput } from './baseline.ts';
+import { loadWorkspaceManifest } from './dev-mode.ts';
+import { gitChanges } from './git.ts';
+import type { GitOptions } from './git.ts';
 import { toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import type { ApiOptions } from './sleep.ts';
+
+/** Where to look for a developer's change. */
+export interface ChangeSource {
+  /** A folder of the git checkout (the okteto manifest is looked up there). */
+  readonly folder: string;
+  /** The okteto manifest, if not the default one of `folder`. */
+  readonly manifest?: string | undefined;
+  /** The base ref; default: the baseline's `t-env.dev/git-ref`, else origin/main, else main. */
+  readonly base?: string | undefined;
+}
+
+/** The okteto services whose code changed in `source` (core/changed-services.ts); git and files only. */
+export async function changedServices(source: ChangeSource, baselineGitRef: string | undefined, options: GitOptions = {}): Promise<ChangedServices> {
+  const loaded = await loadWorkspaceManifest(source.folder, source.manifest);
+  const changes = await gitChanges(path.dirname(loaded.path), baseRefCandidates(source.base, baselineGitRef), options);
+  const manifestDir = path.relative(changes.root, path.dirname(loaded.path));
+  const roots = serviceRoots(loaded.manifest, buildContexts(loaded.manifest.text), manifestDir);
+  return mapChangedFiles(changes.base, changes.files, roots);
+}
+
+/** The baseline's `t-env.dev/git-ref` (the branch CI/CD deploys into it), read once. */
+export async function baselineGitRef(session: KubeSession, baseline: string, options: ApiOptions = {}): Promise<string | undefined> {
+  return (await new BaselineApi(session, options).readBaseline(baseline)).metadata?.annotations?.[ANNOTATION_GIT_REF];
+}
+
+/** `--changed`: the overlay request for what changed in `source`, plus `--with`/`--without`. */
+export async function changedRequest(session: KubeSession, baseline: string, source: ChangeSource, extra: Pick<OverlayRequest, 'with' | 'without'>, options: ApiOptions = {}): Promise<OverlayRequest> {
+  const changed = await changedServices(source, await baselineGitRef(session, baseline, options), options);
+  return { ...extra, changed: new Map(changed.services.map((s) => [s.name, s.files])) };
+}
 
 export interface OverlayPlanResult {
   readonly plan: OverlayPlan;

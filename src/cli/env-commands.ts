@@ -12,7 +12,7 @@ import { planJson } from '../core/overlay-plan.ts';
 import { confirmOnTerminal, parseDuration, stringOption, UsageError } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { reportCopy } from './baseline-commands.ts';
-import { overlayOptions, overlayRequest, planLines } from './overlay-commands.ts';
+import { overlayChoice, overlayOptions, overlayRequest, planLines } from './overlay-commands.ts';
 
 export function session(ctx: CommandContext): KubeSession {
   return loadKubeConfig({ context: stringOption(ctx, 'context'), kubeconfig: stringOption(ctx, 'kubeconfig') }, ctx.env);
@@ -111,10 +111,11 @@ export const envCommands: Command[] = [
         awakeHours: stringOption(ctx, 'awake-hours') ?? DEFAULT_AWAKE_HOURS,
       });
       const from = stringOption(ctx, 'from');
-      const overlay = overlayRequest(ctx, 'env create <name>');
-      if (overlay && !from) throw new UsageError('--only makes an overlay of a baseline: it needs --from.', 'Usage: t env create <name> --from <baseline> --only a,b');
+      const choice = overlayChoice(ctx, 'env create <name>');
+      if (choice && !from) throw new UsageError(`--${choice} makes an overlay of a baseline: it needs --from.`, 'Usage: t env create <name> --from <baseline> (--only a,b | --changed)');
       const s = session(ctx);
       if (from) {
+        const overlay = await overlayRequest(ctx, choice, s, from);
         const progress = ctx.out.json ? undefined : ctx.out.progress(`Creating ${input.name} from ${from}…`);
         let result;
         try {

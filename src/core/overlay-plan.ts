@@ -265,6 +265,8 @@ export interface OverlayPlan {
   readonly shared: readonly { readonly from: string; readonly to: string }[];
   /** Every object the overlay copies (workloads, their Services and config), sorted. */
   readonly copies: readonly ObjectRef[];
+  /** Changed services that are no workload of the baseline (nothing to run for them). */
+  readonly notWorkloads: readonly string[];
 }
 
 /** Refuses names that are not workloads of the graph's baseline, listing those that are. */
@@ -296,15 +298,18 @@ export function planOverlay(graph: CallGraph, request: OverlayRequest): OverlayP
   checkWorkloadNames(graph, only, '--only');
   checkWorkloadNames(graph, withNames, '--with');
   checkWorkloadNames(graph, [...without], '--without');
-  if (request.changed) checkWorkloadNames(graph, [...request.changed.keys()], '--changed');
   const reasons = new Map<string, string[]>();
   const add = (n: string, reason: string): void => { if (!without.has(n)) reasons.set(n, [...(reasons.get(n) ?? []), reason]); };
   for (const n of only) add(n, 'chosen');
-  for (const [n, files] of request.changed ?? []) add(n, `changed: ${files.join(', ')}`);
+  const changed = [...request.changed ?? []];
+  for (const [n, files] of changed) if (graph.workloads.has(n)) add(n, `changed: ${files.join(', ')}`);
   for (const n of withNames) add(n, 'added with --with');
   const chosen = new Set(reasons.keys());
   if (chosen.size === 0) {
-    throw new InvalidInputError('Nothing to run: no workload was chosen (or every one was removed with --without).', 'Name workloads with --only a,b, or use --changed after changing code.');
+    const notWorkloads = changed.map(([n]) => n).filter((n) => !graph.workloads.has(n));
+    throw new InvalidInputError(
+      `Nothing to run: no workload was chosen${request.changed ? ` (no changed service is a workload of ${graph.baseline}${notWorkloads.length ? `: ${notWorkloads.join(', ')}` : ''})` : ''}, or every one was removed with --without.`,
+      'Name workloads with --only a,b (or --with with --changed).');
   }
   const allowed = (n: string): boolean => !without.has(n);
   const callers = new Map<string, string[]>();
@@ -331,7 +336,7 @@ export function planOverlay(graph: CallGraph, request: OverlayRequest): OverlayP
     for (const r of [...w.kinds.map((kind) => ({ kind, name: n })), ...w.services.map((name) => ({ kind: 'Service' as const, name })), ...w.config]) copies.set(refKey(r), r);
   }
   return {
-    baseline: graph.baseline, routed, shared,
+    baseline: graph.baseline, routed, shared, notWorkloads: changed.map(([n]) => n).filter((n) => !graph.workloads.has(n)).sort(),
     run: run.map((name) => ({ name, reasons: reasons.get(name)! })),
     copies: [...copies.values()].sort((a, b) => refKey(a).localeCompare(refKey(b))),
   };

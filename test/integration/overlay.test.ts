@@ -3,7 +3,9 @@
 // to, dropped from, compared and refreshed, through the adapters and the `t` CLI.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -51,7 +53,7 @@ async function names(list: Promise<{ items: k8s.KubernetesObject[] }>, filter: (
 const routed = (o: k8s.KubernetesObject): boolean => o.metadata?.annotations?.['t-env.dev/routed-to'] === base;
 
 before(async () => {
-  await core.createNamespace({ body: { metadata: { name: base, labels: { 't-env.dev/baseline': 'true' } } } });
+  await core.createNamespace({ body: { metadata: { name: base, labels: { 't-env.dev/baseline': 'true' }, annotations: { 't-env.dev/git-ref': 'release' } } } });
   const text = fs.readFileSync(path.join(fixtures, 'overlay-shop.yaml'), 'utf8').replaceAll('BASELINE', base);
   for (const doc of parseAllDocuments(text)) {
     const obj = doc.toJS() as k8s.KubernetesObject;
@@ -204,5 +206,45 @@ describe('createOverlay (the adapter the MCP server calls)', () => {
     assert.deepEqual(result.rejected, []);
     assert.deepEqual(await names(apps.listNamespacedDeployment({ namespace: env })), ['recommendation']);
     assert.equal((await core.readNamespacedService({ namespace: env, name: 'frontend' })).spec?.type, 'ExternalName');
+  });
+});
+
+describe('--changed (a real git checkout)', () => {
+  it('plans and creates an overlay of the services changed since the baseline\'s git ref', async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'tenv-overlay-git-'));
+    const git = (...args: string[]): string => execFileSync('git', args, {
+      cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
+    const write = (file: string, text: string): void => { fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true }); fs.writeFileSync(path.join(repo, file), text); };
+    git('init', '-q', '-b', 'release');
+    write('okteto.yml', 'build:\n  email:\n    context: services/email\ndev:\n  cart:\n    sync:\n      - services/cart:/app\n  search:\n    sync:\n      - services/search:/app\n');
+    for (const f of ['services/cart/main.go', 'services/email/main.py', 'services/search/main.rs']) write(f, 'v1\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'release');
+    git('checkout', '-q', '-b', 'feature');
+    write('services/cart/main.go', 'v2\n');
+    git('commit', '-q', '-am', 'cart');
+    write('services/search/main.rs', 'v2\n');
+    write('notes.txt', 'in no service\n');
+    const manifest = path.join(repo, 'okteto.yml');
+
+    const plan = await t(['env', 'plan', '--from', base, '--changed', '-f', manifest, '--json']);
+    assert.equal(plan.code, 0, plan.stderr);
+    const json = JSON.parse(plan.stdout) as typeof cartPlan;
+    assert.deepEqual(json.run, [{ name: 'cart', reasons: ['changed: services/cart/main.go'] }, ...cartPlan.run.slice(1)]);
+    const text = await t(['env', 'plan', '--from', base, '--changed', '-f', manifest, '--with', 'email']);
+    assert.match(text.stdout, /note: search changed but is no workload of shop-\w+\n/);
+    assert.match(text.stdout, / {2}email +added with --with\n/);
+
+    const env = `changed-${run}`;
+    created.push(env);
+    const create = await t(['env', 'create', env, '--from', base, '--changed', '-f', manifest, '--timezone', 'UTC', '--awake-hours', 'always', '--json']);
+    assert.equal(create.code, 0, create.stderr);
+    assert.deepEqual((JSON.parse(create.stdout) as { plan: unknown }).plan, json);
+    assert.deepEqual(await names(apps.listNamespacedDeployment({ namespace: env })), ['cart', 'checkout', 'frontend', 'partner-api']);
+
+    const usage = await t(['env', 'create', `x-${run}`, '--from', base, '--changed', '--only', 'cart']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Pass --only or --changed, not both/);
   });
 });

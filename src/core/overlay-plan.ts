@@ -10,6 +10,7 @@
 //   Service belongs to the workloads its selector matches; W calls the workloads S belongs to.
 // - Entry points: workloads behind a LoadBalancer or NodePort Service, an Ingress backend, or
 //   annotated `t-env.dev/entry: "true"`.
+// - A StatefulSet's claims made from its `volumeClaimTemplates` go with it, as in a full copy.
 // - The overlay runs the chosen workloads (`--only`, `--changed`, plus `--with`) and every workload
 //   on a call path from an entry point to a chosen one, minus `--without` (which cuts the paths
 //   through it). With each workload come the Services that select it and the ConfigMaps, Secrets,
@@ -193,6 +194,7 @@ export function inferCallGraph(baseline: string, listed: readonly Listed[]): Cal
   const headless = new Set(services.filter((s) => record(s.obj['spec'])?.['clusterIP'] === 'None').map((s) => name(s.obj)));
   const configMaps = new Map(listed.filter((l) => l.kind === 'ConfigMap').map((l) => [name(l.obj), (record(l.obj['data']) ?? {}) as Record<string, unknown>]));
   const owners = new Map<string, Set<string>>([...serviceNames].map((s) => [s, new Set<string>()]));
+  const claims = listed.filter((l) => l.kind === 'PersistentVolumeClaim').map((l) => name(l.obj));
 
   interface Draft { kinds: WorkloadKind[]; services: Set<string>; callsServices: Set<string>; entry: string | undefined; config: Map<string, ObjectRef>; }
   const drafts = new Map<string, Draft>();
@@ -211,6 +213,12 @@ export function inferCallGraph(baseline: string, listed: readonly Listed[]): Cal
     }
     const reads = podReads(kind, l.obj);
     for (const r of reads.refs) d.config.set(refKey(r), r);
+    // The claims a StatefulSet's controller made from its templates (`<template>-<set>-<ordinal>`)
+    // go with it, as a full copy carries them.
+    for (const tpl of kind === 'StatefulSet' ? list(record(l.obj['spec'])?.['volumeClaimTemplates']) : []) {
+      const prefix = `${String(record(tpl['metadata'])?.['name'])}-${wName}-`;
+      for (const pvc of claims) if (pvc.startsWith(prefix) && /^\d+$/.test(pvc.slice(prefix.length))) d.config.set(`PersistentVolumeClaim/${pvc}`, { kind: 'PersistentVolumeClaim', name: pvc });
+    }
     const texts = [...reads.texts];
     for (const cm of reads.configMaps) texts.push(...Object.values(configMaps.get(cm) ?? {}).filter((v): v is string => typeof v === 'string'));
     for (const { name: cm, key } of reads.configMapKeys) { const v = configMaps.get(cm)?.[key]; if (typeof v === 'string') texts.push(v); }

@@ -217,14 +217,14 @@ describe('--changed (a real git checkout)', () => {
     });
     const write = (file: string, text: string): void => { fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true }); fs.writeFileSync(path.join(repo, file), text); };
     git('init', '-q', '-b', 'release');
-    write('okteto.yml', 'build:\n  email:\n    context: services/email\ndev:\n  cart:\n    sync:\n      - services/cart:/app\n  search:\n    sync:\n      - services/search:/app\n');
-    for (const f of ['services/cart/main.go', 'services/email/main.py', 'services/search/main.rs']) write(f, 'v1\n');
+    write('okteto.yml', 'build:\n  email:\n    context: services/email\ndev:\n  cart:\n    sync:\n      - services/cart:/app\n  notifications:\n    sync:\n      - services/notifications:/app\n');
+    for (const f of ['services/cart/main.go', 'services/email/main.py', 'services/notifications/main.rs']) write(f, 'v1\n');
     git('add', '.');
     git('commit', '-q', '-m', 'release');
     git('checkout', '-q', '-b', 'feature');
     write('services/cart/main.go', 'v2\n');
     git('commit', '-q', '-am', 'cart');
-    write('services/search/main.rs', 'v2\n');
+    write('services/notifications/main.rs', 'v2\n');
     write('notes.txt', 'in no service\n');
     const manifest = path.join(repo, 'okteto.yml');
 
@@ -233,7 +233,7 @@ describe('--changed (a real git checkout)', () => {
     const json = JSON.parse(plan.stdout) as typeof cartPlan;
     assert.deepEqual(json.run, [{ name: 'cart', reasons: ['changed: services/cart/main.go'] }, ...cartPlan.run.slice(1)]);
     const text = await t(['env', 'plan', '--from', base, '--changed', '-f', manifest, '--with', 'email']);
-    assert.match(text.stdout, /note: search changed but is no workload of shop-\w+\n/);
+    assert.match(text.stdout, /note: notifications changed but is no workload of shop-\w+\n/);
     assert.match(text.stdout, / {2}email +added with --with\n/);
 
     const env = `changed-${run}`;

@@ -239,3 +239,13 @@ describe('diff and refresh of an overlay', () => {
     assert.deepEqual(droppedCopies(gone).map((e) => `${e.kind}/${e.name}`), ['Service/catalog']);
   });
 });
+
+describe('StatefulSet claims', () => {
+  it('the claims made from a StatefulSet\'s templates go with it, never a look-alike', () => {
+    const sts = workload('StatefulSet', 'db');
+    (sts.obj['spec'] as Record<string, unknown>)['volumeClaimTemplates'] = [{ metadata: { name: 'data' } }];
+    const claim = (name: string): Listed => ({ kind: 'PersistentVolumeClaim', obj: { metadata: { name } } });
+    const graph = inferCallGraph('main', [sts, claim('data-db-0'), claim('data-db-1'), claim('data-db-old'), claim('data-dbx-0')]);
+    assert.deepEqual(graph.workloads.get('db')!.config, [{ kind: 'PersistentVolumeClaim', name: 'data-db-0' }, { kind: 'PersistentVolumeClaim', name: 'data-db-1' }]);
+  });
+});

@@ -13,12 +13,15 @@ import { limited, median, round } from './stats.ts';
 const CALLS = 10;
 const ENTRIES = 5;
 
-/** Workload i calls i+1…i+10 (mod N) half by env values, half by its ConfigMap; the first 5 are behind LoadBalancers. */
+/**
+ * Workload i calls i+1…i+10 (those that exist) half by env values, half by its ConfigMap; the first
+ * 5 are behind LoadBalancers. Calls only go forward, so the entry points svc-0…2 have no callers.
+ */
 function denseBaseline(name: string, workloads: number): { configMaps: KubeObject[]; services: KubeObject[]; deployments: KubeObject[] } {
   const ids = Array.from({ length: workloads }, (_, i) => i);
-  const callee = (i: number, k: number): string => `svc-${(i + 1 + k) % workloads}`;
+  const callees = (i: number, from: number): string[] => Array.from({ length: CALLS / 2 }, (_, k) => i + 1 + from + k).filter((j) => j < workloads).map((j) => `svc-${j}`);
   return {
-    configMaps: ids.map((i) => ({ metadata: { name: `svc-${i}` }, data: Object.fromEntries(Array.from({ length: CALLS / 2 }, (_, k) => [`UPSTREAM_${k}`, `http://${callee(i, CALLS / 2 + k)}.${name}.svc.cluster.local:80/api`])) })),
+    configMaps: ids.map((i) => ({ metadata: { name: `svc-${i}` }, data: Object.fromEntries(callees(i, CALLS / 2).map((c, k) => [`UPSTREAM_${k}`, `http://${c}.${name}.svc.cluster.local:80/api`])) })),
     services: ids.map((i) => ({ metadata: { name: `svc-${i}` }, spec: { type: i < ENTRIES ? 'LoadBalancer' : 'ClusterIP', selector: { app: `svc-${i}` }, ports: [{ port: 80 }] } })),
     deployments: ids.map((i) => ({
       metadata: { name: `svc-${i}` },
@@ -26,7 +29,7 @@ function denseBaseline(name: string, workloads: number): { configMaps: KubeObjec
         replicas: 2, selector: { matchLabels: { app: `svc-${i}` } },
         template: { metadata: { labels: { app: `svc-${i}` } }, spec: { containers: [{
           name: 'app', image: `registry.example/svc-${i}:1`, envFrom: [{ configMapRef: { name: `svc-${i}` } }],
-          env: Array.from({ length: CALLS / 2 }, (_, k) => ({ name: `CALL_${k}`, value: `${callee(i, k)}:80` })),
+          env: callees(i, 0).map((c, k) => ({ name: `CALL_${k}`, value: `${c}:80` })),
         }] } },
       },
     })),
@@ -69,7 +72,10 @@ export interface OverlayCreateBenchResult {
   fullCopyPods: number;
 }
 
-/** Creates an overlay of 3 workloads (the entry points svc-0…2, whose callers are none) from a dense baseline in the cluster. */
+/**
+ * Creates an overlay of 3 workloads (the entry points svc-0…2, whose callers are none) from a dense
+ * baseline in the cluster: 3 workloads with their Services and ConfigMaps, and N-3 routed Services.
+ */
 export async function benchOverlayCreate(session: KubeSession, workloads: number): Promise<OverlayCreateBenchResult> {
   const core = session.kc.makeApiClient(k8s.CoreV1Api);
   const apps = session.kc.makeApiClient(k8s.AppsV1Api);

@@ -126,6 +126,21 @@ async function readOverlay(session: KubeSession, name: string, workloads: readon
 const find = (list: readonly Listed[], ref: ObjectRef): Listed | undefined => list.find((l) => l.kind === ref.kind && l.obj.metadata?.name === ref.name);
 
 /**
+ * For Start Dev: whether `namespace` is an overlay that routes the workload `name` to its baseline
+ * (the baseline has it, the overlay does not run it). Undefined for any other environment.
+ */
+export async function routedWorkload(session: KubeSession, namespace: string, name: string, options: ApiOptions = {}): Promise<{ baseline: string } | undefined> {
+  let s: OverlayState;
+  try {
+    s = await readOverlay(session, namespace, [], 't dev start', options);
+  } catch (error) {
+    if (error instanceof TEnvError && error.kind === 'not-overlay') return undefined;
+    throw error;
+  }
+  return s.graph.workloads.has(name) && !s.running.has(name) ? { baseline: s.baseline } : undefined;
+}
+
+/**
  * Makes routed workloads run in the overlay: each one's workload, Services and config are copied
  * (a routed Service of the same name is replaced). An asleep overlay stays asleep.
  */

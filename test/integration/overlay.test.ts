@@ -3,7 +3,7 @@
 // to, dropped from, compared and refreshed, through the adapters and the `t` CLI.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -246,5 +246,45 @@ describe('--changed (a real git checkout)', () => {
     const usage = await t(['env', 'create', `x-${run}`, '--from', base, '--changed', '--only', 'cart']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /Pass --only or --changed, not both/);
+  });
+});
+
+describe('Start Dev on a workload the overlay routes (okteto stand-in)', () => {
+  it('--add adds it first, then okteto up takes it over; without --add and no terminal, one actionable error', async () => {
+    const env = `dev-${run}`;
+    created.push(env);
+    await createOverlay(admin, { name: env, baseline: base, owner, timezone: 'UTC', awakeHours: 'always' }, { only: ['cart'], without: ['frontend', 'partner-api', 'checkout'] });
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tenv-overlay-home-'));
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tenv-overlay-ws-'));
+    fs.writeFileSync(path.join(workspace, 'okteto.yml'), 'dev:\n  email:\n    image: busybox\n    command: sh\n    sync:\n      - .:/usr/src/app\n');
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    const state = path.join(home, '.okteto', env, 'email', 'okteto.state');
+    const dev = (args: string[]): Promise<CliRun> => new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', path.join(root, 'src', 'cli.ts'), 'dev', 'start', 'email', '-e', env, ...args], {
+        cwd: workspace, stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, NO_COLOR: '1', HOME: home, T_ENV_USER: owner, T_ENV_OKTETO_PATH: path.join(root, 'test', 'fixtures', 'okteto-fake', 'okteto'), OKTETO_FAKE_STEP_MS: '100' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      // Like a developer leaving the dev container's shell once it is ready.
+      const timer = setInterval(() => {
+        if (fs.existsSync(state) && fs.readFileSync(state, 'utf8').trim() === 'ready') { clearInterval(timer); child.stdin.write('exit\n'); }
+      }, 100);
+      child.on('exit', (code) => { clearInterval(timer); resolve({ code, stdout, stderr }); });
+    });
+
+    const refused = await dev([]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /email runs in the baseline shop-\w+, not in the overlay dev-\w+: dev mode needs it in the environment\.\nhint: Pass --add to add it first/);
+    assert.equal((await core.readNamespacedService({ namespace: env, name: 'email' })).spec?.type, 'ExternalName');
+
+    const started = await dev(['--add']);
+    assert.equal(started.code, 0, started.stderr + started.stdout);
+    assert.match(started.stdout, /Added email to dev-\w+\./);
+    assert.equal((await core.readNamespacedService({ namespace: env, name: 'email' })).spec?.type, 'ClusterIP');
+    const email = await apps.readNamespacedDeployment({ namespace: env, name: 'email' });
+    assert.equal(email.metadata?.labels?.['dev.okteto.com'], 'true');
   });
 });

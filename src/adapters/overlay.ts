@@ -1,5 +1,6 @@
 // Overlay environments against the cluster: plan (lists only), create (the full copy's path with a
-// plan), add and drop. The rules are pure and live in core/overlay-plan.ts; reads, applies and
+// plan), add and drop, Start Dev's check for a routed workload, and `--changed` (git and the okteto
+// manifest, core/changed-services.ts). The rules are pure and live in core/overlay-plan.ts; reads, applies and
 // deletes go through adapters/baseline.ts's BaselineApi (counted, cancellable, fault hooks).
 import path from 'node:path';
 import { baseRefCandidates, buildContexts, mapChangedFiles, serviceRoots } from '../core/changed-services.ts';
@@ -8,7 +9,7 @@ import { ANNOTATION_ASLEEP_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP } from '../co
 import { ANNOTATION_BASELINE, ANNOTATION_GIT_REF, asleepCopy } from '../core/baseline-copy.ts';
 import { inDevMode } from '../core/baseline-diff.ts';
 import type { Listed } from '../core/baseline-diff.ts';
-import { TEnvError } from '../core/errors.ts';
+import { ForbiddenError, TEnvError } from '../core/errors.ts';
 import { isWorkloadKind } from '../core/kinds.ts';
 import {
   ANNOTATION_OVERLAY, checkWorkloadNames, inferCallGraph, overlayNeeds as needs, overlayObjectCopies, planOverlay, routedCopy, routedTo,
@@ -114,7 +115,7 @@ async function readOverlay(session: KubeSession, name: string, workloads: readon
   await b.readBaseline(baseline);
   const warnings: string[] = [];
   const [listed, here] = await Promise.all([b.listCopyable(baseline, warnings), b.listCopyable(name, warnings)]);
-  if (warnings.length > 0) throw new TEnvError('forbidden', warnings.join(' '));
+  if (warnings.length > 0) throw new ForbiddenError(warnings.join(' '));
   const graph = inferCallGraph(baseline, listed);
   checkWorkloadNames(graph, workloads, command);
   const running = new Set(here.filter((l) => isWorkloadKind(l.kind)).map((l) => l.obj.metadata?.name ?? ''));

@@ -13,6 +13,7 @@ import { benchActivation } from './activation.ts';
 import { benchAwakeHours } from './awake-hours.ts';
 import { benchBaselineCopy } from './baseline.ts';
 import { benchLogPipeline, benchLogsEndToEnd } from './logs-pipeline.ts';
+import { benchOverlayCreate, benchOverlayPlan } from './overlay.ts';
 import { benchOktetoStateLatency, benchSpawnLatency } from './okteto-status.ts';
 import { ensureScaleFixture } from './scale-fixture.ts';
 import { benchSleeperPass, benchWake } from './sleep.ts';
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
       (r) => ({ figure: `sleep ${(r.sleep.ms / 1000).toFixed(2)} s / ${r.sleep.requests} req (${r.sleep.lists} lists, ${r.sleep.patches} patches)`, baseline: `steady ${r.steady.ms} ms / ${r.steady.requests} req; wake ${(r.wake.ms / 1000).toFixed(2)} s`, target: '≤ 3 s, 1 list/kind + 1 patch/change' }));
     await scenario(`create from a ${smoke ? 5 : 50}-workload baseline`, () => benchBaselineCopy(session, { workloads: smoke ? 5 : 50, runs: smoke ? 1 : 3, log }),
       (r) => ({ figure: `median ${r.create.medianMs} ms for ${r.objects} objects (${r.create.lists} lists, ${r.create.applies} applies)`, baseline: `in-sync diff ${r.diffMs} ms; refresh ${r.refresh.medianMs} ms, ${r.refresh.writes} writes`, target: '≤ 1.5 s; refresh lists only, ≤ 300 ms' }));
+    await scenario(`overlay plan, ${smoke ? 20 : 200}-workload dense graph`, () => benchOverlayPlan(smoke ? 20 : 200, smoke ? 3 : 15),
+      (r) => ({ figure: `median ${r.cpuMedianMs} ms CPU after the lists`, baseline: `${r.workloads} workloads, ${r.calls} calls`, target: '≤ 50 ms' }));
+    await scenario(`overlay of 3 from a ${smoke ? 20 : 200}-workload baseline`, () => benchOverlayCreate(session, smoke ? 20 : 200),
+      (r) => ({ figure: `created in ${r.createMs} ms (${r.applied} objects)`, baseline: `${r.overlayPods} pods vs ${r.fullCopyPods} for a full copy`, target: '≤ 1 s; report pods' }));
     await scenario('log pipeline', () => benchLogPipeline(),
       (r) => ({ figure: `${Math.round(r.linesPerSecond / 1000)}k lines/s; max stall ${r.maxEventLoopStallMs} ms at ${r.arrivalLinesPerSecond} lines/s`, baseline: `max pipeline work ${r.maxPipelineWorkMs} ms`, target: '≥ 100k lines/s, stall < 20 ms' }));
     await scenario('logs end to end', () => benchLogsEndToEnd(cluster),

@@ -6,6 +6,7 @@ import { commandHelp, findCommand, mainHelp, parseCommand, UsageError } from './
 import type { Command } from './cli/command.ts';
 import { createOutput } from './cli/output.ts';
 import { baselineCommands } from './cli/baseline-commands.ts';
+import { overlayCommands } from './cli/overlay-commands.ts';
 import { envCommands } from './cli/env-commands.ts';
 import { scheduleCommands } from './cli/schedule-commands.ts';
 import { eventsCommand } from './cli/events-command.ts';
@@ -14,7 +15,7 @@ import { devCommands } from './cli/dev-commands.ts';
 import { logsCommand } from './cli/logs-command.ts';
 import { mcpCommand } from './cli/mcp-command.ts';
 
-export const commands: Command[] = [...envCommands, ...baselineCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands, mcpCommand];
+export const commands: Command[] = [...envCommands, ...baselineCommands, ...overlayCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands, mcpCommand];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');

@@ -20,6 +20,8 @@ import {
 import { ForbiddenError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { COPY_KINDS, isWorkloadKind, KINDS } from '../core/kinds.ts';
 import type { KindInfo, KindName } from '../core/kinds.ts';
+import { ANNOTATION_OVERLAY, inferCallGraph, overlayCopies, overlayDiffEntries, planOverlay, routedCopy } from '../core/overlay-plan.ts';
+import type { OverlayPlan, OverlayRequest } from '../core/overlay-plan.ts';
 import { newEnvironmentNamespace, validateCreateInput } from './environments.ts';
 import type { CreateEnvironmentInput } from './environments.ts';
 import { kindClients } from './kinds.ts';
@@ -63,6 +65,8 @@ export interface CopyResult {
   readonly requests: number;
   /** `t-env.dev/expires-at` of the new environment when it has a TTL (undefined when resuming). */
   readonly expiresAt?: string | undefined;
+  /** For an overlay: what it runs, routes and leaves shared. */
+  readonly plan?: OverlayPlan | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -79,7 +83,8 @@ function rejectionMessage(kind: string, error: k8s.ApiException<unknown>): strin
   return kind === 'Secret' ? message.replace(/"[^"]*"/g, '"…"') : message;
 }
 
-class BaselineApi {
+/** Baseline reads and copy applies, shared with the overlay commands (adapters/overlay.ts). */
+export class BaselineApi {
   readonly api: SleepApi;
   readonly session: KubeSession;
   private readonly core: k8s.CoreV1Api;
@@ -184,6 +189,8 @@ export async function listBaselines(session: KubeSession, options: ApiOptions = 
 
 export interface CreateFromBaselineInput extends CreateEnvironmentInput {
   baseline: string;
+  /** Copy only part of the baseline and route the rest to it (core/overlay-plan.ts). */
+  overlay?: OverlayRequest | undefined;
 }
 
 /**
@@ -210,11 +217,12 @@ export async function createFromBaseline(session: KubeSession, raw: CreateFromBa
   const warnings: string[] = [];
   const listed = await b.listCopyable(raw.baseline, warnings);
   strictCheck(options, warnings, []);
-  const copies = listed.filter((l) => neverCopyReason(l.kind, l.obj) === undefined)
-    .map((l) => prepareCopy(l.kind, l.obj, { baseline: raw.baseline, environment: input.name }));
+  const target = { baseline: raw.baseline, environment: input.name };
+  const plan = raw.overlay ? planOverlay(inferCallGraph(raw.baseline, listed), raw.overlay) : undefined;
+  const copies = plan ? overlayCopies(plan, listed, target) : listed.filter((l) => neverCopyReason(l.kind, l.obj) === undefined).map((l) => prepareCopy(l.kind, l.obj, target));
   let expiresAt: string | undefined;
   if (!resuming) {
-    const created = await newEnvironmentNamespace(session, input, { now: options.now, extra: { [ANNOTATION_BASELINE]: raw.baseline, [ANNOTATION_COPY_PENDING]: 'true' } });
+    const created = await newEnvironmentNamespace(session, input, { now: options.now, extra: { [ANNOTATION_BASELINE]: raw.baseline, [ANNOTATION_COPY_PENDING]: 'true', ...(plan ? { [ANNOTATION_OVERLAY]: 'true' } : {}) } });
     expiresAt = created.expiresAt;
     try {
       await b.api.call({ verb: 'create', resource: 'namespaces', namespace: undefined, name: input.name }, (c) => b.api.session.kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: created.body }, c));
@@ -230,7 +238,7 @@ export async function createFromBaseline(session: KubeSession, raw: CreateFromBa
   } catch (error) {
     throw toTEnvError(error, session, `patch namespace ${input.name}`);
   }
-  return { environment: input.name, baseline: raw.baseline, applied, rejected, warnings, requests: b.api.counter.count - start, expiresAt };
+  return { environment: input.name, baseline: raw.baseline, applied, rejected, warnings, requests: b.api.counter.count - start, expiresAt, plan };
 }
 
 export interface EnvironmentDiff {
@@ -240,6 +248,10 @@ export interface EnvironmentDiff {
   readonly warnings: readonly string[];
   /** The environment is asleep (a manual sleep, or workloads recorded by sleep). */
   readonly asleep: boolean;
+  /** The environment is an overlay: entries cover what it runs (and new Services). */
+  readonly overlay: boolean;
+  /** For an overlay: new Services of the baseline that refresh routes to it. */
+  readonly routeNew: readonly string[];
 }
 
 async function diffWith(b: BaselineApi, name: string): Promise<EnvironmentDiff> {
@@ -255,7 +267,10 @@ async function diffWith(b: BaselineApi, name: string): Promise<EnvironmentDiff> 
   const [fromBaseline, here] = await Promise.all([b.listCopyable(baseline, warnings), b.listCopyable(name, warnings)]);
   const asleep = ns.metadata?.annotations?.[ANNOTATION_ASLEEP_UNTIL] !== undefined
     || here.some((l) => isWorkloadKind(l.kind) && l.obj.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined);
-  return { environment: name, baseline, entries: diffWithBaseline(baseline, fromBaseline, here), warnings, asleep };
+  const entries = diffWithBaseline(baseline, fromBaseline, here);
+  const overlay = ns.metadata?.annotations?.[ANNOTATION_OVERLAY] === 'true';
+  const scoped = overlay ? overlayDiffEntries(baseline, entries) : { entries, routeNew: [] };
+  return { environment: name, baseline, entries: scoped.entries, routeNew: scoped.routeNew, warnings, asleep, overlay };
 }
 
 /** Every object of the environment and its baseline with one status (lists only). */
@@ -276,8 +291,10 @@ async function refreshWith(b: BaselineApi, name: string, refresh: RefreshOptions
   const diff = await diffWith(b, name);
   strictCheck(options, diff.warnings, []);
   const plan = planRefresh(diff.entries, { ...refresh, force: refresh.force || reset });
+  const target = { baseline: diff.baseline, environment: name, overlay: diff.overlay };
   const copies = plan.apply.map((e) => {
-    const copy = prepareCopy(e.kind, e.baseline!, { baseline: diff.baseline, environment: name });
+    if (e.status === 'only-in-baseline' && e.kind === 'Service' && diff.routeNew.includes(e.name)) return routedCopy(e.name, target);
+    const copy = prepareCopy(e.kind, e.baseline!, target);
     // Never wake an asleep environment: its refreshed workloads stay asleep, recording the new size.
     return diff.asleep ? asleepCopy(copy) : copy;
   });

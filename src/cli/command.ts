@@ -22,7 +22,7 @@ export interface Command {
   /** e.g. ['env', 'ls'] */
   path: string[];
   summary: string;
-  /** Positional arguments, e.g. '<name>'; a trailing '?' marks an optional one. */
+  /** Positional arguments, e.g. '<name>'; a trailing '?' marks an optional one, a last '<x...>' takes the rest. */
   args?: string[];
   options?: Record<string, OptionSpec>;
   run(ctx: CommandContext): Promise<number | void>;
@@ -63,7 +63,7 @@ export function parseCommand(command: Command, argv: string[]): Pick<CommandCont
   if (parsed.positionals.length < required) {
     throw new UsageError(`Missing argument ${args[parsed.positionals.length]!.replace(/\?$/, '')}.`, `Usage: t ${usageLine(command)}`);
   }
-  if (parsed.positionals.length > args.length) {
+  if (parsed.positionals.length > args.length && !args.at(-1)?.endsWith('...>')) {
     throw new UsageError(`Unexpected argument "${parsed.positionals[args.length]!}".`, `Usage: t ${usageLine(command)}`);
   }
   return { values, positionals: parsed.positionals };

@@ -8,9 +8,11 @@ import { createFromBaseline } from '../adapters/baseline.ts';
 import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { describeExpiry } from '../core/expiry.ts';
+import { planJson } from '../core/overlay-plan.ts';
 import { confirmOnTerminal, parseDuration, stringOption, UsageError } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { reportCopy } from './baseline-commands.ts';
+import { overlayChoice, overlayOptions, overlayRequest, planLines } from './overlay-commands.ts';
 
 export function session(ctx: CommandContext): KubeSession {
   return loadKubeConfig({ context: stringOption(ctx, 'context'), kubeconfig: stringOption(ctx, 'kubeconfig') }, ctx.env);
@@ -97,6 +99,7 @@ export const envCommands: Command[] = [
       ttl: { type: 'string', description: 'time to live (e.g. 4h, 2d): the sleeper deletes it then', valueName: 'duration' },
       from: { type: 'string', description: 'copy the application from this baseline (see "t env baselines")', valueName: 'baseline' },
       strict: { type: 'boolean', description: 'with --from: fail on an unreadable kind or a refused object' },
+      ...overlayOptions,
     },
     async run(ctx) {
       const ttl = stringOption(ctx, 'ttl');
@@ -107,22 +110,26 @@ export const envCommands: Command[] = [
         timezone: stringOption(ctx, 'timezone') ?? localTimeZone(),
         awakeHours: stringOption(ctx, 'awake-hours') ?? DEFAULT_AWAKE_HOURS,
       });
-      const s = session(ctx);
       const from = stringOption(ctx, 'from');
+      const choice = overlayChoice(ctx, 'env create <name>');
+      if (choice && !from) throw new UsageError(`--${choice} makes an overlay of a baseline: it needs --from.`, 'Usage: t env create <name> --from <baseline> (--only a,b | --changed)');
+      const s = session(ctx);
       if (from) {
+        const overlay = await overlayRequest(ctx, choice, s, from);
         const progress = ctx.out.json ? undefined : ctx.out.progress(`Creating ${input.name} from ${from}…`);
         let result;
         try {
-          result = await createFromBaseline(s, { ...input, baseline: from }, { signal: ctx.signal, onProgress: (t) => progress?.update(t), strict: ctx.values['strict'] === true });
+          result = await createFromBaseline(s, { ...input, baseline: from, overlay }, { signal: ctx.signal, onProgress: (t) => progress?.update(t), strict: ctx.values['strict'] === true });
         } finally {
           progress?.done();
         }
         if (ctx.out.json) {
-          ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, expiresAt: result.expiresAt ?? null, context: s.context, baseline: from, applied: result.applied, rejected: result.rejected, warnings: result.warnings });
+          ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, expiresAt: result.expiresAt ?? null, context: s.context, baseline: from, applied: result.applied, rejected: result.rejected, warnings: result.warnings, ...(result.plan ? { plan: planJson(result.plan) } : {}) });
           return result.rejected.length > 0 ? 1 : 0;
         }
         reportCopy(ctx, result);
-        ctx.out.line(`Created environment ${ctx.out.bold(input.name)} from ${from} (${result.applied} objects; owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}${result.expiresAt ? `, expires ${result.expiresAt}` : ''}) in ${s.context}.`);
+        if (result.plan) for (const line of planLines(result.plan)) ctx.out.line(line);
+        ctx.out.line(`Created ${result.plan ? 'overlay' : 'environment'} ${ctx.out.bold(input.name)} from ${from} (${result.applied} objects; owner ${input.owner}, ${input.timezone}, awake ${input.awakeHours}${result.expiresAt ? `, expires ${result.expiresAt}` : ''}) in ${s.context}.`);
         return result.rejected.length > 0 ? 1 : 0;
       }
       const { expiresAt } = await createEnvironment(s, input);

@@ -207,6 +207,18 @@ export function developerReplicas(obj: KubeObject): number {
 export interface CopyTarget {
   baseline: string;
   environment: string;
+  /**
+   * The environment is an overlay (core/overlay-plan.ts): pod templates also search
+   * `<baseline>.svc.cluster.local`, so names that are not Services (`db-0.db`) reach the baseline.
+   */
+  overlay?: boolean | undefined;
+}
+
+function addDnsSearch(podSpec: Json, domain: string): void {
+  const dnsConfig = record(podSpec['dnsConfig']) ?? {};
+  const searches = Array.isArray(dnsConfig['searches']) ? dnsConfig['searches'] as unknown[] : [];
+  if (!searches.includes(domain)) dnsConfig['searches'] = [...searches, domain];
+  podSpec['dnsConfig'] = dnsConfig;
 }
 
 export interface PreparedCopy {
@@ -226,6 +238,7 @@ export function prepareCopy(kind: KindName, obj: KubeObject, target: CopyTarget)
   const rewrite = (s: string): string => rewriteNamespaceReferences(s, target.baseline, target.environment);
   const podSpec = podSpecOf(kind, copy);
   if (podSpec) rewriteContainers(podSpec, rewrite);
+  if (podSpec && target.overlay) addDnsSearch(podSpec, `${target.baseline}.svc.cluster.local`);
   if (kind === 'ConfigMap' && record(copy['data'])) {
     copy['data'] = Object.fromEntries(Object.entries(copy['data'] as Json).map(([k, v]) => [k, typeof v === 'string' ? rewrite(v) : v]));
   }

@@ -6,6 +6,7 @@
 //   longer hashes to `copy-hash`, or the environment made an object of the same name itself;
 // - `only-in-baseline`: added to the baseline since (or deleted here);
 // - `only-here`: in the environment only (made here, or copied and since removed from the baseline).
+// An overlay's routed Service (core/overlay-plan.ts) is `in-sync` while the baseline has the Service.
 // Refresh applies `behind` and `only-in-baseline` (and `changed-here` with force), never touches a
 // workload in Okteto dev mode, and never deletes; reset also deletes copies the baseline dropped.
 import { LABEL_OKTETO_DEV, ANNOTATION_OKTETO_REPLICAS } from './environment.ts';
@@ -14,6 +15,7 @@ import {
 } from './baseline-copy.ts';
 import type { KubeObject } from './baseline-copy.ts';
 import { isWorkloadKind } from './kinds.ts';
+import { routedTo } from './overlay-plan.ts';
 import type { KindName } from './kinds.ts';
 
 export type DiffStatus = 'in-sync' | 'behind' | 'changed-here' | 'only-in-baseline' | 'only-here';
@@ -55,6 +57,11 @@ export function diffWithBaseline(baselineName: string, baseline: readonly Listed
     const name = b.obj.metadata?.name ?? '';
     if (!e) {
       entries.push({ kind: b.kind, name, status: 'only-in-baseline', copied: false, dev: false, baseline: b.obj, environment: undefined });
+      continue;
+    }
+    if (routedTo(e.obj) === baselineName) {
+      // An overlay's routed Service is no copy: it is right as long as the Service it aliases exists.
+      entries.push({ kind: b.kind, name, status: 'in-sync', copied: true, dev: false, baseline: b.obj, environment: e.obj });
       continue;
     }
     const annotations = e.obj.metadata?.annotations ?? {};

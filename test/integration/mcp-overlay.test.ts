@@ -55,9 +55,13 @@ function write(file: string, text: string): void {
   fs.writeFileSync(file, text);
 }
 
+/** Generated files of cart, untracked: enough for a plan reason longer than 500 characters. */
+const GENERATED = Array.from({ length: 60 }, (_, i) => `services/cart/gen/g${String(i).padStart(3, '0')}.go`);
+
 /**
  * The shop's repository: `main`, then a branch `feature` that changes cart (committed; `release`
- * points there), adds a doc with a control character in its name, and 250 notes in no service.
+ * points there), adds generated cart files, a doc with a control character in its name, and 250
+ * notes in no service.
  */
 function repository(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenv-mcp-overlay-'));
@@ -71,6 +75,7 @@ function repository(): string {
   git(dir, 'commit', '-q', '-am', 'cart');
   git(dir, 'branch', 'release');
   write(path.join(dir, 'docs/evil\u001b[31m.md'), 'untracked\n');
+  for (const f of GENERATED) write(path.join(dir, f), 'generated\n');
   for (let i = 0; i < 250; i++) write(path.join(dir, 'notes', `n${String(i).padStart(3, '0')}.txt`), `${i}\n`);
   return dir;
 }
@@ -164,7 +169,7 @@ describe('t mcp overlay tools against the local control plane and a real git rep
     const notes = Array.from({ length: 250 }, (_, i) => `notes/n${String(i).padStart(3, '0')}.txt`);
     assert.deepEqual(changed, {
       base: 'main',
-      services: [{ name: 'cart', files: ['services/cart/main.go'] }, { name: 'docs', files: ['docs/evil\\x1b[31m.md'] }],
+      services: [{ name: 'cart', files: [...GENERATED, 'services/cart/main.go'] }, { name: 'docs', files: ['docs/evil\\x1b[31m.md'] }],
       unmapped: notes.slice(0, 200),
       omitted: 50,
     });
@@ -176,9 +181,9 @@ describe('t mcp overlay tools against the local control plane and a real git rep
       'the same shape and names as the CLI (with the control character escaped)');
     assert.deepEqual(await ok('changed_services', { path: manifest }), changed, 'the manifest\'s path works like its folder');
 
-    const fromBaseline = await ok<{ base: string; services: { name: string }[] }>('changed_services', { path: repo, from: base });
+    const fromBaseline = await ok<{ base: string; services: { name: string; files: string[] }[] }>('changed_services', { path: repo, from: base });
     assert.equal(fromBaseline.base, 'release');
-    assert.deepEqual(fromBaseline.services.map((s) => s.name), ['docs'], 'cart\'s change is already in release');
+    assert.deepEqual(fromBaseline.services.find((s) => s.name === 'cart')?.files, GENERATED, 'cart\'s committed change is already in release');
     assert.equal((await ok<{ base: string }>('changed_services', { path: repo, from: base, base: 'main' })).base, 'main', 'an explicit base wins');
 
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'tenv-mcp-plain-'));
@@ -215,8 +220,11 @@ describe('t mcp overlay tools against the local control plane and a real git rep
     const progress: string[] = [];
     const changed = await ok<{ run: { name: string; reasons: string[] }[]; notWorkloads: string[]; routed: string[] }>('plan_overlay',
       { from: base, changed: { path: repo, base: 'main' }, with: ['redis-cart'], without: ['partner-api'] }, (m) => progress.push(m));
+    // The reason names every changed file: cut at 500 characters.
+    const reason = `changed: ${[...GENERATED, 'services/cart/main.go'].join(', ')}`;
+    assert.ok(reason.length > 500);
     assert.deepEqual(changed.run, [
-      { name: 'cart', reasons: ['changed: services/cart/main.go'] },
+      { name: 'cart', reasons: [`${reason.slice(0, 499)}…`] },
       { name: 'checkout', reasons: ['calls cart'] },
       { name: 'frontend', reasons: ['calls cart', 'calls checkout'] },
       { name: 'redis-cart', reasons: ['added with --with'] },
@@ -226,7 +234,9 @@ describe('t mcp overlay tools against the local control plane and a real git rep
     assert.ok(progress.includes(`Reading the changes in ${repo}…`), progress.join(' | '));
     const cliChanged = await runCli(['env', 'plan', '--from', base, '--changed', '--base', 'main', '-f', manifest, '--with', 'redis-cart', '--without', 'partner-api', '--json'], env);
     assert.equal(cliChanged.code, 0, cliChanged.stderr);
-    assert.deepEqual((JSON.parse(cliChanged.stdout) as { run: unknown }).run, changed.run);
+    const cliRun = (JSON.parse(cliChanged.stdout) as { run: { name: string; reasons: string[] }[] }).run;
+    assert.deepEqual(cliRun[0]?.reasons, [reason], 'the CLI prints the whole reason');
+    assert.deepEqual(cliRun.slice(1), changed.run.slice(1));
     assert.ok(!(await core.listNamespace()).items.some((ns) => ns.metadata?.annotations?.['t-env.dev/baseline'] === base), 'planning created nothing');
   });
 

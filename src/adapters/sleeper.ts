@@ -12,7 +12,8 @@ import type * as k8s from '@kubernetes/client-node';
 import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { describeError, isCancelled } from '../core/errors.ts';
-import { environmentVerdict, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
+import { evaluate } from '../core/environment-verdict.ts';
+import { planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
 import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
@@ -141,7 +142,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const desired = new Map<string, SleepTarget | undefined>();
   const cleanups: { env: EnvironmentWork; expired: readonly string[] }[] = [];
   for (const env of work.values()) {
-    const verdict = environmentVerdict(env.ns.metadata?.annotations, now);
+    const verdict = evaluate(env.ns.metadata?.annotations, now);
     desired.set(env.name, verdict.state);
     outcomes.set(env.name, []);
     env.problems.push(...verdict.problems);
@@ -174,7 +175,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     }
     if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
     const wants = fresh && !fresh.metadata?.deletionTimestamp && fresh.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true'
-      ? environmentVerdict(fresh.metadata.annotations, now).state : undefined;
+      ? evaluate(fresh.metadata.annotations, now).state : undefined;
     if (wants !== desired.get(name)) {
       moved.add(name);
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');

@@ -1,10 +1,9 @@
 // `t dev start|stop <service>`: Okteto dev mode from the terminal, `okteto up` in the foreground.
 import { loadWorkspaceManifest, OktetoCli, oktetoRunFor, planDev, stopDevMode, wakeForDev } from '../adapters/dev-mode.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { stringOption } from './command.ts';
 import type { Command, CommandContext, OptionSpec } from './command.ts';
 import { resolveEnvironment, session } from './env-commands.ts';
-
-const MINIMUM_WAKE_HOURS = 2;
 
 const devOptions: Record<string, OptionSpec> = {
   env: { type: 'string', short: 'e', description: 'environment (default: the only one you own)', valueName: 'name' },
@@ -32,7 +31,7 @@ export const devCommands: Command[] = [
       if (plan.asleep) {
         const progress = ctx.out.progress(`Waking ${plan.target.namespace} first…`);
         try {
-          await wakeForDev(s, plan.target.namespace, { minimumHours: MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress.update(t) });
+          await wakeForDev(s, plan.target.namespace, { minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress.update(t) });
         } finally {
           progress.done();
         }

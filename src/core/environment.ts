@@ -345,6 +345,18 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
   };
 }
 
+/**
+ * The schedule and marker annotations an EnvironmentInfo was read from (the inverse of
+ * `environmentInfo`), for the one verdict in environment-verdict.ts.
+ */
+export function scheduleAnnotations(env: Pick<EnvironmentInfo, 'timezone' | 'awakeHours' | 'awakeUntil' | 'asleepUntil'>): Record<string, string> {
+  const entries: [string, string | undefined][] = [
+    [ANNOTATION_TIMEZONE, env.timezone], [ANNOTATION_AWAKE_HOURS, env.awakeHours],
+    [ANNOTATION_AWAKE_UNTIL, env.awakeUntil], [ANNOTATION_ASLEEP_UNTIL, env.asleepUntil],
+  ];
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Checks an environment (namespace) name; returns an error message or undefined. */

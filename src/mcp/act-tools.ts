@@ -5,6 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { parseDurationMs } from '../core/duration.ts';
 import { InvalidInputError, isTEnvError } from '../core/errors.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { createEnvironment, deleteEnvironment } from '../adapters/environments.ts';
 import { sleepEnvironment, waitUntilReady, wakeEnvironment } from '../adapters/sleep.ts';
 import { setWorkloadImage } from '../adapters/workload-image.ts';
@@ -18,8 +19,6 @@ import type { McpContext } from './server.ts';
 export const DEFAULT_AGENT_TTL = '8h';
 /** How long wake_environment waits for ready pods: less than an MCP client's usual 60 s request timeout. */
 const WAKE_WAIT_MS = 45_000;
-/** A manual wake lasts at least this long (the CLI's and the editor's default). */
-const MINIMUM_WAKE_HOURS = 2;
 
 const duration = (what: string): z.ZodString => z.string().min(2).max(16).describe(`${what}, e.g. 90m, 4h, 1h30m, 2d.`);
 const confirm = z.boolean().optional().describe('Must be true: this tool is destructive.');
@@ -57,7 +56,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const forMs = forText === undefined ? undefined : durationMs(forText, 'for');
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
-    const result = await wakeEnvironment(session, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
+    const result = await wakeEnvironment(session, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
     let waiting: string | null = null;
     if (wait !== false) {
       try {

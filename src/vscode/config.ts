@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_GRAFANA_TEMPLATES } from '../core/grafana.ts';
 import type { GrafanaLevel } from '../core/grafana.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 
 export const SETTINGS = {
   user: 'tenv.user',
@@ -36,7 +37,7 @@ export const config = {
   showAllEnvironments: (): boolean => get(SETTINGS.showAllEnvironments, false),
   defaultTimeZone: (): string => get(SETTINGS.defaultTimeZone, ''),
   defaultAwakeHours: (): string => get(SETTINGS.defaultAwakeHours, 'Mon-Fri 08:00-20:00'),
-  wakeMinimumHours: (): number => get(SETTINGS.wakeMinimumHours, 2),
+  wakeMinimumHours: (): number => get(SETTINGS.wakeMinimumHours, DEFAULT_MINIMUM_WAKE_HOURS),
   sleepWarningMinutes: (): number => get(SETTINGS.sleepWarningMinutes, 15),
   oktetoPath: (): string => get(SETTINGS.oktetoPath, ''),
   manifestPath: (): string => get(SETTINGS.manifestPath, ''),

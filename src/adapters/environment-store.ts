@@ -6,6 +6,7 @@ import {
   cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo, warningInfo,
 } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
+import { asError } from '../core/errors.ts';
 import { childKindOf, KINDS, resourcePath } from '../core/kinds.ts';
 import type { KindName } from '../core/kinds.ts';
 import { kindClients } from './kinds.ts';
@@ -65,7 +66,7 @@ class PerNamespaceSource implements Source {
       } catch (error) {
         if (!isApiStatus(error, 403)) throw error;
         this.informers.set(ns, 'forbidden');
-        this.onForbidden(ns, error instanceof Error ? error : new Error(String(error)));
+        this.onForbidden(ns, asError(error));
       }
     }));
   }

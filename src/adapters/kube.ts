@@ -70,7 +70,7 @@ export function loadKubeConfig(target: KubeTarget = {}, env: NodeJS.ProcessEnv =
   } catch (error) {
     if (error instanceof TEnvError) throw error;
     // The parser's message names the problem, not the file's secrets; keep only its first line.
-    const first = redactCredentials((error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 200) ?? '');
+    const first = redactCredentials(describeError(error).split('\n')[0]?.slice(0, 200) ?? '');
     throw new KubeconfigError(`The kubeconfig ${files.join(path.delimiter)} cannot be read: ${first}`, 'Fix the file or point KUBECONFIG at another one.', error);
   }
   if (kc.getContexts().length === 0) {
@@ -127,7 +127,7 @@ export function toTEnvError(error: unknown, session: Pick<KubeSession, 'context'
   if (error instanceof Error && error.name === 'AbortError') return error;
   // Not an API answer: often the kubeconfig's exec credential plugin, whose stderr (or
   // unparseable output) may hold secrets: redacted.
-  const detail = redactCredentials(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
+  const detail = redactCredentials(describeError(error).split('\n')[0] ?? '');
   return new TEnvError('api', `Failed to ${permission}: ${detail}`, { actions: ['showLog'], cause: error });
 }
 

@@ -16,7 +16,7 @@ import { podOwner } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { ContainerLogParser, formatNotice, LogBatcher, logLabel } from '../core/log-lines.ts';
 import type { LogBatcherOptions, LogControls, LogSink } from '../core/log-lines.ts';
-import { NotFoundError } from '../core/errors.ts';
+import { asError, NotFoundError } from '../core/errors.ts';
 import { ResilientInformer, toTEnvError } from './kube.ts';
 import { SleepApi, WORKLOAD_KINDS } from './sleep.ts';
 import type { KubeSession } from './kube.ts';
@@ -295,7 +295,7 @@ class ContainerFollower {
         // 'now': reconnect at once (an idle timeout on a quiet log).
       }
     } catch (error) {
-      if (!this.stoppedBy(error)) this.ctx.reportError(error instanceof Error ? error : new Error(String(error)), this.source, false);
+      if (!this.stoppedBy(error)) this.ctx.reportError(asError(error), this.source, false);
     }
   }
 

@@ -11,7 +11,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
-import { describeError, isCancelled } from '../core/errors.ts';
+import { asError, describeError, isCancelled } from '../core/errors.ts';
 import { evaluate } from '../core/environment-verdict.ts';
 import { planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
@@ -299,7 +299,7 @@ export async function runSleeper(session: KubeSession, options: RunSleeperOption
     } catch (error) {
       if (signal?.aborted && isCancelled(error)) break;
       if (options.once) throw error;
-      options.onEvent?.({ type: 'pass-failed', error: error instanceof Error ? error : new Error(String(error)) });
+      options.onEvent?.({ type: 'pass-failed', error: asError(error) });
     }
     if (options.once) break;
     await delay(Math.max(0, options.intervalMs - (Date.now() - started)), signal);

@@ -20,6 +20,7 @@
 // The sleeper removes markers that have expired (with a resourceVersion precondition, so it never
 // removes one written after it looked).
 import { ANNOTATION_ASLEEP_UNTIL, ANNOTATION_AWAKE_HOURS, ANNOTATION_AWAKE_UNTIL, ANNOTATION_TIMEZONE, ASLEEP_INDEFINITELY } from './environment.ts';
+import { describeError } from './errors.ts';
 import { quoteValue } from './sanitize.ts';
 import { effectiveAwake, SleepSchedule } from './schedule.ts';
 import type { Transition } from './schedule.ts';
@@ -75,7 +76,7 @@ export function readSchedule(annotations: Annotations, now: Date, problems: stri
     schedule.isAwake(now, zone); // validates the zone
     return { schedule, zone };
   } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
+    problems.push(describeError(error));
     return undefined;
   }
 }

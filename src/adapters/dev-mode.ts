@@ -6,8 +6,9 @@ import { ANNOTATION_REPLICAS_BEFORE_SLEEP } from '../core/environment.ts';
 import { evaluate } from '../core/environment-verdict.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { devServiceForWorkload, devServicesInEnvironment, findDevService, matchDevWorkload } from '../core/okteto-manifest.ts';
-import type { DevService, OktetoManifest, WorkloadRef } from '../core/okteto-manifest.ts';
+import type { DevService, LabelledWorkload, OktetoManifest } from '../core/okteto-manifest.ts';
 import { SCALABLE_KINDS } from '../core/kinds.ts';
+import type { WorkloadRef } from '../core/kinds.ts';
 import { readEnvironmentNamespace } from './environments.ts';
 import { kindClients } from './kinds.ts';
 import { toTEnvError } from './kube.ts';
@@ -34,7 +35,7 @@ export async function loadWorkspaceManifest(folder: string, override?: string): 
  * sleeper has not woken it yet), or the verdict at `now` says it should be (the sleeper would put
  * the dev container to sleep at its next pass).
  */
-export async function environmentWorkloads(session: KubeSession, namespace: string, now = new Date()): Promise<{ workloads: WorkloadRef[]; asleep: boolean }> {
+export async function environmentWorkloads(session: KubeSession, namespace: string, now = new Date()): Promise<{ workloads: LabelledWorkload[]; asleep: boolean }> {
   const ns = await readEnvironmentNamespace(session, namespace);
   const due = evaluate(ns.metadata?.annotations, now).state === 'asleep';
   const kinds = kindClients(session.kc);

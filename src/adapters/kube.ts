@@ -131,10 +131,11 @@ export function toTEnvError(error: unknown, session: Pick<KubeSession, 'context'
   return new TEnvError('api', `Failed to ${permission}: ${detail}`, { actions: ['showLog'], cause: error });
 }
 
-function statusMessage(body: unknown): string | undefined {
+/** The API server's own words in an error body (a Status object, as JSON or parsed), or its first 200 characters. */
+export function statusMessage(body: unknown): string | undefined {
   let parsed = body;
   if (typeof body === 'string') {
-    try { parsed = JSON.parse(body); } catch { return body.slice(0, 200); }
+    try { parsed = JSON.parse(body); } catch { return body ? body.slice(0, 200) : undefined; }
   }
   const message = (parsed as { message?: unknown } | undefined)?.message;
   return typeof message === 'string' ? message : undefined;

@@ -8,16 +8,17 @@
 // `awake-until` for a wake), which tells the sleeper what the environment should be, then the
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
-import { ANNOTATION_AWAKE_UNTIL, environmentRefusal } from '../core/environment.ts';
+import { ANNOTATION_AWAKE_UNTIL } from '../core/environment.ts';
 import { KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { WorkloadKind } from '../core/kinds.ts';
-import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
+import { CancelledError, InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
-import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
+import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch, WorkloadPlan } from '../core/sleep-plan.ts';
+import { readEnvironmentNamespace } from './environments.ts';
 import { FIELD_MANAGER, kindClients } from './kinds.ts';
 import type { KindClients } from './kinds.ts';
-import { isApiStatus, ownNamespace, ResilientInformer, toTEnvError } from './kube.ts';
+import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 // ---- requests --------------------------------------------------------------------------------
@@ -129,18 +130,9 @@ export class SleepApi {
     return KINDS[kind].plural;
   }
 
-  /** Reads a namespace and checks that it is a T-Env environment (typed errors otherwise). */
-  async readEnvironment(name: string): Promise<k8s.V1Namespace> {
-    let ns: k8s.V1Namespace;
-    try {
-      ns = await this.call({ verb: 'get', resource: 'namespaces', namespace: undefined, name }, (c) => this.core.readNamespace({ name }, c));
-    } catch (error) {
-      if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
-      throw toTEnvError(error, this.session, `get namespace ${name}`);
-    }
-    const refusal = environmentRefusal(ns, ownNamespace());
-    if (refusal) throw refusal;
-    return ns;
+  /** readEnvironmentNamespace through this API's request. */
+  readEnvironment(name: string): Promise<k8s.V1Namespace> {
+    return readEnvironmentNamespace(this.session, name, () => this.call({ verb: 'get', resource: 'namespaces', namespace: undefined, name }, (c) => this.core.readNamespace({ name }, c)));
   }
 
   listNamespaces(labelSelector: string): Promise<k8s.V1Namespace[]> {
@@ -207,6 +199,15 @@ export interface WorkloadOutcome {
   readonly detail: string | undefined;
 }
 
+/** The outcome of a plan that needs no request. */
+export function settledOutcome(label: string, plan: Exclude<WorkloadPlan, { type: 'patch' }>): WorkloadOutcome {
+  switch (plan.type) {
+    case 'unchanged': return { label, status: 'unchanged', detail: undefined };
+    case 'skip': return { label, status: 'skipped', detail: plan.reason };
+    case 'problem': return { label, status: 'problem', detail: plan.problem };
+  }
+}
+
 /**
  * Takes one workload to `target`: plans a patch from what we read, sends it with the read's
  * resourceVersion, and on a 409 reads the workload again and plans anew, so a concurrent change
@@ -224,9 +225,7 @@ export async function convergeWorkload(api: SleepApi, kind: WorkloadKind, namesp
   };
   for (let attempt = 0; ; attempt++) {
     const plan = planWorkload(kind, obj, target, mode);
-    if (plan.type === 'unchanged') return { label, status: 'unchanged', detail: undefined };
-    if (plan.type === 'skip') return { label, status: 'skipped', detail: plan.reason };
-    if (plan.type === 'problem') return { label, status: 'problem', detail: plan.problem };
+    if (plan.type !== 'patch') return settledOutcome(label, plan);
     try {
       await api.patchWorkload(kind, namespace, name, plan.patch);
       return { label, status: 'changed', detail: plan.summary };

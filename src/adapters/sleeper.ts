@@ -19,7 +19,7 @@ import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
-import { convergeWorkload, isApiError, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
+import { convergeWorkload, isApiError, settledOutcome, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
 export interface EnvironmentResult {
@@ -150,10 +150,11 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     if (verdict.state === undefined) continue;
     for (const { kind, obj } of env.workloads) tasks.push({ env: env.name, kind, obj, target: verdict.state });
   }
+  // The plan convergeWorkload starts with, made up front: only workloads that need a patch become tasks.
   let patches = tasks.filter((t) => {
-    const outcome = outcomeWithoutRequest(t.kind, t.obj, t.target);
-    if (outcome === undefined) return true;
-    outcomes.get(t.env)?.push(outcome);
+    const plan = planWorkload(t.kind, t.obj, t.target, 'scheduled');
+    if (plan.type === 'patch') return true;
+    outcomes.get(t.env)?.push(settledOutcome(workloadLabel(t.kind, t.obj), plan));
     return false;
   });
 
@@ -218,21 +219,6 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   }
   await options.problemEvents?.report(api, environments, now, options.onEvent);
   return { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, requests: counter.count - firstRequest, environments };
-}
-
-/**
- * The outcome of a workload that needs no request, or `undefined` if it needs a patch. The same
- * decision convergeWorkload starts with; making it up front keeps the patch tasks to the minimum.
- */
-function outcomeWithoutRequest(kind: WorkloadKind, obj: SleepableObject, target: SleepTarget): WorkloadOutcome | undefined {
-  const plan = planWorkload(kind, obj, target, 'scheduled');
-  const label = workloadLabel(kind, obj);
-  switch (plan.type) {
-    case 'patch': return undefined;
-    case 'unchanged': return { label, status: 'unchanged', detail: undefined };
-    case 'skip': return { label, status: 'skipped', detail: plan.reason };
-    case 'problem': return { label, status: 'problem', detail: plan.problem };
-  }
 }
 
 /**

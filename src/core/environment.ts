@@ -9,6 +9,8 @@ export const LABEL_ENVIRONMENT = 't-env.dev/environment';
 export const LABEL_OWNER = 't-env.dev/owner';
 export const ANNOTATION_TIMEZONE = 't-env.dev/timezone';
 export const ANNOTATION_AWAKE_HOURS = 't-env.dev/awake-hours';
+/** Awake hours of a new environment when none are given (`t env create`, agents, the editor's setting's default). */
+export const DEFAULT_AWAKE_HOURS = 'Mon-Fri 08:00-20:00';
 /** The API-server username that created the environment (written by T-Env from a SelfSubjectReview). */
 export const ANNOTATION_CREATED_BY = 't-env.dev/created-by';
 export const ANNOTATION_AWAKE_UNTIL = 't-env.dev/awake-until';
@@ -367,6 +369,19 @@ export function checkEnvironmentName(name: string): string | undefined {
     return `The environment name "${name}" is not a valid DNS-1123 label: use lowercase letters, digits and "-", starting and ending with a letter or digit.`;
   }
   return undefined;
+}
+
+/**
+ * The developer's owner label, from the first name that is set: the editor's `tenv.user` setting,
+ * `$T_ENV_USER`, the OS user name.
+ */
+export function developerOwner(setting: string | undefined, envUser: string | undefined, osUser: string): string {
+  return ownerLabel(setting || envUser || osUser);
+}
+
+/** Environments for lists and pickers: `me`'s first, then by name. */
+export function mineFirst<T extends Pick<EnvironmentInfo, 'name' | 'owner'>>(envs: readonly T[], me: string): T[] {
+  return [...envs].sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
 }
 
 /** The DNS-label-safe form of a developer's name, for the owner label ("Jane Doe" → "jane-doe"). */

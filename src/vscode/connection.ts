@@ -2,7 +2,7 @@
 // context per workspace, publishes the state the views and the welcome content depend on.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { ownerLabel } from '../core/environment.ts';
+import { developerOwner } from '../core/environment.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
 import { asError, isTEnvError, serverForDisplay } from '../core/errors.ts';
 import type { ErrorKind } from '../core/errors.ts';
@@ -56,7 +56,7 @@ export class ClusterConnection implements vscode.Disposable {
 
   /** The developer's owner label. */
   me(): string {
-    return ownerLabel(config.user() || process.env['T_ENV_USER'] || os.userInfo().username);
+    return developerOwner(config.user(), process.env['T_ENV_USER'], os.userInfo().username);
   }
 
   environments(): EnvironmentInfo[] {

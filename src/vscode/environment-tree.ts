@@ -1,7 +1,7 @@
 // The Environments tree: environments (mine first), their workloads and pods with live state.
 // Driven by the ClusterConnection's store events; refreshes only the environments that changed.
 import * as vscode from 'vscode';
-import { recentWarnings } from '../core/environment.ts';
+import { mineFirst, recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { describeExpiry } from '../core/expiry.ts';
@@ -170,7 +170,7 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
     const me = this.connection.me();
     const all = this.connection.environments();
     const shown = config.showAllEnvironments() ? all : all.filter((e) => e.owner === me);
-    return shown.sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+    return mineFirst(shown, me);
   }
 
   private environmentNode(info: EnvironmentInfo, now: Date): EnvironmentNode {

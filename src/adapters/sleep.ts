@@ -9,8 +9,8 @@
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL } from '../core/environment.ts';
-import { KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
-import type { WorkloadKind } from '../core/kinds.ts';
+import { KINDS, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
+import type { ScalableKind, WorkloadKind } from '../core/kinds.ts';
 import { CancelledError, InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
@@ -67,8 +67,6 @@ const sharedDispatchers = new WeakMap<k8s.KubeConfig, Dispatcher>();
 
 const DEFAULT_CONCURRENCY = 32;
 const CONFLICT_RETRIES = 5;
-
-export { WORKLOAD_KINDS };
 
 /** The API calls of sleep, wake and the sleeper, each counted, hooked and cancellable. */
 export class SleepApi {
@@ -443,7 +441,7 @@ interface ScalableStatus {
 }
 
 /** `Deployment/api (1/2 ready)` for every Deployment/StatefulSet whose wanted pods are not all ready yet. */
-function notReady(kind: WorkloadKind, items: readonly ScalableStatus[]): string[] {
+function notReady(kind: ScalableKind, items: readonly ScalableStatus[]): string[] {
   return items.flatMap((w) => {
     const wanted = w.spec?.replicas ?? 1;
     const ready = w.status?.readyReplicas ?? 0;
@@ -461,10 +459,9 @@ export async function waitUntilReady(session: KubeSession, name: string, options
   const timeoutMs = options.timeoutMs ?? 300_000;
   const kc = session.kc;
   const kinds = kindClients(kc);
-  const deployments = new ResilientInformer(kinds.Deployment.informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>;
-  const statefulSets = new ResilientInformer(kinds.StatefulSet.informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>;
-  const pending = (): string[] => [...notReady('Deployment', deployments.list()), ...notReady('StatefulSet', statefulSets.list())];
-  const total = (): number => [...deployments.list(), ...statefulSets.list()].filter((w) => (w.spec?.replicas ?? 1) > 0).length;
+  const informers = SCALABLE_KINDS.map((kind) => [kind, new ResilientInformer(kinds[kind].informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>] as const);
+  const pending = (): string[] => informers.flatMap(([kind, informer]) => notReady(kind, informer.list()));
+  const total = (): number => informers.flatMap(([, informer]) => informer.list()).filter((w) => (w.spec?.replicas ?? 1) > 0).length;
   let lastProgress = '';
   await new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -492,12 +489,12 @@ export async function waitUntilReady(session: KubeSession, name: string, options
     }, timeoutMs);
     if (options.signal?.aborted) { onAbort(); return; }
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    for (const informer of [deployments, statefulSets] as const) {
+    for (const [, informer] of informers) {
       informer.on('add', check);
       informer.on('update', check);
       informer.on('delete', check);
     }
-    Promise.all([deployments.start(), statefulSets.start()]).then(() => { synced = true; check(); },
-      (error: unknown) => finish(toTEnvError(error, session, `watch deployments and statefulsets in namespace ${name}`)));
-  }).finally(() => Promise.all([deployments.stop(), statefulSets.stop()]));
+    Promise.all(informers.map(([, informer]) => informer.start())).then(() => { synced = true; check(); },
+      (error: unknown) => finish(toTEnvError(error, session, `watch ${SCALABLE_KINDS.map((kind) => KINDS[kind].plural).join(' and ')} in namespace ${name}`)));
+  }).finally(() => Promise.all(informers.map(([, informer]) => informer.stop())));
 }

@@ -11,6 +11,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
+import { WORKLOAD_KINDS } from '../core/kinds.ts';
 import { asError, describeError, isCancelled } from '../core/errors.ts';
 import { evaluate } from '../core/environment-verdict.ts';
 import { planWorkload, workloadLabel } from '../core/sleep-plan.ts';
@@ -19,7 +20,7 @@ import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
-import { convergeWorkload, isApiError, settledOutcome, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
+import { convergeWorkload, isApiError, settledOutcome, RequestCounter, runLimited, SleepApi } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
 export interface EnvironmentResult {

@@ -1,6 +1,6 @@
 // The environment model: what a T-Env environment, its workloads and pods are, derived from the
 // Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
-import type { WorkloadKind } from './kinds.ts';
+import type { ScalableKind, WorkloadKind } from './kinds.ts';
 
 import { TEnvError } from './errors.ts';
 
@@ -279,7 +279,7 @@ function workloadState(w: Omit<WorkloadInfo, 'state'>): WorkloadState {
   return 'pending';
 }
 
-export function scalableInfo(kind: 'Deployment' | 'StatefulSet', obj: ScalableLike, pods: readonly PodInfo[], warnings: readonly WarningInfo[] = []): WorkloadInfo {
+export function scalableInfo(kind: ScalableKind, obj: ScalableLike, pods: readonly PodInfo[], warnings: readonly WarningInfo[] = []): WorkloadInfo {
   const annotations = obj.metadata?.annotations ?? {};
   const before = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
   const base = {

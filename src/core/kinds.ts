@@ -46,6 +46,9 @@ export interface WorkloadRef {
   readonly name: string;
 }
 
+/** A workload by name, of one kind or of any (`t logs api`, an agent's set_image without a kind). */
+export type WorkloadLookup = Omit<WorkloadRef, 'kind'> & { readonly kind?: WorkloadKind | undefined };
+
 /** Workload kinds with `spec.replicas` (the rest are suspended instead). */
 export const SCALABLE_KINDS = ['Deployment', 'StatefulSet'] as const satisfies readonly WorkloadKind[];
 export type ScalableKind = (typeof SCALABLE_KINDS)[number];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import { InvalidInputError } from './errors.ts';
+import { isScalableKind } from './kinds.ts';
 import type { WorkloadRef } from './kinds.ts';
 
 /** The file names the okteto CLI looks for, in its own order (okteto pkg/discovery/manifest.go). */
@@ -294,7 +295,7 @@ const CLONE_LABEL = 'dev.okteto.com/clone';
  * (then StatefulSet) carrying all the selector's labels, okteto's own `-okteto` clones excluded.
  */
 function candidatesFor(service: DevService, workloads: readonly LabelledWorkload[]): LabelledWorkload[] {
-  const apps = workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet');
+  const apps = workloads.filter((w) => isScalableKind(w.kind));
   const selector = service.selector;
   if (!selector || Object.keys(selector).length === 0) return apps.filter((w) => w.name === service.name);
   const matching = apps.filter((w) => w.labels?.[CLONE_LABEL] === undefined && Object.entries(selector).every(([k, v]) => w.labels?.[k] === v));
@@ -322,7 +323,7 @@ export function matchDevWorkload(service: DevService, workloads: readonly Labell
     }
     throw new InvalidInputError(`${where}: no Deployment or StatefulSet in environment "${environment}" has the labels ${labels}.`, 'Fix the selector in the manifest.');
   }
-  const candidates = workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet').map((w) => w.name);
+  const candidates = workloads.filter((w) => isScalableKind(w.kind)).map((w) => w.name);
   throw new InvalidInputError(
     `${where} has no Deployment or StatefulSet named "${service.name}" in environment "${environment}".`,
     candidates.length > 0 ? `Rename it (or set its name: or selector:) to one of: ${candidates.join(', ')}.` : `The environment "${environment}" has no Deployments or StatefulSets.`,

@@ -5,6 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { parseDurationMs } from '../core/duration.ts';
 import { InvalidInputError, isTEnvError } from '../core/errors.ts';
+import { WORKLOAD_KINDS } from '../core/kinds.ts';
 import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { createEnvironment, deleteEnvironment } from '../adapters/environments.ts';
 import { sleepEnvironment, waitUntilReady, wakeEnvironment } from '../adapters/sleep.ts';
@@ -102,7 +103,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     inputSchema: {
       name: environmentName,
       workload: z.string().min(1).max(253).describe('Deployment, StatefulSet or CronJob name.'),
-      kind: z.enum(['Deployment', 'StatefulSet', 'CronJob']).optional().describe('Only needed when several workloads share the name.'),
+      kind: z.enum(WORKLOAD_KINDS).optional().describe('Only needed when several workloads share the name.'),
       container: z.string().min(1).max(63).optional().describe('Container name; may be left out when the workload has one container.'),
       image: z.string().min(1).max(512).describe('Image reference, e.g. registry.example/team/api:1.2.3.'),
       confirm,

@@ -25,6 +25,30 @@ export interface KubeSession {
   readonly server: string;
 }
 
+type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
+
+/**
+ * A kubeconfig whose API calls, watches and log requests share one keep-alive connection pool.
+ * client-node 2.0.1 builds a new undici Agent for every request (in applySecurityAuthentication),
+ * so every request pays a TCP and TLS handshake (measured: 8 ms instead of 2 ms per sequential
+ * request, and a burst of 200 parallel requests takes 3-7 times as long). The first Agent of the
+ * current context is kept and handed to every later request. Its TLS material (CA, client
+ * certificate) comes from the kubeconfig and does not change, except when an exec plugin may hand
+ * out new client certificates: then client-node keeps its Agent per request.
+ */
+class SessionKubeConfig extends k8s.KubeConfig {
+  private shared: { context: string; dispatcher: Dispatcher } | undefined;
+
+  override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const own = context.getDispatcher();
+    if (own === undefined || this.getCurrentUser()?.exec !== undefined) return;
+    const current = this.getCurrentContext();
+    if (this.shared?.context === current) context.setDispatcher(this.shared.dispatcher);
+    else this.shared = { context: current, dispatcher: own };
+  }
+}
+
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -46,7 +70,7 @@ export function ownNamespace(): string | undefined {
  * the pod's service account. Then selects the context.
  */
 export function loadKubeConfig(target: KubeTarget = {}, env: NodeJS.ProcessEnv = process.env): KubeSession {
-  const kc = new k8s.KubeConfig();
+  const kc = new SessionKubeConfig();
   const list = target.kubeconfig ?? env['KUBECONFIG'];
   const home = env['HOME'] ?? os.homedir();
   const files = (list ? list.split(path.delimiter) : [path.join(home, '.kube', 'config')]).filter((f) => f && fs.existsSync(f));

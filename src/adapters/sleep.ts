@@ -54,17 +54,6 @@ export interface ApiOptions {
   counter?: RequestCounter | undefined;
 }
 
-type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
-
-/**
- * client-node 2.0.1 builds a new undici Agent for every request, so every request pays a TCP and
- * TLS handshake (measured here: 8 ms instead of 2 ms per sequential request, and a burst of 200
- * parallel requests takes 3-7 times as long). We reuse the first Agent per kubeconfig. Its TLS
- * material (CA, client certificate) comes from the kubeconfig and does not change, except when an
- * exec plugin may hand out new client certificates: then we leave client-node alone.
- */
-const sharedDispatchers = new WeakMap<k8s.KubeConfig, Dispatcher>();
-
 const DEFAULT_CONCURRENCY = 32;
 const CONFLICT_RETRIES = 5;
 
@@ -86,16 +75,10 @@ export class SleepApi {
     this.kinds = kindClients(kc);
     const counter = this.counter;
     const signal = options.signal;
-    const share = kc.getCurrentUser()?.exec === undefined;
+    // The session's kubeconfig shares one keep-alive connection pool (see loadKubeConfig).
     this.middleware = {
       pre: (context) => {
         counter.count++;
-        if (share) {
-          const shared = sharedDispatchers.get(kc);
-          const own = context.getDispatcher();
-          if (shared) context.setDispatcher(shared);
-          else if (own) sharedDispatchers.set(kc, own);
-        }
         if (signal) context.setSignal(signal);
         return new k8s.Observable(Promise.resolve(context));
       },

@@ -2,12 +2,11 @@
 // informers (list + watch, never polling). Changes are coalesced and reported per environment,
 // so the tree refreshes only what changed.
 import * as k8s from '@kubernetes/client-node';
-import {
-  cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo, warningInfo,
-} from '../core/environment.ts';
-import type { EnvironmentInfo, PodInfo, ScalableLike, WarningInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
+import { environmentInfo, LABEL_ENVIRONMENT } from '../core/environment.ts';
+import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
+import { environmentWorkloads } from '../core/environment-workloads.ts';
 import { asError } from '../core/errors.ts';
-import { childKindOf, KINDS, resourcePath, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
+import { KINDS, resourcePath, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { KindName } from '../core/kinds.ts';
 import { kindClients } from './kinds.ts';
 import type { ListOptions } from './kinds.ts';
@@ -261,66 +260,14 @@ export class EnvironmentStore {
     return info;
   }
 
-  /** Warning events of a namespace by involved object ("Pod/name", "ReplicaSet/name", …). */
-  private warnings(namespace: string): Map<string, WarningInfo[]> {
-    const byObject = new Map<string, WarningInfo[]>();
-    for (const event of (this.informers.get('Event')?.list(namespace) ?? []) as k8s.CoreV1Event[]) {
-      const warning = warningInfo(event);
-      if (!warning) continue;
-      const key = `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`;
-      byObject.set(key, [...(byObject.get(key) ?? []), warning]);
-    }
-    return byObject;
-  }
-
-  /** Warnings of a workload's own objects: itself, and its ReplicaSets or Jobs (by name prefix). */
-  private static ownWarnings(warnings: Map<string, WarningInfo[]>, kind: WorkloadKind, name: string): WarningInfo[] {
-    const result = [...(warnings.get(`${kind}/${name}`) ?? [])];
-    const child = childKindOf(kind);
-    if (child) {
-      for (const [key, list] of warnings) if (key.startsWith(`${child}/${name}-`)) result.push(...list);
-    }
-    return result;
-  }
-
   private workloads(namespace: string): WorkloadInfo[] {
-    const pods = new Map<string, PodInfo[]>();
-    const warnings = this.warnings(namespace);
-    const scalable = SCALABLE_KINDS.map((kind) => [kind, (this.informers.get(kind)?.list(namespace) ?? []) as readonly ScalableLike[]] as const);
-    // `okteto up` runs the dev container in a `<name>-okteto` copy of the Deployment or
-    // StatefulSet; the copy's pods belong to the original, and the copy is not listed itself.
-    const clones = new Map<string, string>();
-    for (const [kind, list] of scalable) {
-      for (const w of list) {
-        const name = w.metadata?.name ?? '';
-        if (w.metadata?.labels?.[LABEL_OKTETO_CLONE]) clones.set(`${kind}/${name}`, name.replace(/-okteto$/, ''));
-      }
-    }
-    for (const pod of (this.informers.get('Pod')?.list(namespace) ?? []) as k8s.V1Pod[]) {
-      const owner = podOwner(pod);
-      if (!owner) continue;
-      const name = clones.get(`${owner.kind}/${owner.name}`) ?? owner.name;
-      const key = `${owner.kind}/${name}`;
-      const list = pods.get(key) ?? [];
-      const info = podInfo(pod);
-      info.warnings = warnings.get(`Pod/${info.name}`) ?? [];
-      list.push(info);
-      pods.set(key, list);
-    }
-    const byName = (a: PodInfo, b: PodInfo): number => a.name.localeCompare(b.name);
-    const podsOf = (kind: WorkloadKind, name: string): PodInfo[] => (pods.get(`${kind}/${name}`) ?? []).sort(byName);
-    const result: WorkloadInfo[] = [];
-    for (const [kind, list] of scalable) {
-      for (const w of list) {
-        const name = w.metadata?.name ?? '';
-        if (clones.has(`${kind}/${name}`)) continue;
-        result.push(scalableInfo(kind, w, podsOf(kind, name), EnvironmentStore.ownWarnings(warnings, kind, name)));
-      }
-    }
-    for (const c of (this.informers.get('CronJob')?.list(namespace) ?? []) as k8s.V1CronJob[]) {
-      result.push(cronJobInfo(c, podsOf('CronJob', c.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'CronJob', c.metadata!.name!)));
-    }
-    return result;
+    const list = (kind: Watched): readonly k8s.KubernetesObject[] => this.informers.get(kind)?.list(namespace) ?? [];
+    return environmentWorkloads({
+      scalable: { Deployment: list('Deployment'), StatefulSet: list('StatefulSet') },
+      cronJobs: list('CronJob'),
+      pods: list('Pod'),
+      events: list('Event') as readonly k8s.CoreV1Event[],
+    });
   }
 
   async dispose(): Promise<void> {

@@ -7,6 +7,8 @@ import { parseDurationMs } from '../core/duration.ts';
 import { InvalidInputError, isTEnvError } from '../core/errors.ts';
 import { createFromBaseline, refreshEnvironment } from '../adapters/baseline.ts';
 import type { CopyResult } from '../adapters/baseline.ts';
+import { WORKLOAD_KINDS } from '../core/kinds.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { createEnvironment, deleteEnvironment } from '../adapters/environments.ts';
 import { sleepEnvironment, waitUntilReady, wakeEnvironment } from '../adapters/sleep.ts';
 import { setWorkloadImage } from '../adapters/workload-image.ts';
@@ -21,8 +23,6 @@ import type { McpContext } from './server.ts';
 export const DEFAULT_AGENT_TTL = '8h';
 /** How long wake_environment waits for ready pods: less than an MCP client's usual 60 s request timeout. */
 const WAKE_WAIT_MS = 45_000;
-/** A manual wake lasts at least this long (the CLI's and the editor's default). */
-const MINIMUM_WAKE_HOURS = 2;
 
 const duration = (what: string): z.ZodString => z.string().min(2).max(16).describe(`${what}, e.g. 90m, 4h, 1h30m, 2d.`);
 const confirm = z.boolean().optional().describe('Must be true: this tool is destructive.');
@@ -92,7 +92,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const forMs = forText === undefined ? undefined : durationMs(forText, 'for');
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
-    const result = await wakeEnvironment(session, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
+    const result = await wakeEnvironment(session, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
     let waiting: string | null = null;
     if (wait !== false) {
       try {
@@ -138,7 +138,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     inputSchema: {
       name: environmentName,
       workload: z.string().min(1).max(253).describe('Deployment, StatefulSet or CronJob name.'),
-      kind: z.enum(['Deployment', 'StatefulSet', 'CronJob']).optional().describe('Only needed when several workloads share the name.'),
+      kind: z.enum(WORKLOAD_KINDS).optional().describe('Only needed when several workloads share the name.'),
       container: z.string().min(1).max(63).optional().describe('Container name; may be left out when the workload has one container.'),
       image: z.string().min(1).max(512).describe('Image reference, e.g. registry.example/team/api:1.2.3.'),
       confirm,

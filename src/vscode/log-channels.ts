@@ -2,7 +2,7 @@
 // WorkloadLogStream feeding it. Streams end on Stop Logs, on dispose, and when the environment
 // goes to sleep.
 import * as vscode from 'vscode';
-import type { WorkloadKind } from '../core/environment.ts';
+import type { WorkloadRef } from '../core/kinds.ts';
 import type { WorkloadLogStream } from '../adapters/pod-logs.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { config } from './config.ts';
@@ -35,7 +35,7 @@ export class LogChannels implements vscode.Disposable {
     return this.entries.get(LogChannels.key(namespace, workload))?.stream !== undefined;
   }
 
-  async show(session: KubeSession, namespace: string, workload: { kind: WorkloadKind; name: string }): Promise<vscode.OutputChannel> {
+  async show(session: KubeSession, namespace: string, workload: WorkloadRef): Promise<vscode.OutputChannel> {
     const key = LogChannels.key(namespace, workload.name);
     let entry = this.entries.get(key);
     if (!entry) {

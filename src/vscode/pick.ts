@@ -1,5 +1,6 @@
 // Resolving a command's target from a tree node, a name, or a quick pick.
 import * as vscode from 'vscode';
+import { mineFirst } from '../core/environment.ts';
 import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
 import { EnvironmentNode, PodNode, WorkloadNode } from './environment-tree.ts';
 import type { TEnvContext } from './tenv-context.ts';
@@ -15,7 +16,7 @@ export async function pickEnvironment(ctx: TEnvContext, arg: unknown, placeHolde
     return env;
   }
   const me = ctx.connection.me();
-  const envs = ctx.connection.environments().filter(filter).sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+  const envs = mineFirst(ctx.connection.environments().filter(filter), me);
   if (envs.length === 0) {
     void vscode.window.showInformationMessage('There are no environments yet.', 'Create Environment').then((b) => b && vscode.commands.executeCommand('tenv.createEnvironment'));
     return undefined;

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { checkEnvironmentName } from '../../core/environment.ts';
 import { parseDurationMs } from '../../core/duration.ts';
+import { describeError } from '../../core/errors.ts';
 import { SleepSchedule, validateTimeZone } from '../../core/schedule.ts';
 import { config } from '../config.ts';
 import { abortSignalFor } from '../progress.ts';
@@ -17,7 +18,7 @@ function check(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return describeError(error);
   }
 }
 

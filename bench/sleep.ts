@@ -3,6 +3,7 @@
 // per workload that must change). Every size is a parameter so CI can run a smoke version.
 //
 // Run alone: node bench/sleep.ts [environments=10] [workloadsPerEnvironment=20] [wakeWorkloads=40]
+import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { loadKubeConfig } from '../src/adapters/kube.ts';
 import type { KubeSession } from '../src/adapters/kube.ts';
@@ -12,8 +13,8 @@ import { reconcileAll } from '../src/adapters/sleeper.ts';
 import type { SleeperPass } from '../src/adapters/sleeper.ts';
 import { createEnvironmentFixture } from '../test/fixtures/environments.ts';
 import type { WorkloadSpec } from '../test/fixtures/environments.ts';
-import { ensureScaleFixture } from './scale-fixture.ts';
-import { median, round } from './stats.ts';
+import { ensureScaleFixture, scaleWorkloads } from './scale-fixture.ts';
+import { limited, median, round } from './stats.ts';
 
 const BEFORE = 't-env.dev/replicas-before-sleep';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -137,6 +138,68 @@ export interface PassBenchResult {
   /** The same instant again: nothing to change. */
   steady: PassSummary;
   wake: PassSummary;
+  /** The physical limit of the sleep pass's writes on this API server, measured in the same run. */
+  limit: PatchLimit;
+  /** sleep.ms / limit.ms: how far the sleeper's pass is from bare patches (target ≤ 1.3). */
+  ratioToLimit: number;
+}
+
+export interface PatchLimit {
+  /** Wall time of the fastest concurrency: one bare merge patch per workload (no reads, no lists). */
+  ms: number;
+  patches: number;
+  concurrency: number;
+  /** Wall time per concurrency tried. */
+  byConcurrency: Record<string, number>;
+}
+
+/**
+ * The limit a sleep pass cannot beat: a minimal client (one keep-alive connection pool, no reads,
+ * no lists, no retries) sends one JSON merge patch per workload of `names`, setting `spec.replicas`
+ * to 0 (a CronJob: `spec.suspend`) together with an annotation that changes each time, so every
+ * patch is a real write as the sleeper's are. Tried at several concurrencies; the fastest counts.
+ * Afterwards each workload gets its count back (untimed).
+ */
+async function patchLimit(session: KubeSession, names: readonly string[], perEnvironment: number): Promise<PatchLimit> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+  const options: https.RequestOptions = {};
+  await session.kc.applyToHTTPSOptions(options);
+  const server = new URL(session.server);
+  const targets = names.flatMap((ns) => scaleWorkloads(perEnvironment).map((w) => ({ ns, w })));
+  const pathOf = (ns: string, w: WorkloadSpec): string => w.kind === 'CronJob'
+    ? `/apis/batch/v1/namespaces/${ns}/cronjobs/${w.name}`
+    : `/apis/apps/v1/namespaces/${ns}/${w.kind === 'Deployment' ? 'deployments' : 'statefulsets'}/${w.name}`;
+  const patch = (ns: string, w: WorkloadSpec, body: string): Promise<void> => new Promise((resolve, reject) => {
+    const req = https.request({
+      ...options, agent, hostname: server.hostname, port: server.port, method: 'PATCH', path: pathOf(ns, w),
+      headers: { ...(options.headers ?? {}), 'Content-Type': 'application/merge-patch+json', 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PATCH ${pathOf(ns, w)}: HTTP ${res.statusCode ?? '?'}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const asleep = (w: WorkloadSpec, mark: string): string => JSON.stringify({
+    metadata: { annotations: { 'bench.t-env.dev/limit': mark } }, spec: w.kind === 'CronJob' ? { suspend: true } : { replicas: 0 },
+  });
+  const restored = (w: WorkloadSpec): string => JSON.stringify({
+    metadata: { annotations: { 'bench.t-env.dev/limit': null } }, spec: w.kind === 'CronJob' ? { suspend: false } : { replicas: w.replicas ?? 1 },
+  });
+  const byConcurrency: Record<string, number> = {};
+  try {
+    for (const concurrency of [16, 64, 256]) {
+      const mark = `${concurrency}-${Date.now()}`;
+      const started = performance.now();
+      await limited(targets, concurrency, ({ ns, w }) => patch(ns, w, asleep(w, mark)));
+      byConcurrency[concurrency] = round(performance.now() - started);
+      await limited(targets, 64, ({ ns, w }) => patch(ns, w, restored(w)));
+    }
+  } finally {
+    agent.destroy();
+  }
+  const [best, ms] = Object.entries(byConcurrency).sort((a, b) => a[1] - b[1])[0]!;
+  return { ms, patches: targets.length, concurrency: Number(best), byConcurrency };
 }
 
 export interface PassSummary {
@@ -205,7 +268,14 @@ export async function benchSleeperPass(session: KubeSession, options: { environm
   const wake = await timedPass(session, include, wednesday);
   log(`  wake: ${wake.ms} ms, ${wake.requests} requests`);
   await settle((p) => p.running >= fixture.pods);
-  return { environments, workloads: environments * perEnvironment, fixtureSeconds: round(fixture.createSeconds), sleep: sleepPass, steady, wake };
+  log('  bare patch limit…');
+  const limit = await patchLimit(session, fixture.environments, perEnvironment);
+  log(`  limit: ${limit.ms} ms at concurrency ${limit.concurrency} (${JSON.stringify(limit.byConcurrency)})`);
+  await settle((p) => p.running >= fixture.pods);
+  return {
+    environments, workloads: environments * perEnvironment, fixtureSeconds: round(fixture.createSeconds), sleep: sleepPass, steady, wake,
+    limit, ratioToLimit: round(sleepPass.ms / limit.ms, 2),
+  };
 }
 
 if (import.meta.main) {

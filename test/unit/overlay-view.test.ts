@@ -2,7 +2,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BaselineMark } from '../../src/core/baseline-view.ts';
-import { overlayDescription, overlayView, routedTooltip } from '../../src/core/overlay-view.ts';
+import type { Listed } from '../../src/core/baseline-diff.ts';
+import { inferCallGraph, planOverlay } from '../../src/core/overlay-plan.ts';
+import type { CallGraph } from '../../src/core/overlay-plan.ts';
+import { overlayDescription, overlayView, pickedRequest, planPickItems, routedTooltip } from '../../src/core/overlay-view.ts';
 
 const behind: BaselineMark = { baseline: 'main', status: 'behind', images: [] };
 const inSync: BaselineMark = { baseline: 'main', status: 'in-sync', images: [] };
@@ -47,5 +50,54 @@ describe('routedTooltip', () => {
     assert.match(text, /^cart\\x07 does not run in jane: calls to its Services reach the baseline main/);
     assert.match(text, /Add to Environment/);
     assert.ok(!text.includes('\u0007'), text);
+  });
+});
+
+// A small shop: frontend (behind a LoadBalancer) calls cart, cart calls redis; ads stands alone.
+function shop(): CallGraph {
+  const deployment = (name: string, vars: Record<string, string> = {}): Listed => ({ kind: 'Deployment', obj: {
+    metadata: { name },
+    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `${name}:1`, env: Object.entries(vars).map(([n, value]) => ({ name: n, value })) }] } } },
+  } });
+  const service = (name: string, type = 'ClusterIP'): Listed => ({ kind: 'Service', obj: { metadata: { name }, spec: { type, selector: { app: name }, ports: [{ port: 80 }] } } });
+  return inferCallGraph('main', [
+    deployment('frontend', { CART_ADDR: 'cart:7070' }), deployment('cart', { REDIS_ADDR: 'redis:6379' }), deployment('redis'), deployment('ads'),
+    service('frontend', 'LoadBalancer'), service('cart'), service('redis'), service('ads'),
+  ]);
+}
+const changed = new Map([['cart', ['cart/main.go']]]);
+
+describe('planPickItems', () => {
+  it('checks what the plan runs (with why), then lists the other workloads unchecked, those a chosen one calls first', () => {
+    const plan = planOverlay(shop(), { changed });
+    assert.deepEqual(planPickItems(plan, ['ads', 'cart', 'frontend', 'redis']), [
+      { name: 'cart', detail: 'changed: cart/main.go', picked: true },
+      { name: 'frontend', detail: 'calls cart', picked: true },
+      { name: 'redis', detail: '→ main · called by cart', picked: false },
+      { name: 'ads', detail: '→ main', picked: false },
+    ]);
+  });
+});
+
+describe('pickedRequest', () => {
+  it('keeps checked changes, adds checked others with "with" and routes unchecked planned ones with "without"', () => {
+    const graph = shop();
+    const plan = planOverlay(graph, { changed });
+    const request = pickedRequest(plan, changed, ['cart', 'redis']);
+    assert.deepEqual(request, { changed, with: ['redis'], without: ['frontend'] });
+    assert.deepEqual(planOverlay(graph, request).run.map((r) => r.name), ['cart', 'redis']);
+  });
+
+  it('leaves a request as planned when every row stays as it was', () => {
+    const graph = shop();
+    const plan = planOverlay(graph, { changed });
+    const request = pickedRequest(plan, changed, ['cart', 'frontend'])!;
+    assert.deepEqual(planOverlay(graph, request).run, plan.run);
+  });
+
+  it('drops an unchecked change, and asks for nothing when no row is checked', () => {
+    const plan = planOverlay(shop(), { changed });
+    assert.deepEqual(pickedRequest(plan, changed, ['ads']), { changed: new Map(), with: ['ads'], without: ['cart', 'frontend'] });
+    assert.equal(pickedRequest(plan, changed, []), undefined);
   });
 });

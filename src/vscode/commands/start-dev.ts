@@ -1,9 +1,10 @@
 // T-Env: Start Dev — `okteto up` for a service, in a terminal the developer types into, with the
-// state file's progress in the status bar. Wakes the environment first.
+// state file's progress in the status bar. Wakes the environment first; in an overlay, a workload
+// routed to the baseline is added first (after a modal).
 import * as vscode from 'vscode';
 import { config } from '../config.ts';
 import { confirmDevTarget } from '../confirm-ownership.ts';
-import { pickDevTarget, requireTrust, workspaceManifest } from '../dev-target.ts';
+import { addRoutedFirst, pickDevTarget, requireTrust, workspaceManifest } from '../dev-target.ts';
 import { abortSignalFor } from '../progress.ts';
 import { runtime } from '../runtime-loader.ts';
 import type { CommandFactory } from '../tenv-context.ts';
@@ -14,6 +15,7 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
   const { folder, manifest } = await workspaceManifest();
   const picked = await pickDevTarget(ctx, arg, manifest, false);
   if (!picked || !(await confirmDevTarget(ctx, session, picked.namespace))) return;
+  if (!(await addRoutedFirst(ctx, session, picked.namespace, picked.service, manifest))) return;
   const rt = runtime();
   const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Start Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
     const signal = abortSignalFor(token);

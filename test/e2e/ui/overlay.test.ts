@@ -4,6 +4,7 @@
 // callers from the entry points) checked in a quick pick; one caller is unticked; the overlay is
 // created with the rest. The tree says "overlay of … · 3 of 12 workloads" and lists the routed
 // workloads as "→ baseline" rows; Add to Environment on one turns it into a workload of the overlay.
+// Back on the base branch, nothing changed: one actionable message.
 // Needs T_ENV_CLUSTER_DIR/KUBECONFIG (run through scripts/with-cluster.ts).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -28,19 +29,24 @@ const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
 const BASELINE = 'e2e-shop';
 const ENV = 'e2e-erin-cart';
 
+/** The workspace folder (set when the workbench opens it). */
+let checkout = '';
+
+function git(...args: string[]): void {
+  execFileSync('git', args, {
+    cwd: checkout, stdio: 'ignore',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+}
+
 /** The developer's checkout: `release` (what the baseline runs), then a branch that changes cart. */
 function makeCheckout(folder: string): void {
-  const git = (...args: string[]): void => {
-    execFileSync('git', args, {
-      cwd: folder, stdio: 'ignore',
-      env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_GLOBAL: '/dev/null' },
-    });
-  };
+  checkout = folder;
   git('init', '-q', '-b', 'release');
   git('add', '.');
   git('commit', '-q', '-m', 'release');
   git('checkout', '-q', '-b', 'feature');
-  fs.writeFileSync(path.join(folder, 'services', 'cart', 'main.go'), 'package main // v2\n');
+  fs.writeFileSync(path.join(checkout, 'services', 'cart', 'main.go'), 'package main // v2\n');
   git('commit', '-q', '-am', 'cart: v2');
 }
 
@@ -146,5 +152,16 @@ void describe('Overlays in VS Code', () => {
       (await core.readNamespacedService({ namespace: ENV, name: 'email' })).spec?.type !== 'ExternalName');
     await apps.readNamespacedDeployment({ namespace: ENV, name: 'email' });
     await saveScreenshot(page, 'overlay-added');
+  });
+
+  workbench.it('with nothing changed, "Only what I changed" says so in one message and asks for nothing more', async ({ page }) => {
+    git('checkout', '-q', 'release');
+    await step(page, 'run T-Env: Create Environment', () => runCommand(page, 'T-Env: Create Environment'));
+    await step(page, 'pick "only what I changed"', () => pick(page, `${BASELINE}: only what I changed`));
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'Nothing changed since release' });
+    await step(page, 'one message says what to do', () => toast.first().waitFor({ state: 'visible', timeout: 60_000 }));
+    assert.match(await toast.first().innerText(), /create a full copy instead/);
+    assert.equal(await toast.count(), 1);
+    assert.equal(await page.locator('.quick-input-widget .quick-input-title').filter({ hasText: '(1/5)' }).count(), 0, 'no name asked');
   });
 });

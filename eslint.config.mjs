@@ -1,5 +1,5 @@
-// Lint: typescript-eslint's type-checked rules, floating promises as errors, and the layer rules
-// of STYLE.md enforced by no-restricted-imports.
+// Lint: typescript-eslint's type-checked rules, floating promises as errors, and the layers of
+// README's Architecture section enforced by no-restricted-imports.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: io.map((name) => ({ name, message: 'src/core is plain TypeScript: no vscode and no I/O (STYLE.md).' })) }] },
+    rules: { 'no-restricted-imports': ['error', { paths: io.map((name) => ({ name, message: 'src/core is plain TypeScript: no vscode and no I/O (README, Architecture).' })) }] },
   },
   {
     files: ['src/adapters/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts', 'src/mcp/**/*.ts'],

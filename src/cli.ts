@@ -1,7 +1,7 @@
 // The `t` command: parses arguments, runs one command over the shared core and adapters, prints
 // text or --json. Exit codes: 0 ok, 1 failure, 2 usage error.
 import pkg from '../package.json' with { type: 'json' };
-import { isCancelled } from './core/errors.ts';
+import { describeError, isCancelled } from './core/errors.ts';
 import { commandHelp, findCommand, mainHelp, parseCommand, UsageError } from './cli/command.ts';
 import type { Command } from './cli/command.ts';
 import { createOutput } from './cli/output.ts';
@@ -67,7 +67,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 // Run when executed (the bundle or `node src/cli.ts`), not when imported by tests.
 if (process.argv[1] && /(^|[\\/])(cli\.(js|ts)|t)$/.test(process.argv[1])) {
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${describeError(error)}\n`);
     process.exitCode = 1;
   });
 }

@@ -2,6 +2,7 @@
 // No I/O here: the cluster connection starts after activation, and the heavy adapters
 // (dist/runtime.js) load on first use.
 import * as vscode from 'vscode';
+import { describeError } from './core/errors.ts';
 import { COMMANDS } from './vscode/commands/index.ts';
 import { config } from './vscode/config.ts';
 import { ClusterConnection } from './vscode/connection.ts';
@@ -57,7 +58,7 @@ export function activate(extension: vscode.ExtensionContext): TEnvApi {
     reattach.dispose();
     const me = connection.me();
     void devSessions.reattach(connection.environments().filter((e) => e.owner === me), config.devStartTimeoutSeconds() * 1000)
-      .catch((error: unknown) => log.warn(`Could not re-attach to okteto sessions: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) => log.warn(`Could not re-attach to okteto sessions: ${describeError(error)}`));
   });
   extension.subscriptions.push(reattach);
   void vscode.commands.executeCommand('setContext', 'tenv.clusterState', 'loading');

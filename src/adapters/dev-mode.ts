@@ -3,10 +3,12 @@
 import * as k8s from '@kubernetes/client-node';
 import path from 'node:path';
 import { ANNOTATION_REPLICAS_BEFORE_SLEEP } from '../core/environment.ts';
+import { evaluate } from '../core/environment-verdict.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { devServiceForWorkload, devServicesInEnvironment, findDevService, matchDevWorkload } from '../core/okteto-manifest.ts';
-import type { DevService, OktetoManifest, WorkloadRef } from '../core/okteto-manifest.ts';
+import type { DevService, LabelledWorkload, OktetoManifest } from '../core/okteto-manifest.ts';
 import { SCALABLE_KINDS } from '../core/kinds.ts';
+import type { WorkloadRef } from '../core/kinds.ts';
 import { readEnvironmentNamespace } from './environments.ts';
 import { kindClients } from './kinds.ts';
 import { toTEnvError } from './kube.ts';
@@ -28,16 +30,21 @@ export async function loadWorkspaceManifest(folder: string, override?: string): 
   return { path: file, displayName, manifest: await loadManifest(file, displayName) };
 }
 
-/** The environment's Deployments and StatefulSets, and whether any of them is asleep. */
-export async function environmentWorkloads(session: KubeSession, namespace: string): Promise<{ workloads: WorkloadRef[]; asleep: boolean }> {
-  await readEnvironmentNamespace(session, namespace);
+/**
+ * The environment's Deployments and StatefulSets, and whether it is asleep: a workload is (the
+ * sleeper has not woken it yet), or the verdict at `now` says it should be (the sleeper would put
+ * the dev container to sleep at its next pass).
+ */
+export async function environmentWorkloads(session: KubeSession, namespace: string, now = new Date()): Promise<{ workloads: LabelledWorkload[]; asleep: boolean }> {
+  const ns = await readEnvironmentNamespace(session, namespace);
+  const due = evaluate(ns.metadata?.annotations, now).state === 'asleep';
   const kinds = kindClients(session.kc);
   try {
     const lists = await Promise.all(SCALABLE_KINDS.map(async (kind) => (await kinds[kind].list(namespace)).items.map((obj) => ({ kind, obj }))));
     const all = lists.flat();
     return {
       workloads: all.map(({ kind, obj }) => ({ kind, name: obj.metadata?.name ?? '', labels: obj.metadata?.labels ?? {} })),
-      asleep: all.some(({ obj }) => obj.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined),
+      asleep: due || all.some(({ obj }) => obj.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined),
     };
   } catch (error) {
     throw toTEnvError(error, session, `list deployments in ${namespace}`);
@@ -50,13 +57,14 @@ export interface DevPlan {
   workload: WorkloadRef;
   target: DevTarget;
   manifest: LoadedManifest;
+  /** Asleep or due to sleep: Start Dev wakes it first (see environmentWorkloads). */
   asleep: boolean;
 }
 
 /** Everything Start/Stop Dev needs, validated before anything runs. */
-export async function planDev(session: KubeSession, input: { manifest: LoadedManifest; service: string; namespace: string }): Promise<DevPlan> {
+export async function planDev(session: KubeSession, input: { manifest: LoadedManifest; service: string; namespace: string; now?: Date | undefined }): Promise<DevPlan> {
   const service = findDevService(input.manifest.manifest, input.service, input.manifest.displayName);
-  const { workloads, asleep } = await environmentWorkloads(session, input.namespace);
+  const { workloads, asleep } = await environmentWorkloads(session, input.namespace, input.now);
   const workload = matchDevWorkload(service, workloads, input.namespace, input.manifest.displayName);
   return {
     service, workload, asleep, manifest: input.manifest,

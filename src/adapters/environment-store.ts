@@ -4,16 +4,16 @@
 // baseline is reported for the baseline and for every environment made from it, whose workloads
 // carry their diff status (core/baseline-view.ts) computed from the objects held here.
 import * as k8s from '@kubernetes/client-node';
-import {
-  cronJobInfo, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE, podInfo, podOwner, scalableInfo, warningInfo,
-} from '../core/environment.ts';
-import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo, WorkloadKind } from '../core/environment.ts';
+import { environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE } from '../core/environment.ts';
+import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
+import { environmentWorkloads } from '../core/environment-workloads.ts';
+import { asError } from '../core/errors.ts';
 import { ANNOTATION_BASELINE, ANNOTATION_GIT_REF, LABEL_BASELINE } from '../core/baseline-copy.ts';
 import type { KubeObject } from '../core/baseline-copy.ts';
 import type { Listed } from '../core/baseline-diff.ts';
 import { markOf, workloadMarks } from '../core/baseline-view.ts';
 import type { BaselineMark, BaselineView } from '../core/baseline-view.ts';
-import { childKindOf, KINDS, resourcePath, WORKLOAD_KINDS } from '../core/kinds.ts';
+import { isWorkloadKind, KINDS, resourcePath, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { KindName } from '../core/kinds.ts';
 import { ANNOTATION_OVERLAY } from '../core/overlay-plan.ts';
 import { overlayView } from '../core/overlay-view.ts';
@@ -74,7 +74,7 @@ class PerNamespaceSource implements Source {
       } catch (error) {
         if (!isApiStatus(error, 403)) throw error;
         this.informers.set(ns, 'forbidden');
-        this.onForbidden(ns, error instanceof Error ? error : new Error(String(error)));
+        this.onForbidden(ns, asError(error));
       }
     }));
   }
@@ -97,11 +97,15 @@ class PerNamespaceSource implements Source {
   }
 }
 
-/** Kinds the store watches; each is one cluster-wide informer. */
-const RESOURCES = ['namespaces', 'deployments', 'statefulsets', 'cronjobs', 'pods', 'events'] as const;
-type Resource = (typeof RESOURCES)[number];
-const RESOURCE_OF = { Deployment: 'deployments', StatefulSet: 'statefulsets', CronJob: 'cronjobs' } as const satisfies Record<WorkloadKind, Resource>;
-const KIND_OF = { deployments: 'Deployment', statefulsets: 'StatefulSet', cronjobs: 'CronJob', pods: 'Pod', events: 'Event' } as const satisfies Record<Exclude<Resource, 'namespaces'>, KindName>;
+/** Kinds the store watches besides environment namespaces; each is one cluster-wide informer. */
+const WATCHED = [...WORKLOAD_KINDS, 'Pod', 'Event'] as const satisfies readonly KindName[];
+type Watched = (typeof WATCHED)[number];
+type Resource = 'namespaces' | Watched;
+
+/** `deployments`, for messages. */
+function pluralOf(resource: Resource): string {
+  return resource === 'namespaces' ? resource : KINDS[resource].plural;
+}
 
 export class EnvironmentStore {
   readonly session: KubeSession;
@@ -149,9 +153,10 @@ export class EnvironmentStore {
     const selector = `${LABEL_ENVIRONMENT}=true`;
     const kinds = kindClients(kc);
     const make = (resource: Resource, path: string, informer: k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>): ResilientInformer<k8s.KubernetesObject> => {
+      const plural = pluralOf(resource);
       const resilient = new ResilientInformer<k8s.KubernetesObject>(informer, {
-        onError: (error) => this.options.onLog?.(`watch ${resource} failed: ${toTEnvError(error, this.session, `watch ${resource}`).message}`),
-        onState: (state) => this.connectionChanged(`${resource}${path}`, state),
+        onError: (error) => this.options.onLog?.(`watch ${plural} failed: ${toTEnvError(error, this.session, `watch ${plural}`).message}`),
+        onState: (state) => this.connectionChanged(path, state),
       });
       const changed = (obj: k8s.KubernetesObject): void => this.objectChanged(resource, obj);
       resilient.on('add', changed);
@@ -160,24 +165,12 @@ export class EnvironmentStore {
       return resilient;
     };
     // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …).
-    const selectors: Partial<Record<Resource, ListOptions>> = { events: { fieldSelector: 'type=Warning' } };
-    const watched = (r: Exclude<Resource, 'namespaces'>, ns?: string): ResilientInformer<k8s.KubernetesObject> => {
-      const info = KINDS[KIND_OF[r]];
-      return make(r, resourcePath(info, ns), kinds[KIND_OF[r]].informer(ns, selectors[r]));
-    };
-    const clusterWide: Record<Resource, () => ResilientInformer<k8s.KubernetesObject>> = {
-      namespaces: () => make('namespaces', '/api/v1/namespaces', new k8s.ListWatch('/api/v1/namespaces', new k8s.Watch(kc), () => core.listNamespace({ labelSelector: selector }), false, selector)),
-      deployments: () => watched('deployments'), statefulsets: () => watched('statefulsets'), cronjobs: () => watched('cronjobs'),
-      pods: () => watched('pods'), events: () => watched('events'),
-    };
-    const namespaced = (r: Exclude<Resource, 'namespaces'>) => (ns: string): ResilientInformer<k8s.KubernetesObject> => watched(r, ns);
-    const permissions: Record<Resource, string> = {
-      namespaces: 'list namespaces', deployments: 'list deployments in all namespaces', statefulsets: 'list statefulsets in all namespaces',
-      cronjobs: 'list cronjobs in all namespaces', pods: 'list pods in all namespaces', events: 'list events in all namespaces',
-    };
+    const selectors: Partial<Record<Watched, ListOptions>> = { Event: { fieldSelector: 'type=Warning' } };
+    const watched = (kind: Watched, ns?: string): ResilientInformer<k8s.KubernetesObject> =>
+      make(kind, resourcePath(KINDS[kind], ns), kinds[kind].informer(ns, selectors[kind]));
     // Namespaces first: a 401/403/unreachable there is the most telling message.
     try {
-      const namespaces = clusterWide.namespaces();
+      const namespaces = make('namespaces', '/api/v1/namespaces', new k8s.ListWatch('/api/v1/namespaces', new k8s.Watch(kc), () => core.listNamespace({ labelSelector: selector }), false, selector));
       this.informers.set('namespaces', namespaces);
       await namespaces.start();
       // Baselines are read only: their workloads are watched like an environment's (for the diff).
@@ -186,17 +179,18 @@ export class EnvironmentStore {
         new k8s.ListWatch('/api/v1/namespaces', new k8s.Watch(kc), () => core.listNamespace({ labelSelector: baselineSelector }), false, baselineSelector));
       await this.baselineNamespaces.start();
       const watchedNamespaces = (): string[] => [...namespaces.list(), ...(this.baselineNamespaces?.list() ?? [])].map((n) => n.metadata?.name ?? '').filter(Boolean);
-      await Promise.all(RESOURCES.filter((r): r is Exclude<Resource, 'namespaces'> => r !== 'namespaces').map(async (r) => {
-        const informer = clusterWide[r]();
-        this.informers.set(r, informer);
+      await Promise.all(WATCHED.map(async (kind) => {
+        const informer = watched(kind);
+        this.informers.set(kind, informer);
+        const plural = pluralOf(kind);
         try {
           await informer.start();
         } catch (error) {
-          if (!isApiStatus(error, 403)) throw toTEnvError(error, this.session, permissions[r]);
-          this.options.onLog?.(`You may not ${permissions[r]}; watching each environment namespace instead.`);
-          const source = new PerNamespaceSource(namespaced(r), (ns, e) => this.options.onLog?.(`Skipping ${r} of ${ns}: ${toTEnvError(e, this.session, `list ${r} in ${ns}`).message}`));
-          this.informers.set(r, source);
-          this.perNamespace.set(r, source);
+          if (!isApiStatus(error, 403)) throw toTEnvError(error, this.session, `list ${plural} in all namespaces`);
+          this.options.onLog?.(`You may not list ${plural} in all namespaces; watching each environment namespace instead.`);
+          const source = new PerNamespaceSource((ns) => watched(kind, ns), (ns, e) => this.options.onLog?.(`Skipping ${plural} of ${ns}: ${toTEnvError(e, this.session, `list ${plural} in ${ns}`).message}`));
+          this.informers.set(kind, source);
+          this.perNamespace.set(kind, source);
           await source.sync(watchedNamespaces());
         }
       }));
@@ -213,7 +207,7 @@ export class EnvironmentStore {
         }
       }
     } catch (error) {
-      const typed = toTEnvError(error, this.session, permissions.namespaces);
+      const typed = toTEnvError(error, this.session, 'list namespaces');
       await this.dispose();
       this.setStatus({ kind: 'failed', error: typed });
       throw typed;
@@ -245,7 +239,7 @@ export class EnvironmentStore {
   private objectChanged(resource: Resource, obj: k8s.KubernetesObject): void {
     const name = resource === 'namespaces' ? obj.metadata?.name : obj.metadata?.namespace;
     if (!name) return;
-    if (resource === 'namespaces' || resource === 'deployments' || resource === 'statefulsets' || resource === 'cronjobs') {
+    if (resource === 'namespaces' || isWorkloadKind(resource)) {
       // A baseline (or its workloads) changed: so did the standing of every environment made from it.
       for (const env of this.environmentsFrom(name)) {
         this.cache.delete(env);
@@ -291,7 +285,7 @@ export class EnvironmentStore {
 
   /** The workload objects of a namespace as the diff takes them. */
   private workloadObjects(namespace: string): Listed[] {
-    return WORKLOAD_KINDS.flatMap((kind) => (this.informers.get(RESOURCE_OF[kind])?.list(namespace) ?? [])
+    return WORKLOAD_KINDS.flatMap((kind) => (this.informers.get(kind)?.list(namespace) ?? [])
       .filter((obj) => !obj.metadata?.labels?.[LABEL_OKTETO_CLONE])
       .map((obj) => ({ kind, obj: obj as unknown as KubeObject })));
   }
@@ -343,69 +337,14 @@ export class EnvironmentStore {
     return info;
   }
 
-  /** Warning events of a namespace by involved object ("Pod/name", "ReplicaSet/name", …). */
-  private warnings(namespace: string): Map<string, WarningInfo[]> {
-    const byObject = new Map<string, WarningInfo[]>();
-    for (const event of (this.informers.get('events')?.list(namespace) ?? []) as k8s.CoreV1Event[]) {
-      const warning = warningInfo(event);
-      if (!warning) continue;
-      const key = `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`;
-      byObject.set(key, [...(byObject.get(key) ?? []), warning]);
-    }
-    return byObject;
-  }
-
-  /** Warnings of a workload's own objects: itself, and its ReplicaSets or Jobs (by name prefix). */
-  private static ownWarnings(warnings: Map<string, WarningInfo[]>, kind: WorkloadKind, name: string): WarningInfo[] {
-    const result = [...(warnings.get(`${kind}/${name}`) ?? [])];
-    const child = childKindOf(kind);
-    if (child) {
-      for (const [key, list] of warnings) if (key.startsWith(`${child}/${name}-`)) result.push(...list);
-    }
-    return result;
-  }
-
   private workloads(namespace: string): WorkloadInfo[] {
-    const pods = new Map<string, PodInfo[]>();
-    const warnings = this.warnings(namespace);
-    const deployments = (this.informers.get('deployments')?.list(namespace) ?? []) as k8s.V1Deployment[];
-    const statefulSets = (this.informers.get('statefulsets')?.list(namespace) ?? []) as k8s.V1StatefulSet[];
-    // `okteto up` runs the dev container in a `<name>-okteto` copy of the Deployment or
-    // StatefulSet; the copy's pods belong to the original, and the copy is not listed itself.
-    const clones = new Map<string, string>();
-    const kinds: [WorkloadKind, readonly (k8s.V1Deployment | k8s.V1StatefulSet)[]][] = [['Deployment', deployments], ['StatefulSet', statefulSets]];
-    for (const [kind, list] of kinds) {
-      for (const w of list) {
-        const name = w.metadata?.name ?? '';
-        if (w.metadata?.labels?.[LABEL_OKTETO_CLONE]) clones.set(`${kind}/${name}`, name.replace(/-okteto$/, ''));
-      }
-    }
-    for (const pod of (this.informers.get('pods')?.list(namespace) ?? []) as k8s.V1Pod[]) {
-      const owner = podOwner(pod);
-      if (!owner) continue;
-      const name = clones.get(`${owner.kind}/${owner.name}`) ?? owner.name;
-      const key = `${owner.kind}/${name}`;
-      const list = pods.get(key) ?? [];
-      const info = podInfo(pod);
-      info.warnings = warnings.get(`Pod/${info.name}`) ?? [];
-      list.push(info);
-      pods.set(key, list);
-    }
-    const byName = (a: PodInfo, b: PodInfo): number => a.name.localeCompare(b.name);
-    const podsOf = (kind: WorkloadKind, name: string): PodInfo[] => (pods.get(`${kind}/${name}`) ?? []).sort(byName);
-    const result: WorkloadInfo[] = [];
-    for (const d of deployments) {
-      if (clones.has(`Deployment/${d.metadata!.name!}`)) continue;
-      result.push(scalableInfo('Deployment', d, podsOf('Deployment', d.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'Deployment', d.metadata!.name!)));
-    }
-    for (const s of statefulSets) {
-      if (clones.has(`StatefulSet/${s.metadata!.name!}`)) continue;
-      result.push(scalableInfo('StatefulSet', s, podsOf('StatefulSet', s.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'StatefulSet', s.metadata!.name!)));
-    }
-    for (const c of (this.informers.get('cronjobs')?.list(namespace) ?? []) as k8s.V1CronJob[]) {
-      result.push(cronJobInfo(c, podsOf('CronJob', c.metadata!.name!), EnvironmentStore.ownWarnings(warnings, 'CronJob', c.metadata!.name!)));
-    }
-    return result;
+    const list = (kind: Watched): readonly k8s.KubernetesObject[] => this.informers.get(kind)?.list(namespace) ?? [];
+    return environmentWorkloads({
+      scalable: { Deployment: list('Deployment'), StatefulSet: list('StatefulSet') },
+      cronJobs: list('CronJob'),
+      pods: list('Pod'),
+      events: list('Event') as readonly k8s.CoreV1Event[],
+    });
   }
 
   async dispose(): Promise<void> {

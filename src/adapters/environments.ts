@@ -99,12 +99,16 @@ export async function extendEnvironment(session: KubeSession, name: string, ttlM
   return { expiresAt };
 }
 
-/** Reads a namespace and checks that it is a T-Env environment. */
-export async function readEnvironmentNamespace(session: KubeSession, name: string): Promise<k8s.V1Namespace> {
-  const core = session.kc.makeApiClient(k8s.CoreV1Api);
+/**
+ * Reads a namespace and checks that it is a T-Env environment (NotFoundError, or why T-Env leaves
+ * it alone). `read` sends the request (sleep's counted, hooked and cancellable one, say).
+ */
+export async function readEnvironmentNamespace(
+  session: KubeSession, name: string, read: () => Promise<k8s.V1Namespace> = () => session.kc.makeApiClient(k8s.CoreV1Api).readNamespace({ name }),
+): Promise<k8s.V1Namespace> {
   let ns: k8s.V1Namespace;
   try {
-    ns = await core.readNamespace({ name });
+    ns = await read();
   } catch (error) {
     if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
     throw toTEnvError(error, session, `get namespace ${name}`);

@@ -15,8 +15,16 @@ export interface GitOptions {
   git?: string | undefined;
 }
 
+/**
+ * Settings a checkout's own `.git/config` could use to make a read-only git command run a program
+ * (the folder may come from an agent through `t mcp`): the fsmonitor hook runs on every index
+ * refresh, an external diff and textconv drivers on a diff (clean filters: see gitChanges).
+ * Given on the command line, they win over the repository's own.
+ */
+const NO_REPOSITORY_COMMANDS = ['-c', 'core.fsmonitor=false', '-c', 'diff.external=', '-c', 'core.quotePath=false'];
+
 async function git(cwd: string, args: readonly string[], options: GitOptions): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  const result = await execa(options.git ?? 'git', args, {
+  const result = await execa(options.git ?? 'git', [...NO_REPOSITORY_COMMANDS, ...args], {
     cwd, reject: false, stdin: 'ignore', maxBuffer: MAX_GIT_OUTPUT, timeout: GIT_TIMEOUT_MS, stripFinalNewline: false,
     // Never prompt, never page, never read the user's locale-dependent messages.
     env: { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
@@ -57,11 +65,15 @@ export async function gitChanges(folder: string, baseRefs: readonly string[], op
     throw new InvalidInputError(`None of the base refs ${baseRefs.map((r) => `"${r}"`).join(', ')} exists in ${root}.`, 'Fetch it (git fetch origin main) or pass --base <ref>.');
   }
   const mergeBase = await git(root, ['merge-base', '--end-of-options', base, 'HEAD'], options);
+  // A diff against the working tree runs the checkout's clean filters (.gitattributes + config):
+  // every configured filter is overridden to nothing for the two listing commands.
+  const filters = await git(root, ['config', '--null', '--name-only', '--get-regexp', '^filter\\.'], options);
+  const noFilters = nulList(filters.stdout).flatMap((key) => ['-c', `${key}=${key.endsWith('.required') ? 'false' : ''}`]);
   if (!mergeBase.ok) throw new InvalidInputError(`HEAD and ${base} share no history in ${root}.`, 'Pass --base with a ref your branch was made from.');
   // Against the working tree: committed, staged and unstaged changes in one list; --no-renames lists both names.
   const [diff, untracked] = await Promise.all([
-    git(root, ['-c', 'core.quotePath=false', 'diff', '--name-only', '--no-renames', '-z', mergeBase.stdout.trim(), '--'], options),
-    git(root, ['ls-files', '--others', '--exclude-standard', '-z'], options),
+    git(root, [...noFilters, 'diff', '--no-ext-diff', '--no-textconv', '--name-only', '--no-renames', '-z', mergeBase.stdout.trim(), '--'], options),
+    git(root, [...noFilters, 'ls-files', '--others', '--exclude-standard', '-z'], options),
   ]);
   if (!diff.ok || !untracked.ok) throw new TEnvError('git-failed', `git could not list the changes in ${root}: ${(diff.stderr || untracked.stderr).split('\n')[0] ?? ''}`);
   return { root, base, files: [...new Set([...nulList(diff.stdout), ...nulList(untracked.stdout)])].map((f) => f.split(path.sep).join('/')).sort() };

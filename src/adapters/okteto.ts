@@ -9,7 +9,7 @@ import path from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import { execa } from 'execa';
-import { CancelledError, CliFailedError, CliMissingError, InvalidInputError, NotFoundError } from '../core/errors.ts';
+import { asError, CancelledError, CliFailedError, CliMissingError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import {
   compareVersions, devOnlyManifest, MANIFEST_NAMES, MAX_MANIFEST_BYTES, MIN_OKTETO_VERSION, oktetoStateLabel, parseOktetoManifest, parseOktetoState, parseOktetoVersion,
 } from '../core/okteto-manifest.ts';
@@ -568,7 +568,7 @@ export class OktetoSessionWatcher extends EventEmitter<WatcherEvents> {
       // okteto removes its pid file (and state file) when it ends cleanly.
       else if (event === 'unlink') this.scheduleCheck(50);
     });
-    watcher.on('error', (error) => this.emit('warning', error instanceof Error ? error : new Error(String(error))));
+    watcher.on('error', (error) => this.emit('warning', asError(error)));
     await new Promise<void>((resolve) => watcher.once('ready', resolve));
     const timeoutMs = this.options.timeoutMs ?? 300_000;
     if (timeoutMs > 0) this.timeoutTimer = setTimeout(() => void this.timedOut(timeoutMs), timeoutMs);
@@ -604,7 +604,7 @@ export class OktetoSessionWatcher extends EventEmitter<WatcherEvents> {
   private queueRead(attempt = 0): void {
     // Reads run one after another so that states are reported in the order they were written.
     this.reading = this.reading.then(() => this.readState(attempt)).catch((error: unknown) => {
-      this.emit('warning', error instanceof Error ? error : new Error(String(error)));
+      this.emit('warning', asError(error));
     });
   }
 

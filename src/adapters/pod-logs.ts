@@ -13,19 +13,14 @@ import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { podOwner } from '../core/environment.ts';
-import type { WorkloadKind } from '../core/environment.ts';
+import { WORKLOAD_KINDS } from '../core/kinds.ts';
+import type { WorkloadLookup } from '../core/kinds.ts';
 import { ContainerLogParser, formatNotice, LogBatcher, logLabel } from '../core/log-lines.ts';
 import type { LogBatcherOptions, LogControls, LogSink } from '../core/log-lines.ts';
-import { NotFoundError } from '../core/errors.ts';
-import { ResilientInformer, toTEnvError } from './kube.ts';
-import { SleepApi, WORKLOAD_KINDS } from './sleep.ts';
+import { asError, NotFoundError } from '../core/errors.ts';
+import { ResilientInformer, statusMessage, toTEnvError } from './kube.ts';
+import { SleepApi } from './sleep.ts';
 import type { KubeSession } from './kube.ts';
-
-/** The workload whose pods are streamed; without `kind`, any workload of that name. */
-export interface WorkloadRef {
-  kind?: WorkloadKind | undefined;
-  name: string;
-}
 
 /** Where an error happened: a pod (and container), or the pod watch itself when undefined. */
 export interface LogSource {
@@ -152,15 +147,6 @@ export async function readPodLog(
     throw error;
   } finally {
     req?.destroy();
-  }
-}
-
-function statusMessage(body: string): string | undefined {
-  try {
-    const message = (JSON.parse(body) as { message?: unknown }).message;
-    return typeof message === 'string' ? message : undefined;
-  } catch {
-    return body ? body.slice(0, 200) : undefined;
   }
 }
 
@@ -295,7 +281,7 @@ class ContainerFollower {
         // 'now': reconnect at once (an idle timeout on a quiet log).
       }
     } catch (error) {
-      if (!this.stoppedBy(error)) this.ctx.reportError(error instanceof Error ? error : new Error(String(error)), this.source, false);
+      if (!this.stoppedBy(error)) this.ctx.reportError(asError(error), this.source, false);
     }
   }
 
@@ -447,7 +433,7 @@ class PodLogs {
   }
 }
 
-function describeWorkload(w: WorkloadRef): string {
+function describeWorkload(w: WorkloadLookup): string {
   return w.kind ? `${w.kind} ${w.name}` : `workload ${w.name}`;
 }
 
@@ -455,7 +441,7 @@ function describeWorkload(w: WorkloadRef): string {
  * Rejects with a NotFoundError naming the workloads that exist when `workload` is none of the
  * namespace's Deployments, StatefulSets and CronJobs (a typo must not look like "no pods yet").
  */
-export async function checkWorkloadExists(session: KubeSession, namespace: string, workload: WorkloadRef): Promise<void> {
+export async function checkWorkloadExists(session: KubeSession, namespace: string, workload: WorkloadLookup): Promise<void> {
   const api = new SleepApi(session);
   const lists = await Promise.all(WORKLOAD_KINDS.map(async (kind) => {
     try {
@@ -479,7 +465,7 @@ export async function checkWorkloadExists(session: KubeSession, namespace: strin
  */
 export class WorkloadLogStream {
   readonly namespace: string;
-  readonly workload: WorkloadRef;
+  readonly workload: WorkloadLookup;
   /** Resolves once the stream is closed (disposed, or done printing in one-shot mode). */
   readonly closed: Promise<void>;
   private readonly session: KubeSession;
@@ -498,7 +484,7 @@ export class WorkloadLogStream {
   private resolveClosed: () => void = () => undefined;
   private readonly onAbort = (): void => void this.dispose();
 
-  constructor(session: KubeSession, namespace: string, workload: WorkloadRef, sink: LogSink, options: WorkloadLogOptions = {}) {
+  constructor(session: KubeSession, namespace: string, workload: WorkloadLookup, sink: LogSink, options: WorkloadLogOptions = {}) {
     this.session = session;
     this.namespace = namespace;
     this.workload = workload;
@@ -667,7 +653,7 @@ export class WorkloadLogStream {
  * Prints a workload's logs into `sink` until done: one-shot, or (follow) until `signal` aborts.
  * What `t logs` calls. Rejects with a typed error when nothing can be streamed.
  */
-export async function streamWorkloadLogs(session: KubeSession, namespace: string, workload: WorkloadRef, sink: LogSink, options: WorkloadLogOptions = {}): Promise<void> {
+export async function streamWorkloadLogs(session: KubeSession, namespace: string, workload: WorkloadLookup, sink: LogSink, options: WorkloadLogOptions = {}): Promise<void> {
   const stream = new WorkloadLogStream(session, namespace, workload, sink, options);
   try {
     await stream.start();

@@ -8,16 +8,17 @@
 // `awake-until` for a wake), which tells the sleeper what the environment should be, then the
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
-import { ANNOTATION_AWAKE_UNTIL, environmentRefusal } from '../core/environment.ts';
-import { KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
-import type { WorkloadKind } from '../core/kinds.ts';
-import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
+import { ANNOTATION_AWAKE_UNTIL } from '../core/environment.ts';
+import { KINDS, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
+import type { ScalableKind, WorkloadKind } from '../core/kinds.ts';
+import { CancelledError, InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
-import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
+import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch, WorkloadPlan } from '../core/sleep-plan.ts';
+import { readEnvironmentNamespace } from './environments.ts';
 import { FIELD_MANAGER, kindClients } from './kinds.ts';
 import type { KindClients } from './kinds.ts';
-import { isApiStatus, ownNamespace, ResilientInformer, toTEnvError } from './kube.ts';
+import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 // ---- requests --------------------------------------------------------------------------------
@@ -53,21 +54,8 @@ export interface ApiOptions {
   counter?: RequestCounter | undefined;
 }
 
-type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
-
-/**
- * client-node 2.0.1 builds a new undici Agent for every request, so every request pays a TCP and
- * TLS handshake (measured here: 8 ms instead of 2 ms per sequential request, and a burst of 200
- * parallel requests takes 3-7 times as long). We reuse the first Agent per kubeconfig. Its TLS
- * material (CA, client certificate) comes from the kubeconfig and does not change, except when an
- * exec plugin may hand out new client certificates: then we leave client-node alone.
- */
-const sharedDispatchers = new WeakMap<k8s.KubeConfig, Dispatcher>();
-
 const DEFAULT_CONCURRENCY = 32;
 const CONFLICT_RETRIES = 5;
-
-export { WORKLOAD_KINDS };
 
 /** The API calls of sleep, wake and the sleeper, each counted, hooked and cancellable. */
 export class SleepApi {
@@ -87,16 +75,10 @@ export class SleepApi {
     this.kinds = kindClients(kc);
     const counter = this.counter;
     const signal = options.signal;
-    const share = kc.getCurrentUser()?.exec === undefined;
+    // The session's kubeconfig shares one keep-alive connection pool (see loadKubeConfig).
     this.middleware = {
       pre: (context) => {
         counter.count++;
-        if (share) {
-          const shared = sharedDispatchers.get(kc);
-          const own = context.getDispatcher();
-          if (shared) context.setDispatcher(shared);
-          else if (own) sharedDispatchers.set(kc, own);
-        }
         if (signal) context.setSignal(signal);
         return new k8s.Observable(Promise.resolve(context));
       },
@@ -129,18 +111,9 @@ export class SleepApi {
     return KINDS[kind].plural;
   }
 
-  /** Reads a namespace and checks that it is a T-Env environment (typed errors otherwise). */
-  async readEnvironment(name: string): Promise<k8s.V1Namespace> {
-    let ns: k8s.V1Namespace;
-    try {
-      ns = await this.call({ verb: 'get', resource: 'namespaces', namespace: undefined, name }, (c) => this.core.readNamespace({ name }, c));
-    } catch (error) {
-      if (isApiStatus(error, 404)) throw new NotFoundError(`The environment "${name}"`, 'Run "t env ls" to see the environments.');
-      throw toTEnvError(error, this.session, `get namespace ${name}`);
-    }
-    const refusal = environmentRefusal(ns, ownNamespace());
-    if (refusal) throw refusal;
-    return ns;
+  /** readEnvironmentNamespace through this API's request. */
+  readEnvironment(name: string): Promise<k8s.V1Namespace> {
+    return readEnvironmentNamespace(this.session, name, () => this.call({ verb: 'get', resource: 'namespaces', namespace: undefined, name }, (c) => this.core.readNamespace({ name }, c)));
   }
 
   listNamespaces(labelSelector: string): Promise<k8s.V1Namespace[]> {
@@ -207,6 +180,15 @@ export interface WorkloadOutcome {
   readonly detail: string | undefined;
 }
 
+/** The outcome of a plan that needs no request. */
+export function settledOutcome(label: string, plan: Exclude<WorkloadPlan, { type: 'patch' }>): WorkloadOutcome {
+  switch (plan.type) {
+    case 'unchanged': return { label, status: 'unchanged', detail: undefined };
+    case 'skip': return { label, status: 'skipped', detail: plan.reason };
+    case 'problem': return { label, status: 'problem', detail: plan.problem };
+  }
+}
+
 /**
  * Takes one workload to `target`: plans a patch from what we read, sends it with the read's
  * resourceVersion, and on a 409 reads the workload again and plans anew, so a concurrent change
@@ -224,9 +206,7 @@ export async function convergeWorkload(api: SleepApi, kind: WorkloadKind, namesp
   };
   for (let attempt = 0; ; attempt++) {
     const plan = planWorkload(kind, obj, target, mode);
-    if (plan.type === 'unchanged') return { label, status: 'unchanged', detail: undefined };
-    if (plan.type === 'skip') return { label, status: 'skipped', detail: plan.reason };
-    if (plan.type === 'problem') return { label, status: 'problem', detail: plan.problem };
+    if (plan.type !== 'patch') return settledOutcome(label, plan);
     try {
       await api.patchWorkload(kind, namespace, name, plan.patch);
       return { label, status: 'changed', detail: plan.summary };
@@ -444,7 +424,7 @@ interface ScalableStatus {
 }
 
 /** `Deployment/api (1/2 ready)` for every Deployment/StatefulSet whose wanted pods are not all ready yet. */
-function notReady(kind: WorkloadKind, items: readonly ScalableStatus[]): string[] {
+function notReady(kind: ScalableKind, items: readonly ScalableStatus[]): string[] {
   return items.flatMap((w) => {
     const wanted = w.spec?.replicas ?? 1;
     const ready = w.status?.readyReplicas ?? 0;
@@ -462,10 +442,9 @@ export async function waitUntilReady(session: KubeSession, name: string, options
   const timeoutMs = options.timeoutMs ?? 300_000;
   const kc = session.kc;
   const kinds = kindClients(kc);
-  const deployments = new ResilientInformer(kinds.Deployment.informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>;
-  const statefulSets = new ResilientInformer(kinds.StatefulSet.informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>;
-  const pending = (): string[] => [...notReady('Deployment', deployments.list()), ...notReady('StatefulSet', statefulSets.list())];
-  const total = (): number => [...deployments.list(), ...statefulSets.list()].filter((w) => (w.spec?.replicas ?? 1) > 0).length;
+  const informers = SCALABLE_KINDS.map((kind) => [kind, new ResilientInformer(kinds[kind].informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>] as const);
+  const pending = (): string[] => informers.flatMap(([kind, informer]) => notReady(kind, informer.list()));
+  const total = (): number => informers.flatMap(([, informer]) => informer.list()).filter((w) => (w.spec?.replicas ?? 1) > 0).length;
   let lastProgress = '';
   await new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -493,12 +472,12 @@ export async function waitUntilReady(session: KubeSession, name: string, options
     }, timeoutMs);
     if (options.signal?.aborted) { onAbort(); return; }
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    for (const informer of [deployments, statefulSets] as const) {
+    for (const [, informer] of informers) {
       informer.on('add', check);
       informer.on('update', check);
       informer.on('delete', check);
     }
-    Promise.all([deployments.start(), statefulSets.start()]).then(() => { synced = true; check(); },
-      (error: unknown) => finish(toTEnvError(error, session, `watch deployments and statefulsets in namespace ${name}`)));
-  }).finally(() => Promise.all([deployments.stop(), statefulSets.stop()]));
+    Promise.all(informers.map(([, informer]) => informer.start())).then(() => { synced = true; check(); },
+      (error: unknown) => finish(toTEnvError(error, session, `watch ${SCALABLE_KINDS.map((kind) => KINDS[kind].plural).join(' and ')} in namespace ${name}`)));
+  }).finally(() => Promise.all(informers.map(([, informer]) => informer.stop())));
 }

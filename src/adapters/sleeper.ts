@@ -11,14 +11,16 @@
 import type * as k8s from '@kubernetes/client-node';
 import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
-import { describeError, isCancelled } from '../core/errors.ts';
-import { environmentVerdict, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
+import { WORKLOAD_KINDS } from '../core/kinds.ts';
+import { asError, describeError, isCancelled } from '../core/errors.ts';
+import { evaluate } from '../core/environment-verdict.ts';
+import { planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
 import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
-import { convergeWorkload, isApiError, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
+import { convergeWorkload, isApiError, settledOutcome, RequestCounter, runLimited, SleepApi } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
 export interface EnvironmentResult {
@@ -141,7 +143,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const desired = new Map<string, SleepTarget | undefined>();
   const cleanups: { env: EnvironmentWork; expired: readonly string[] }[] = [];
   for (const env of work.values()) {
-    const verdict = environmentVerdict(env.ns.metadata?.annotations, now);
+    const verdict = evaluate(env.ns.metadata?.annotations, now);
     desired.set(env.name, verdict.state);
     outcomes.set(env.name, []);
     env.problems.push(...verdict.problems);
@@ -149,10 +151,11 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     if (verdict.state === undefined) continue;
     for (const { kind, obj } of env.workloads) tasks.push({ env: env.name, kind, obj, target: verdict.state });
   }
+  // The plan convergeWorkload starts with, made up front: only workloads that need a patch become tasks.
   let patches = tasks.filter((t) => {
-    const outcome = outcomeWithoutRequest(t.kind, t.obj, t.target);
-    if (outcome === undefined) return true;
-    outcomes.get(t.env)?.push(outcome);
+    const plan = planWorkload(t.kind, t.obj, t.target, 'scheduled');
+    if (plan.type === 'patch') return true;
+    outcomes.get(t.env)?.push(settledOutcome(workloadLabel(t.kind, t.obj), plan));
     return false;
   });
 
@@ -174,7 +177,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     }
     if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
     const wants = fresh && !fresh.metadata?.deletionTimestamp && fresh.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true'
-      ? environmentVerdict(fresh.metadata.annotations, now).state : undefined;
+      ? evaluate(fresh.metadata.annotations, now).state : undefined;
     if (wants !== desired.get(name)) {
       moved.add(name);
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
@@ -217,21 +220,6 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   }
   await options.problemEvents?.report(api, environments, now, options.onEvent);
   return { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, requests: counter.count - firstRequest, environments };
-}
-
-/**
- * The outcome of a workload that needs no request, or `undefined` if it needs a patch. The same
- * decision convergeWorkload starts with; making it up front keeps the patch tasks to the minimum.
- */
-function outcomeWithoutRequest(kind: WorkloadKind, obj: SleepableObject, target: SleepTarget): WorkloadOutcome | undefined {
-  const plan = planWorkload(kind, obj, target, 'scheduled');
-  const label = workloadLabel(kind, obj);
-  switch (plan.type) {
-    case 'patch': return undefined;
-    case 'unchanged': return { label, status: 'unchanged', detail: undefined };
-    case 'skip': return { label, status: 'skipped', detail: plan.reason };
-    case 'problem': return { label, status: 'problem', detail: plan.problem };
-  }
 }
 
 /**
@@ -298,7 +286,7 @@ export async function runSleeper(session: KubeSession, options: RunSleeperOption
     } catch (error) {
       if (signal?.aborted && isCancelled(error)) break;
       if (options.once) throw error;
-      options.onEvent?.({ type: 'pass-failed', error: error instanceof Error ? error : new Error(String(error)) });
+      options.onEvent?.({ type: 'pass-failed', error: asError(error) });
     }
     if (options.once) break;
     await delay(Math.max(0, options.intervalMs - (Date.now() - started)), signal);

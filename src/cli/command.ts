@@ -4,7 +4,7 @@ import readline from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { parseDurationMs } from '../core/duration.ts';
-import { InvalidInputError, TEnvError } from '../core/errors.ts';
+import { describeError, InvalidInputError, TEnvError } from '../core/errors.ts';
 import type { Output } from './output.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
@@ -53,7 +53,7 @@ export function parseCommand(command: Command, argv: string[]): Pick<CommandCont
   try {
     parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const message = describeError(error).split('\n')[0]!;
     throw new UsageError(message.replace(/^Unknown option/, 'Unknown option'), `Run "t ${command.path.join(' ')} --help" for usage.`);
   }
   const values = parsed.values as CommandContext['values'];

@@ -5,11 +5,10 @@ import type { KubeSession } from '../adapters/kube.ts';
 import { addToOverlay, routedWorkload } from '../adapters/overlay.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { findDevService } from '../core/okteto-manifest.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { confirmOnTerminal, stringOption } from './command.ts';
 import type { Command, CommandContext, OptionSpec } from './command.ts';
 import { resolveEnvironment, session } from './env-commands.ts';
-
-const MINIMUM_WAKE_HOURS = 2;
 
 const devOptions: Record<string, OptionSpec> = {
   env: { type: 'string', short: 'e', description: 'environment (default: the only one you own)', valueName: 'name' },
@@ -60,7 +59,7 @@ export const devCommands: Command[] = [
       if (plan.asleep) {
         const progress = ctx.out.progress(`Waking ${plan.target.namespace} first…`);
         try {
-          await wakeForDev(s, plan.target.namespace, { minimumHours: MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress.update(t) });
+          await wakeForDev(s, plan.target.namespace, { minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress.update(t) });
         } finally {
           progress.done();
         }

@@ -1,7 +1,7 @@
 // `t env ls|create|delete`: environments from the terminal.
 import os from 'node:os';
 import { environmentJson, describeTransition } from '../core/environment-view.ts';
-import { isVerifiablyMine, ownerLabel } from '../core/environment.ts';
+import { DEFAULT_AWAKE_HOURS, developerOwner, isVerifiablyMine } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { createEnvironment, deleteEnvironment, extendEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput, whoAmI } from '../adapters/environments.ts';
 import { createFromBaseline } from '../adapters/baseline.ts';
@@ -18,9 +18,9 @@ export function session(ctx: CommandContext): KubeSession {
   return loadKubeConfig({ context: stringOption(ctx, 'context'), kubeconfig: stringOption(ctx, 'kubeconfig') }, ctx.env);
 }
 
-/** The developer's name: $T_ENV_USER, else the OS user name (the extension's setting mirrors it). */
+/** The developer's owner label (the CLI has no `tenv.user` setting). */
 export function me(env: NodeJS.ProcessEnv): string {
-  return ownerLabel(env['T_ENV_USER'] || os.userInfo().username);
+  return developerOwner(undefined, env['T_ENV_USER'], os.userInfo().username);
 }
 
 /** The environment a command acts on: --env (checked to be a T-Env environment), else the only one I own. */
@@ -41,8 +41,7 @@ export async function resolveEnvironment(ctx: CommandContext, s: KubeSession): P
   throw new InvalidInputError(mine.length === 0 ? `You own no environment in ${s.context}${note}.` : `You own several environments (${mine.join(', ')}).`, 'Pass --env <name>.');
 }
 
-/** Awake hours of a new environment when none are given (the extension's setting has the same default). */
-export const DEFAULT_AWAKE_HOURS = 'Mon-Fri 08:00-20:00';
+export { DEFAULT_AWAKE_HOURS };
 
 /** This machine's IANA time zone, for new environments. */
 export function localTimeZone(): string {

@@ -1,11 +1,10 @@
 // `t env sleep|wake` and `t sleeper`: the sleep system from the terminal and in the cluster.
 import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { parseDuration, stringOption } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { session } from './env-commands.ts';
-
-const MINIMUM_WAKE_HOURS = 2;
 
 /** Prints a sleep or wake result; exit 1 when some workload had a problem. */
 function report(ctx: CommandContext, name: string, result: { skipped: string[]; problems: string[] }, summary: string): number {
@@ -52,7 +51,7 @@ export const sleepCommands: Command[] = [
       const progress = ctx.out.json ? undefined : ctx.out.progress(`Waking ${name}…`);
       let result;
       try {
-        result = await wakeEnvironment(s, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress?.update(t) });
+        result = await wakeEnvironment(s, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress?.update(t) });
         if (!ctx.values['no-wait']) await waitUntilReady(s, name, { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
       } finally {
         progress?.done();

@@ -1,48 +1,27 @@
 // What users see of an environment (tree, status bar, `t env ls`): its state with the next
 // scheduled transition, and the JSON shape that outside scripts rely on.
-import { ANNOTATION_ASLEEP_UNTIL, ANNOTATION_AWAKE_UNTIL, ASLEEP_INDEFINITELY, recentWarnings } from './environment.ts';
+import { recentWarnings, scheduleAnnotations } from './environment.ts';
 import type { EnvironmentInfo, WarningInfo, WorkloadInfo } from './environment.ts';
+import { evaluate } from './environment-verdict.ts';
 import { NotFoundError } from './errors.ts';
-import { quoteValue } from './sanitize.ts';
-import { effectiveAwake, validateTimeZone } from './schedule.ts';
-import { MAX_INSTANT_CHARS } from './sleep-plan.ts';
 import type { Transition } from './schedule.ts';
 
 export interface ScheduleView {
-  /** The schedule's verdict (schedule or manual wake), when the annotations are valid. */
+  /** Whether the environment should be awake now (schedule, manual wake or sleep), when that is decided. */
   awakeBySchedule: boolean | undefined;
   next: Transition | undefined;
   /** Why the schedule cannot be evaluated (corrupt annotations); reported, never guessed. */
   problem: string | undefined;
 }
 
+/** What the sleeper decides about the environment at `now` (see environment-verdict.ts), for display. */
 export function scheduleView(env: EnvironmentInfo, now: Date): ScheduleView {
-  if (!env.awakeHours || !env.timezone) {
-    return { awakeBySchedule: undefined, next: undefined, problem: env.awakeHours || env.timezone ? 'awake hours or time zone missing' : undefined };
-  }
-  const instant = (text: string | undefined, key: string): Date | string | undefined => {
-    if (!text) return undefined;
-    const t = text.length > MAX_INSTANT_CHARS ? NaN : Date.parse(text);
-    return Number.isNaN(t) ? `invalid ${key} ${quoteValue(text)}` : new Date(t);
+  const verdict = evaluate(scheduleAnnotations(env), now);
+  return {
+    awakeBySchedule: verdict.state === undefined ? undefined : verdict.state === 'awake',
+    next: verdict.next,
+    problem: verdict.problems.length > 0 ? verdict.problems.join('; ') : undefined,
   };
-  const awakeUntil = instant(env.awakeUntil, ANNOTATION_AWAKE_UNTIL);
-  const asleepUntil = instant(env.asleepUntil, ANNOTATION_ASLEEP_UNTIL);
-  for (const v of [awakeUntil, asleepUntil]) if (typeof v === 'string') return { awakeBySchedule: undefined, next: undefined, problem: v };
-  try {
-    // The zone first, whatever else applies: a manual sleep must not hide a bad zone, which would
-    // otherwise fail later, where the next change is shown in it.
-    validateTimeZone(env.timezone);
-    const awakeManual = awakeUntil instanceof Date && now < awakeUntil;
-    // A manual sleep holds until asleep-until (the next scheduled wake), unless a manual wake is active.
-    if (!awakeManual && asleepUntil instanceof Date && now < asleepUntil) {
-      const indefinitely = asleepUntil.toISOString() === ASLEEP_INDEFINITELY;
-      return { awakeBySchedule: false, next: indefinitely ? undefined : { action: 'wake', at: asleepUntil }, problem: undefined };
-    }
-    const verdict = effectiveAwake(env.awakeHours, env.timezone, now, awakeUntil instanceof Date ? awakeUntil : undefined);
-    return { awakeBySchedule: verdict.awake, next: verdict.next, problem: undefined };
-  } catch (error) {
-    return { awakeBySchedule: undefined, next: undefined, problem: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 export interface EnvironmentJson {

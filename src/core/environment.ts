@@ -2,7 +2,7 @@
 // Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
 import type { BaselineMark } from './baseline-view.ts';
 import type { OverlayView } from './overlay-view.ts';
-import type { WorkloadKind } from './kinds.ts';
+import type { ScalableKind, WorkloadKind } from './kinds.ts';
 
 import { TEnvError } from './errors.ts';
 
@@ -11,6 +11,8 @@ export const LABEL_ENVIRONMENT = 't-env.dev/environment';
 export const LABEL_OWNER = 't-env.dev/owner';
 export const ANNOTATION_TIMEZONE = 't-env.dev/timezone';
 export const ANNOTATION_AWAKE_HOURS = 't-env.dev/awake-hours';
+/** Awake hours of a new environment when none are given (`t env create`, agents, the editor's setting's default). */
+export const DEFAULT_AWAKE_HOURS = 'Mon-Fri 08:00-20:00';
 /** The API-server username that created the environment (written by T-Env from a SelfSubjectReview). */
 export const ANNOTATION_CREATED_BY = 't-env.dev/created-by';
 export const ANNOTATION_AWAKE_UNTIL = 't-env.dev/awake-until';
@@ -285,7 +287,7 @@ function workloadState(w: Omit<WorkloadInfo, 'state'>): WorkloadState {
   return 'pending';
 }
 
-export function scalableInfo(kind: 'Deployment' | 'StatefulSet', obj: ScalableLike, pods: readonly PodInfo[], warnings: readonly WarningInfo[] = []): WorkloadInfo {
+export function scalableInfo(kind: ScalableKind, obj: ScalableLike, pods: readonly PodInfo[], warnings: readonly WarningInfo[] = []): WorkloadInfo {
   const annotations = obj.metadata?.annotations ?? {};
   const before = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
   const base = {
@@ -353,6 +355,18 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
   };
 }
 
+/**
+ * The schedule and marker annotations an EnvironmentInfo was read from (the inverse of
+ * `environmentInfo`), for the one verdict in environment-verdict.ts.
+ */
+export function scheduleAnnotations(env: Pick<EnvironmentInfo, 'timezone' | 'awakeHours' | 'awakeUntil' | 'asleepUntil'>): Record<string, string> {
+  const entries: [string, string | undefined][] = [
+    [ANNOTATION_TIMEZONE, env.timezone], [ANNOTATION_AWAKE_HOURS, env.awakeHours],
+    [ANNOTATION_AWAKE_UNTIL, env.awakeUntil], [ANNOTATION_ASLEEP_UNTIL, env.asleepUntil],
+  ];
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Checks an environment (namespace) name; returns an error message or undefined. */
@@ -363,6 +377,19 @@ export function checkEnvironmentName(name: string): string | undefined {
     return `The environment name "${name}" is not a valid DNS-1123 label: use lowercase letters, digits and "-", starting and ending with a letter or digit.`;
   }
   return undefined;
+}
+
+/**
+ * The developer's owner label, from the first name that is set: the editor's `tenv.user` setting,
+ * `$T_ENV_USER`, the OS user name.
+ */
+export function developerOwner(setting: string | undefined, envUser: string | undefined, osUser: string): string {
+  return ownerLabel(setting || envUser || osUser);
+}
+
+/** Environments for lists and pickers: `me`'s first, then by name. */
+export function mineFirst<T extends Pick<EnvironmentInfo, 'name' | 'owner'>>(envs: readonly T[], me: string): T[] {
+  return [...envs].sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
 }
 
 /** The DNS-label-safe form of a developer's name, for the owner label ("Jane Doe" → "jane-doe"). */

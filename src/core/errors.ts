@@ -6,14 +6,32 @@ import { redactCredentials, sanitizeText, withoutUrlUserinfo } from './sanitize.
 /** What the user can do about an error; the UI maps each to a button, the CLI to a hint. */
 export type ErrorAction = 'install' | 'openSettings' | 'showLog' | 'retry' | 'selectContext' | 'trust';
 
+/**
+ * Every kind of failure T-Env reports: stable, machine-readable (`--json`, MCP tool errors, tests),
+ * and what the editor maps to its cluster states (vscode/connection.ts). A new kind is added here.
+ */
+export type ErrorKind =
+  // input and local setup
+  | 'invalid-input' | 'usage' | 'kubeconfig' | 'no-folder' | 'no-service' | 'untrusted'
+  // the okteto CLI
+  | 'cli-missing' | 'cli-failed'
+  // talking to the cluster
+  | 'unreachable' | 'unauthorized' | 'forbidden' | 'api' | 'timeout' | 'cancelled'
+  // the objects
+  | 'not-found' | 'exists' | 'conflict' | 'rejected' | 'not-environment' | 'protected-namespace' | 'not-baseline' | 'no-baseline'
+  // overlays: not an overlay, a workload in dev mode; git could not list a change
+  | 'not-overlay' | 'dev-mode' | 'git-failed'
+  // the guard of agents' tools (src/mcp)
+  | 'not-owner' | 'refused' | 'confirm-required';
+
 export class TEnvError extends Error {
   /** Stable machine-readable kind, for `--json` and tests. */
-  readonly kind: string;
+  readonly kind: ErrorKind;
   /** One line telling the user what to do next. */
   readonly hint: string | undefined;
   readonly actions: readonly ErrorAction[];
 
-  constructor(kind: string, message: string, options: { hint?: string; actions?: readonly ErrorAction[]; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, options: { hint?: string; actions?: readonly ErrorAction[]; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TEnvError';
     this.kind = kind;
@@ -123,7 +141,7 @@ export function isCancelled(error: unknown): boolean {
 /** What the CLI prints and an MCP tool error says: the first line of the message, and the hint. */
 export function errorSummary(error: unknown): { message: string; hint: string | undefined } {
   // Messages may quote cluster text or an exec plugin's output: shown sanitized and redacted.
-  const message = sanitizeText(redactCredentials((error instanceof Error ? error.message : String(error)).split('\n')[0]!));
+  const message = sanitizeText(redactCredentials(describeError(error).split('\n')[0]!));
   const hint = isTEnvError(error) && error.hint !== undefined ? sanitizeText(error.hint) : undefined;
   return { message, hint };
 }
@@ -132,4 +150,9 @@ export function errorSummary(error: unknown): { message: string; hint: string | 
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** Any thrown value as an Error, for callbacks and events that carry one. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -40,6 +40,29 @@ export type KindName = keyof typeof KINDS;
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'CronJob'] as const satisfies readonly KindName[];
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
+/** A workload of an environment, by kind and name. */
+export interface WorkloadRef {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+}
+
+/** An environment (a namespace) in one kubeconfig context. */
+export interface EnvRef {
+  readonly context: string;
+  readonly namespace: string;
+}
+
+/**
+ * The one key of an environment or of a workload in it, for maps of live things (log streams):
+ * two contexts, or a Deployment and a StatefulSet of the same name, never share a key.
+ */
+export function refKey(ref: EnvRef & Partial<WorkloadRef>): string {
+  return JSON.stringify(ref.kind === undefined ? [ref.context, ref.namespace] : [ref.context, ref.namespace, ref.kind, ref.name ?? '']);
+}
+
+/** A workload by name, of one kind or of any (`t logs api`, an agent's set_image without a kind). */
+export type WorkloadLookup = Omit<WorkloadRef, 'kind'> & { readonly kind?: WorkloadKind | undefined };
+
 /** Workload kinds with `spec.replicas` (the rest are suspended instead). */
 export const SCALABLE_KINDS = ['Deployment', 'StatefulSet'] as const satisfies readonly WorkloadKind[];
 export type ScalableKind = (typeof SCALABLE_KINDS)[number];

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import { InvalidInputError } from './errors.ts';
+import { isScalableKind } from './kinds.ts';
+import type { WorkloadRef } from './kinds.ts';
 
 /** The file names the okteto CLI looks for, in its own order (okteto pkg/discovery/manifest.go). */
 export const MANIFEST_NAMES: readonly string[] = ['okteto.yml', 'okteto.yaml', '.okteto/okteto.yml', '.okteto/okteto.yaml'];
@@ -280,11 +282,9 @@ export function findDevService(manifest: OktetoManifest, name: string, file = 'o
     `Add "${name}" under "dev:" in ${file}, or pick one of: ${known}.`);
 }
 
-/** The kind and name of a workload, as the environment model has them, with its labels for selectors. */
-export interface WorkloadRef {
-  kind: string;
-  name: string;
-  labels?: Readonly<Record<string, string>> | undefined;
+/** A workload of the environment with its labels, for selectors. */
+export interface LabelledWorkload extends WorkloadRef {
+  readonly labels?: Readonly<Record<string, string>> | undefined;
 }
 
 const CLONE_LABEL = 'dev.okteto.com/clone';
@@ -294,8 +294,8 @@ const CLONE_LABEL = 'dev.okteto.com/clone';
  * and statefulsets/crud.go `GetByDev`): by its dev name without a selector, else every Deployment
  * (then StatefulSet) carrying all the selector's labels, okteto's own `-okteto` clones excluded.
  */
-function candidatesFor(service: DevService, workloads: readonly WorkloadRef[]): WorkloadRef[] {
-  const apps = workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet');
+function candidatesFor(service: DevService, workloads: readonly LabelledWorkload[]): LabelledWorkload[] {
+  const apps = workloads.filter((w) => isScalableKind(w.kind));
   const selector = service.selector;
   if (!selector || Object.keys(selector).length === 0) return apps.filter((w) => w.name === service.name);
   const matching = apps.filter((w) => w.labels?.[CLONE_LABEL] === undefined && Object.entries(selector).every(([k, v]) => w.labels?.[k] === v));
@@ -311,7 +311,7 @@ function selectorText(selector: Record<string, string>): string {
  * The Deployment or StatefulSet a dev service takes over, exactly as okteto picks it. None, or
  * several for a selector, is an error naming the manifest line, so the user knows what to fix.
  */
-export function matchDevWorkload(service: DevService, workloads: readonly WorkloadRef[], environment: string, file = 'okteto.yml'): WorkloadRef {
+export function matchDevWorkload(service: DevService, workloads: readonly LabelledWorkload[], environment: string, file = 'okteto.yml'): WorkloadRef {
   const found = candidatesFor(service, workloads);
   if (found.length === 1) return found[0]!;
   const where = `${file}:${service.line}: dev service "${service.key}"`;
@@ -323,7 +323,7 @@ export function matchDevWorkload(service: DevService, workloads: readonly Worklo
     }
     throw new InvalidInputError(`${where}: no Deployment or StatefulSet in environment "${environment}" has the labels ${labels}.`, 'Fix the selector in the manifest.');
   }
-  const candidates = workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet').map((w) => w.name);
+  const candidates = workloads.filter((w) => isScalableKind(w.kind)).map((w) => w.name);
   throw new InvalidInputError(
     `${where} has no Deployment or StatefulSet named "${service.name}" in environment "${environment}".`,
     candidates.length > 0 ? `Rename it (or set its name: or selector:) to one of: ${candidates.join(', ')}.` : `The environment "${environment}" has no Deployments or StatefulSets.`,
@@ -331,12 +331,12 @@ export function matchDevWorkload(service: DevService, workloads: readonly Worklo
 }
 
 /** The dev services of the manifest that have exactly one workload in the environment. */
-export function devServicesInEnvironment(manifest: OktetoManifest, workloads: readonly WorkloadRef[]): DevService[] {
+export function devServicesInEnvironment(manifest: OktetoManifest, workloads: readonly LabelledWorkload[]): DevService[] {
   return manifest.dev.filter((d) => candidatesFor(d, workloads).length === 1);
 }
 
 /** The dev service that takes over this workload (a tree node), or undefined when none does. */
-export function devServiceForWorkload(manifest: OktetoManifest, workload: string, workloads: readonly WorkloadRef[]): DevService | undefined {
+export function devServiceForWorkload(manifest: OktetoManifest, workload: string, workloads: readonly LabelledWorkload[]): DevService | undefined {
   return manifest.dev.find((d) => {
     const found = candidatesFor(d, workloads);
     return found.length === 1 && found[0]!.name === workload;

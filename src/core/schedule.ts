@@ -219,23 +219,6 @@ export function effectiveAwake(spec: string | SleepSchedule, zone: string, at: D
   return { awake: true, reason: scheduled ? 'schedule' : 'manual', next };
 }
 
-/**
- * The `awakeUntil` for a manual wake at `now`: the end of the scheduled awake stretch if the
- * schedule is awake now, but at least `minimumHours` from now. If the schedule is asleep now, its
- * sleep has already begun, so the wake lasts `minimumHours` (and `effectiveAwake` keeps it awake
- * on through a scheduled window that starts before then). `always` and schedules that never
- * sleep: `now + minimumHours`.
- */
-export function wakeUntil(spec: string | SleepSchedule, zone: string, now: Date, minimumHours: number): Date {
-  if (!Number.isFinite(minimumHours) || minimumHours < 0) {
-    throw new InvalidInputError(`Invalid minimum wake hours "${minimumHours}": expected a number of hours, 0 or more`);
-  }
-  const schedule = toSchedule(spec);
-  const minimum = instantOf(now) + minimumHours * 3_600_000;
-  const next = schedule.isAwake(now, zone) ? schedule.next(now, zone) : undefined;
-  return new Date(next === undefined ? minimum : Math.max(minimum, next.at.getTime()));
-}
-
 // ---- parsing ---------------------------------------------------------------------------------
 
 const parsedSpecs = new Map<string, SleepSchedule>();

@@ -1,20 +1,6 @@
-// Sleep and wake, decided without I/O: what an environment should be now (its schedule plus the
-// manual-wake and manual-sleep markers), and for each workload the one merge patch that gets it
-// there, or why it is left alone. The adapters only fetch, patch and retry.
-//
-// Annotation contract (namespace):
-// - `t-env.dev/awake-until` (ISO instant): a manual wake; awake until then whatever the schedule
-//   says. Set by Wake and Keep Awake, which also remove `asleep-until`.
-// - `t-env.dev/asleep-until` (ISO instant): a manual sleep ("Sleep now"); asleep until then
-//   whatever the schedule says. Without it the sleeper would wake an environment put to sleep
-//   inside an awake window at its very next pass. Sleep sets it to the next scheduled wake (the
-//   start of the next awake stretch), so the schedule takes over from then on; a schedule that
-//   never wakes on its own (`always`, or an unreadable one) gets `ASLEEP_INDEFINITELY`: asleep
-//   until someone wakes it. Sleep also removes `awake-until`.
-// If both markers lie in the future (only a hand edit can do that), awake-until wins: keeping an
-// environment awake that someone wants asleep costs money, the reverse costs someone's work.
-// The sleeper removes markers that have expired (with a resourceVersion precondition, so it never
-// removes one written after it looked).
+// Sleep and wake, decided without I/O: the markers a manual sleep or wake writes on the namespace,
+// and for each workload the one merge patch that gets it to the state environment-verdict.ts
+// decides, or why it is left alone. The adapters only fetch, patch and retry.
 //
 // Annotation contract (workload):
 // - `t-env.dev/replicas-before-sleep`: written in the same patch that scales a Deployment or
@@ -32,92 +18,21 @@
 // ScalingActive condition turns False with reason ScalingDisabled), so sleeping to 0 sticks; on
 // wake the recorded count comes back and the HPA takes over again (it clamps to its min/max even
 // without a metrics server, and otherwise leaves the count alone while metrics are missing).
-import {
-  ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY, ANNOTATION_AWAKE_HOURS, ANNOTATION_AWAKE_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP, ANNOTATION_SLEEP, ANNOTATION_TIMEZONE,
-} from './environment.ts';
+import { ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY, ANNOTATION_REPLICAS_BEFORE_SLEEP, ANNOTATION_SLEEP } from './environment.ts';
 import type { Meta, WorkloadKind } from './environment.ts';
+import { readSchedule } from './environment-verdict.ts';
+import type { Annotations, SleepTarget } from './environment-verdict.ts';
 import { InvalidInputError } from './errors.ts';
 import { quoteValue } from './sanitize.ts';
-import { SleepSchedule, wakeUntil } from './schedule.ts';
 
 export { ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY };
-
-export type SleepTarget = 'awake' | 'asleep';
+export type { SleepTarget };
 
 /**
  * `manual`: a person asked ("Sleep now", "Wake"). `scheduled`: the sleeper follows the schedule
  * and must not undo what people did by hand while the environment slept.
  */
 export type SleepMode = 'manual' | 'scheduled';
-
-/** What the sleeper should make of an environment at an instant. */
-export interface EnvironmentVerdict {
-  /** `undefined`: leave the environment alone (it has no schedule, or its annotations are corrupt). */
-  readonly state: SleepTarget | undefined;
-  readonly reason: 'schedule' | 'manual-wake' | 'manual-sleep' | 'no-schedule' | 'problem';
-  /** Corrupt annotations, reported and never guessed around. */
-  readonly problems: readonly string[];
-  /** Marker annotations that have expired and can be removed. */
-  readonly expired: readonly string[];
-}
-
-type Annotations = Readonly<Record<string, string>> | undefined;
-
-/** Longest marker text parsed as an instant (RFC 3339 with nanoseconds and an offset is 35). */
-export const MAX_INSTANT_CHARS = 64;
-
-function parseInstant(annotations: Annotations, key: string, problems: string[]): Date | undefined {
-  const text = annotations?.[key];
-  if (text === undefined) return undefined;
-  // An instant is at most ~35 characters: longer text is not parsed at all.
-  const time = text.length > MAX_INSTANT_CHARS ? NaN : Date.parse(text);
-  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) {
-    problems.push(`${key} is ${quoteValue(text)}, not an ISO 8601 instant such as 2030-01-31T18:00:00Z`);
-    return undefined;
-  }
-  return new Date(time);
-}
-
-/** The schedule of a namespace's annotations; `undefined` if it has none; pushes a problem if corrupt. */
-function readSchedule(annotations: Annotations, now: Date, problems: string[]): { schedule: SleepSchedule; zone: string } | undefined {
-  const hours = annotations?.[ANNOTATION_AWAKE_HOURS];
-  const zone = annotations?.[ANNOTATION_TIMEZONE];
-  if (hours === undefined && zone === undefined) return undefined;
-  if (hours === undefined || zone === undefined) {
-    problems.push(`${hours === undefined ? ANNOTATION_AWAKE_HOURS : ANNOTATION_TIMEZONE} is missing (${hours === undefined ? ANNOTATION_TIMEZONE : ANNOTATION_AWAKE_HOURS} is set)`);
-    return undefined;
-  }
-  try {
-    const schedule = SleepSchedule.parse(hours);
-    schedule.isAwake(now, zone); // validates the zone
-    return { schedule, zone };
-  } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
-    return undefined;
-  }
-}
-
-/**
- * Whether an environment should be awake at `now`: a manual wake (`awake-until` in the future),
- * else a manual sleep (`asleep-until` in the future), else its schedule. Any corrupt annotation
- * makes the verdict `undefined` with the problem named: the sleeper never guesses.
- */
-export function environmentVerdict(annotations: Annotations, now: Date): EnvironmentVerdict {
-  const problems: string[] = [];
-  const awakeUntil = parseInstant(annotations, ANNOTATION_AWAKE_UNTIL, problems);
-  const asleepUntil = parseInstant(annotations, ANNOTATION_ASLEEP_UNTIL, problems);
-  const schedule = readSchedule(annotations, now, problems);
-  const time = now.getTime();
-  const expired = [
-    ...(awakeUntil !== undefined && awakeUntil.getTime() <= time ? [ANNOTATION_AWAKE_UNTIL] : []),
-    ...(asleepUntil !== undefined && asleepUntil.getTime() <= time ? [ANNOTATION_ASLEEP_UNTIL] : []),
-  ];
-  if (problems.length > 0) return { state: undefined, reason: 'problem', problems, expired: [] };
-  if (awakeUntil !== undefined && time < awakeUntil.getTime()) return { state: 'awake', reason: 'manual-wake', problems, expired };
-  if (asleepUntil !== undefined && time < asleepUntil.getTime()) return { state: 'asleep', reason: 'manual-sleep', problems, expired };
-  if (schedule === undefined) return { state: undefined, reason: 'no-schedule', problems, expired };
-  return { state: schedule.schedule.isAwake(now, schedule.zone) ? 'awake' : 'asleep', reason: 'schedule', problems, expired };
-}
 
 /**
  * The `asleep-until` of a manual sleep at `now`: the start of the next scheduled awake stretch
@@ -133,10 +48,15 @@ export function manualSleepUntil(annotations: Annotations, now: Date): { until: 
   return { until: next?.action === 'wake' ? next.at.toISOString() : ASLEEP_INDEFINITELY, problem: undefined };
 }
 
+/** How long a manual wake lasts at least, unless the user's settings say otherwise (`tenv.wakeMinimumHours`). */
+export const DEFAULT_MINIMUM_WAKE_HOURS = 2;
+
 /**
  * The `awake-until` of a manual wake at `now`: `now + forMs` if given, else the end of the
- * scheduled awake stretch but at least `minimumHours` (see `wakeUntil`); without a readable
- * schedule, `minimumHours` from now (and `problem` says why, if the schedule is corrupt).
+ * scheduled awake stretch but at least `minimumHours` from now. If the schedule is asleep now its
+ * sleep has already begun, so the wake lasts `minimumHours` (and the verdict keeps it awake on
+ * through a scheduled window that starts before then). Without a readable schedule, and for one
+ * that never sleeps: `minimumHours` from now (`problem` says why, if the schedule is corrupt).
  */
 export function manualWakeUntil(annotations: Annotations, now: Date, minimumHours: number, forMs?: number): { until: string; problem: string | undefined } {
   if (forMs !== undefined) {
@@ -149,10 +69,9 @@ export function manualWakeUntil(annotations: Annotations, now: Date, minimumHour
   }
   const problems: string[] = [];
   const schedule = readSchedule(annotations, now, problems);
-  const until = schedule === undefined
-    ? new Date(now.getTime() + minimumHours * 3_600_000)
-    : wakeUntil(schedule.schedule, schedule.zone, now, minimumHours);
-  return { until: until.toISOString(), problem: problems[0] };
+  const minimum = now.getTime() + minimumHours * 3_600_000;
+  const stretchEnd = schedule?.schedule.isAwake(now, schedule.zone) ? schedule.schedule.next(now, schedule.zone) : undefined;
+  return { until: new Date(Math.max(minimum, stretchEnd?.at.getTime() ?? minimum)).toISOString(), problem: problems[0] };
 }
 
 // ---- workloads -------------------------------------------------------------------------------

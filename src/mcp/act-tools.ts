@@ -1,4 +1,4 @@
-// The MCP server's act tools: create_environment, refresh_environment, wake_environment,
+// The MCP server's act tools: create_environment (empty, a full copy or an overlay), refresh_environment, wake_environment,
 // sleep_environment, keep_awake, set_image, delete_environment. Each acts only on an environment the user owns (guard.ts); the
 // destructive ones (destructiveHint) refuse to run without confirm: true.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -7,11 +7,14 @@ import { parseDurationMs } from '../core/duration.ts';
 import { InvalidInputError, isTEnvError } from '../core/errors.ts';
 import { createFromBaseline, refreshEnvironment } from '../adapters/baseline.ts';
 import type { CopyResult } from '../adapters/baseline.ts';
+import { WORKLOAD_KINDS } from '../core/kinds.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { createEnvironment, deleteEnvironment } from '../adapters/environments.ts';
 import { sleepEnvironment, waitUntilReady, wakeEnvironment } from '../adapters/sleep.ts';
 import { setWorkloadImage } from '../adapters/workload-image.ts';
 import { DEFAULT_AWAKE_HOURS, localTimeZone } from '../cli/env-commands.ts';
 import { ownedEnvironment, requireConfirm } from './guard.ts';
+import { overlayInputs, overlayRequest, planResult, wantsOverlay } from './overlay-tools.ts';
 import { environmentName } from './read-tools.ts';
 import { defineTool } from './server.ts';
 import type { McpContext } from './server.ts';
@@ -20,8 +23,6 @@ import type { McpContext } from './server.ts';
 export const DEFAULT_AGENT_TTL = '8h';
 /** How long wake_environment waits for ready pods: less than an MCP client's usual 60 s request timeout. */
 const WAKE_WAIT_MS = 45_000;
-/** A manual wake lasts at least this long (the CLI's and the editor's default). */
-const MINIMUM_WAKE_HOURS = 2;
 
 const duration = (what: string): z.ZodString => z.string().min(2).max(16).describe(`${what}, e.g. 90m, 4h, 1h30m, 2d.`);
 const confirm = z.boolean().optional().describe('Must be true: this tool is destructive.');
@@ -40,7 +41,8 @@ function copyOutcome(result: CopyResult): { applied: number; rejected: { kind: s
 export function registerActTools(server: McpServer, ctx: McpContext): void {
   defineTool(server, 'create_environment', {
     title: 'Create environment',
-    description: `Creates an environment (a namespace) owned by you, empty or, with from, a full working copy of a baseline (list_environments names the baselines; every copyable object is copied, sized for one developer). `
+    description: `Creates an environment (a namespace) owned by you, empty or, with from, a full working copy of a baseline (list_environments names the baselines; every copyable object is copied, sized for one developer), `
+      + 'or with from and only or changed an overlay: only the chosen workloads (and their callers from the entry points) run in it and every other Service is routed to the baseline (plan_overlay shows the plan first). '
       + `It has a time to live after which the sleeper deletes it (default ${DEFAULT_AGENT_TTL}; extend with "t env extend"). A copy reports progress and the objects the cluster refused.`,
     inputSchema: {
       name: environmentName.describe('The new environment\'s name: a DNS label (lowercase letters, digits, "-").'),
@@ -48,18 +50,21 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
       ttl: duration('Time to live (5m to 90d)').optional(),
       timezone: z.string().max(64).optional().describe('IANA time zone of the awake hours (default: this machine\'s).'),
       awakeHours: z.string().max(256).optional().describe(`Awake hours, e.g. "${DEFAULT_AWAKE_HOURS}" (the default) or "always".`),
+      ...overlayInputs,
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-  }, async ({ name, from, ttl, timezone, awakeHours }, signal, progress) => {
+  }, async ({ name, from, ttl, timezone, awakeHours, ...overlay }, signal, progress) => {
     const session = ctx.session();
     const input = { name, owner: ctx.me, timezone: timezone ?? localTimeZone(), awakeHours: awakeHours ?? DEFAULT_AWAKE_HOURS, ttlMs: durationMs(ttl ?? DEFAULT_AGENT_TTL, 'ttl') };
     const summary = { context: session.context, name, owner: ctx.me, timezone: input.timezone, awakeHours: input.awakeHours };
     if (from === undefined) {
+      if (wantsOverlay(overlay)) throw new InvalidInputError('only, changed, with and without make an overlay of a baseline: they need from.', 'Pass from with a baseline list_environments names.');
       const { expiresAt } = await createEnvironment(session, input, { now: ctx.now() });
       return { ...summary, expiresAt: expiresAt ?? null, baseline: null };
     }
-    const copy = await createFromBaseline(session, { ...input, baseline: from }, { signal, onProgress: progress, now: ctx.now() });
-    return { ...summary, expiresAt: copy.expiresAt ?? null, baseline: from, ...copyOutcome(copy) };
+    const request = await overlayRequest(session, from, overlay, signal, progress);
+    const copy = await createFromBaseline(session, { ...input, baseline: from, overlay: request }, { signal, onProgress: progress, now: ctx.now() });
+    return { ...summary, expiresAt: copy.expiresAt ?? null, baseline: from, ...copyOutcome(copy), ...(copy.plan ? { plan: planResult(copy.plan) } : {}) };
   });
 
   defineTool(server, 'refresh_environment', {
@@ -87,7 +92,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const forMs = forText === undefined ? undefined : durationMs(forText, 'for');
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
-    const result = await wakeEnvironment(session, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
+    const result = await wakeEnvironment(session, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
     let waiting: string | null = null;
     if (wait !== false) {
       try {
@@ -133,7 +138,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     inputSchema: {
       name: environmentName,
       workload: z.string().min(1).max(253).describe('Deployment, StatefulSet or CronJob name.'),
-      kind: z.enum(['Deployment', 'StatefulSet', 'CronJob']).optional().describe('Only needed when several workloads share the name.'),
+      kind: z.enum(WORKLOAD_KINDS).optional().describe('Only needed when several workloads share the name.'),
       container: z.string().min(1).max(63).optional().describe('Container name; may be left out when the workload has one container.'),
       image: z.string().min(1).max(512).describe('Image reference, e.g. registry.example/team/api:1.2.3.'),
       confirm,

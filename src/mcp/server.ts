@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { errorSummary } from '../core/errors.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { registerActTools } from './act-tools.ts';
+import { registerOverlayTools } from './overlay-tools.ts';
 import { registerReadTools } from './read-tools.ts';
 import { sanitizeAgentText, sanitizeAgentValue } from './sanitize.ts';
 
@@ -80,9 +81,11 @@ export function defineTool<Shape extends z.ZodRawShape>(server: McpServer, name:
 export function createMcpServer(ctx: McpContext, version: string): McpServer {
   const server = new McpServer({ name: 't-env', title: 'T-Env', version }, {
     instructions: 'Personal Kubernetes environments (namespaces) of T-Env. Read with list_environments, environment_status, logs and events; '
-      + 'act only on your own environments. Create environments with a ttl so that they do not outlive the task.',
+      + 'act only on your own environments. Create environments with a ttl so that they do not outlive the task; '
+      + 'to change a few services of a large application, create an overlay (plan_overlay, then create_environment with from and only or changed).',
   });
   registerReadTools(server, ctx);
+  registerOverlayTools(server, ctx);
   registerActTools(server, ctx);
   return server;
 }

@@ -1,7 +1,9 @@
 // The one place that knows T-Env's setting keys (checked against package.json by a unit test).
 import * as vscode from 'vscode';
+import { DEFAULT_AWAKE_HOURS } from '../core/environment.ts';
 import { DEFAULT_GRAFANA_TEMPLATES } from '../core/grafana.ts';
 import type { GrafanaLevel } from '../core/grafana.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 
 export const SETTINGS = {
   user: 'tenv.user',
@@ -35,8 +37,8 @@ export const config = {
   user: (): string => get(SETTINGS.user, ''),
   showAllEnvironments: (): boolean => get(SETTINGS.showAllEnvironments, false),
   defaultTimeZone: (): string => get(SETTINGS.defaultTimeZone, ''),
-  defaultAwakeHours: (): string => get(SETTINGS.defaultAwakeHours, 'Mon-Fri 08:00-20:00'),
-  wakeMinimumHours: (): number => get(SETTINGS.wakeMinimumHours, 2),
+  defaultAwakeHours: (): string => get(SETTINGS.defaultAwakeHours, DEFAULT_AWAKE_HOURS),
+  wakeMinimumHours: (): number => get(SETTINGS.wakeMinimumHours, DEFAULT_MINIMUM_WAKE_HOURS),
   sleepWarningMinutes: (): number => get(SETTINGS.sleepWarningMinutes, 15),
   oktetoPath: (): string => get(SETTINGS.oktetoPath, ''),
   manifestPath: (): string => get(SETTINGS.manifestPath, ''),

@@ -2,16 +2,30 @@
 // context per workspace, publishes the state the views and the welcome content depend on.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { ownerLabel } from '../core/environment.ts';
+import { developerOwner } from '../core/environment.ts';
 import type { BaselineView } from '../core/baseline-view.ts';
 import type { EnvironmentInfo } from '../core/environment.ts';
-import { serverForDisplay } from '../core/errors.ts';
+import { asError, isTEnvError, serverForDisplay } from '../core/errors.ts';
+import type { ErrorKind } from '../core/errors.ts';
 import { config } from './config.ts';
 import { runtime } from './runtime-loader.ts';
 import type { KubeSession, StoreStatus } from '../adapters/runtime.ts';
 import type { EnvironmentStore } from '../adapters/environment-store.ts';
 
 export type ClusterState = 'idle' | 'loading' | 'ready' | 'reconnecting' | 'noKubeconfig' | 'unreachable' | 'forbidden' | 'unauthorized' | 'error';
+
+/** The state a failed connection shows (each has its own welcome view); anything else is `error`. */
+const FAILED_STATE: Record<ErrorKind, ClusterState> = {
+  'kubeconfig': 'noKubeconfig',
+  'unreachable': 'unreachable',
+  'forbidden': 'forbidden',
+  'unauthorized': 'unauthorized',
+  'invalid-input': 'error', 'usage': 'error', 'no-folder': 'error', 'no-service': 'error', 'untrusted': 'error',
+  'cli-missing': 'error', 'cli-failed': 'error', 'api': 'error', 'timeout': 'error', 'cancelled': 'error',
+  'not-found': 'error', 'exists': 'error', 'conflict': 'error', 'rejected': 'error', 'not-environment': 'error',
+  'protected-namespace': 'error', 'not-baseline': 'error', 'no-baseline': 'error', 'not-overlay': 'error', 'dev-mode': 'error', 'git-failed': 'error', 'not-owner': 'error', 'refused': 'error', 'confirm-required': 'error',
+};
+const FAILED_STATES: ReadonlySet<ClusterState> = new Set(['error', ...Object.values(FAILED_STATE)]);
 
 const CONTEXT_KEY = 'tenv.kubeContext';
 
@@ -43,7 +57,7 @@ export class ClusterConnection implements vscode.Disposable {
 
   /** The developer's owner label. */
   me(): string {
-    return ownerLabel(config.user() || process.env['T_ENV_USER'] || os.userInfo().username);
+    return developerOwner(config.user(), process.env['T_ENV_USER'], os.userInfo().username);
   }
 
   environments(): EnvironmentInfo[] {
@@ -109,18 +123,15 @@ export class ClusterConnection implements vscode.Disposable {
   }
 
   private failed(error: unknown): void {
-    const e = error instanceof Error ? error : new Error(String(error));
+    const e = asError(error);
     this._error = e;
-    const kind = (e as { kind?: string }).kind;
     this.log.error(`Cannot load environments: ${e.message}`);
-    const state: ClusterState = kind === 'kubeconfig' ? 'noKubeconfig' : kind === 'unreachable' ? 'unreachable'
-      : kind === 'forbidden' ? 'forbidden' : kind === 'unauthorized' ? 'unauthorized' : 'error';
-    this.setState(state);
+    this.setState(isTEnvError(e) ? FAILED_STATE[e.kind] : 'error');
     this.changed.fire(undefined);
   }
 
   private setState(state: ClusterState): void {
-    if (state !== 'error' && state !== 'noKubeconfig' && state !== 'unreachable' && state !== 'forbidden' && state !== 'unauthorized') this._error = undefined;
+    if (!FAILED_STATES.has(state)) this._error = undefined;
     this._state = state;
     void vscode.commands.executeCommand('setContext', 'tenv.clusterState', state);
     this.stateChanged.fire(state);

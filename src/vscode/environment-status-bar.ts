@@ -1,6 +1,7 @@
 // The status-bar item for my current environment: its state, and a Wake button when asleep.
 import * as vscode from 'vscode';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
+import type { EnvRef } from '../core/kinds.ts';
 import type { ClusterConnection } from './connection.ts';
 import type { CurrentEnvironment } from './current-environment.ts';
 
@@ -50,7 +51,7 @@ export class EnvironmentStatusBar implements vscode.Disposable {
       tooltip.appendMarkdown('Waking: pods are starting.');
     } else if (env.state === 'asleep' || env.state === 'partly-awake') {
       this.item.text = `$(play) Wake ${env.name}`;
-      this.item.command = { command: 'tenv.wakeEnvironment', title: 'Wake', arguments: [env.name] };
+      this.item.command = { command: 'tenv.wakeEnvironment', title: 'Wake', arguments: [{ context, namespace: env.name } satisfies EnvRef] };
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       tooltip.appendMarkdown(`${env.state === 'asleep' ? 'Asleep' : 'Partly asleep'}. Click to wake it now.`);
       if (view.next?.action === 'wake') tooltip.appendMarkdown(`\n\nScheduled: ${describeTransition(view.next, env.timezone, now)}`);

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { baselineDescription, markTooltip } from '../core/baseline-view.ts';
 import type { BaselineView } from '../core/baseline-view.ts';
-import { recentWarnings } from '../core/environment.ts';
+import { mineFirst, recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { describeExpiry } from '../core/expiry.ts';
@@ -254,7 +254,7 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
     const me = this.connection.me();
     const all = this.connection.environments();
     const shown = config.showAllEnvironments() ? all : all.filter((e) => e.owner === me);
-    return shown.sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+    return mineFirst(shown, me);
   }
 
   /** Baselines get their root node only beside environments: with none, the welcome view (Create My Environment) shows. */

@@ -1,18 +1,28 @@
-// Pod logs in output channels: one channel per workload (`T-Env Logs: <env>/<workload>`), one
-// WorkloadLogStream feeding it. Streams end on Stop Logs, on dispose, and when the environment
-// goes to sleep.
+// Pod logs in output channels: one channel per workload (`T-Env Logs: <env>/<workload>`, the kind
+// added for any but a Deployment), one WorkloadLogStream feeding it. Streams end on Stop Logs, on
+// dispose, and when the environment goes to sleep. Channels are keyed by context, namespace, kind
+// and name (core/kinds.ts refKey), so a Deployment and a StatefulSet of one name never share one.
 import * as vscode from 'vscode';
-import type { WorkloadKind } from '../core/environment.ts';
+import { refKey } from '../core/kinds.ts';
+import type { EnvRef, WorkloadRef } from '../core/kinds.ts';
 import type { WorkloadLogStream } from '../adapters/pod-logs.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
 import { runtime } from './runtime-loader.ts';
 
+/** A workload whose logs a channel shows. */
+export type LogTarget = EnvRef & WorkloadRef;
+
 interface Entry {
-  channel: vscode.OutputChannel;
+  readonly target: LogTarget;
+  readonly channel: vscode.OutputChannel;
   stream: WorkloadLogStream | undefined;
-  namespace: string;
+}
+
+/** `shop/api`, `shop/db (StatefulSet)`: what the channel and the log lines call the workload. */
+export function logChannelLabel(target: LogTarget): string {
+  return `${target.namespace}/${target.name}${target.kind === 'Deployment' ? '' : ` (${target.kind})`}`;
 }
 
 export class LogChannels implements vscode.Disposable {
@@ -27,27 +37,24 @@ export class LogChannels implements vscode.Disposable {
     this.disposables.push(connection.onDidChange((names) => this.environmentsChanged(names)));
   }
 
-  static key(namespace: string, workload: string): string {
-    return `${namespace}/${workload}`;
+  isStreaming(target: LogTarget): boolean {
+    return this.entries.get(refKey(target))?.stream !== undefined;
   }
 
-  isStreaming(namespace: string, workload: string): boolean {
-    return this.entries.get(LogChannels.key(namespace, workload))?.stream !== undefined;
-  }
-
-  async show(session: KubeSession, namespace: string, workload: { kind: WorkloadKind; name: string }): Promise<vscode.OutputChannel> {
-    const key = LogChannels.key(namespace, workload.name);
+  async show(session: KubeSession, target: LogTarget): Promise<vscode.OutputChannel> {
+    const key = refKey(target);
+    const label = logChannelLabel(target);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { channel: vscode.window.createOutputChannel(`T-Env Logs: ${key}`), stream: undefined, namespace };
+      entry = { target, channel: vscode.window.createOutputChannel(`T-Env Logs: ${label}`), stream: undefined };
       this.entries.set(key, entry);
     }
     entry.channel.show(true);
     if (entry.stream) return entry.channel;
     const channel = entry.channel;
-    const stream = new (runtime().WorkloadLogStream)(session, namespace, workload, (text: string) => channel.append(text), {
+    const stream = new (runtime().WorkloadLogStream)(session, target.namespace, { kind: target.kind, name: target.name }, (text: string) => channel.append(text), {
       tailLines: config.logsTailLines(), timestamps: config.logsTimestamps(), follow: true,
-      onError: (error, source, willRetry) => this.log.warn(`logs ${key}${source ? ` ${source.pod}${source.container ? `/${source.container}` : ''}` : ''}: ${error.message}${willRetry ? ' (retrying)' : ''}`),
+      onError: (error, source, willRetry) => this.log.warn(`logs ${label}${source ? ` ${source.pod}${source.container ? `/${source.container}` : ''}` : ''}: ${error.message}${willRetry ? ' (retrying)' : ''}`),
     });
     entry.stream = stream;
     const current = entry;
@@ -56,8 +63,8 @@ export class LogChannels implements vscode.Disposable {
     return channel;
   }
 
-  async stop(namespace: string, workload: string, reason = 'stopped'): Promise<boolean> {
-    const entry = this.entries.get(LogChannels.key(namespace, workload));
+  async stop(target: LogTarget, reason = 'stopped'): Promise<boolean> {
+    const entry = this.entries.get(refKey(target));
     if (!entry?.stream) return false;
     const stream = entry.stream;
     entry.stream = undefined;
@@ -66,13 +73,15 @@ export class LogChannels implements vscode.Disposable {
     return true;
   }
 
-  /** An environment that went to sleep (or away) ends its streams, with a line saying so. */
+  /** An environment of the connected context that went to sleep (or away) ends its streams, with a line saying so. */
   private environmentsChanged(names: ReadonlySet<string> | undefined): void {
-    for (const [key, entry] of this.entries) {
-      if (!entry.stream || (names && !names.has(entry.namespace))) continue;
-      const env = this.connection.environment(entry.namespace);
+    const context = this.connection.session?.context;
+    for (const entry of this.entries.values()) {
+      const { target } = entry;
+      if (!entry.stream || target.context !== context || (names && !names.has(target.namespace))) continue;
+      const env = this.connection.environment(target.namespace);
       const reason = !env ? 'the environment was deleted' : env.state === 'asleep' ? 'the environment went to sleep' : undefined;
-      if (reason) void this.stop(entry.namespace, key.slice(entry.namespace.length + 1), reason);
+      if (reason) void this.stop(target, reason);
     }
   }
 

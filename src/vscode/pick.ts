@@ -1,21 +1,33 @@
 // Resolving a command's target from a tree node, a name, or a quick pick.
 import * as vscode from 'vscode';
+import { mineFirst } from '../core/environment.ts';
 import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
+import type { EnvRef } from '../core/kinds.ts';
 import { EnvironmentNode, PodNode, WorkloadNode } from './environment-tree.ts';
 import type { TEnvContext } from './tenv-context.ts';
 
-/** The environment a command acts on: the tree node, a name argument, or ask (mine first; only those `filter` keeps). */
+function isEnvRef(arg: unknown): arg is EnvRef {
+  return typeof arg === 'object' && arg !== null && typeof (arg as EnvRef).context === 'string' && typeof (arg as EnvRef).namespace === 'string';
+}
+
+/** The environment a command acts on: the tree node, an EnvRef or a name argument, or ask (mine first; only those `filter` keeps). */
 export async function pickEnvironment(ctx: TEnvContext, arg: unknown, placeHolder: string, filter: (e: EnvironmentInfo) => boolean = () => true): Promise<EnvironmentInfo | undefined> {
   if (arg instanceof EnvironmentNode) return ctx.connection.environment(arg.info.name) ?? arg.info;
   if (arg instanceof WorkloadNode || arg instanceof PodNode) return ctx.connection.environment(arg.environment);
   await ctx.connection.requireSession();
-  if (typeof arg === 'string') {
-    const env = ctx.connection.environment(arg);
-    if (!env) throw new Error(`The environment "${arg}" does not exist in this context.`);
+  if (typeof arg === 'string' || isEnvRef(arg)) {
+    const ref = typeof arg === 'string' ? { context: undefined, namespace: arg } : arg;
+    const context = ctx.connection.session?.context;
+    // A ref made under another context (a status bar rendered before a context switch) names another cluster's environment.
+    if (ref.context !== undefined && ref.context !== context) {
+      throw new Error(`The environment "${ref.namespace}" belongs to context "${ref.context}", not the selected "${context ?? ''}". Select that context first.`);
+    }
+    const env = ctx.connection.environment(ref.namespace);
+    if (!env) throw new Error(`The environment "${ref.namespace}" does not exist in this context.`);
     return env;
   }
   const me = ctx.connection.me();
-  const envs = ctx.connection.environments().filter(filter).sort((a, b) => Number(b.owner === me) - Number(a.owner === me) || a.name.localeCompare(b.name));
+  const envs = mineFirst(ctx.connection.environments().filter(filter), me);
   if (envs.length === 0) {
     void vscode.window.showInformationMessage('There are no environments yet.', 'Create Environment').then((b) => b && vscode.commands.executeCommand('tenv.createEnvironment'));
     return undefined;

@@ -1,6 +1,6 @@
 // One place that turns any failure into one actionable message with buttons; details go to the log.
 import * as vscode from 'vscode';
-import { isCancelled, isTEnvError } from '../core/errors.ts';
+import { describeError, isCancelled, isTEnvError } from '../core/errors.ts';
 import type { ErrorAction } from '../core/errors.ts';
 import { redactCredentials, sanitizeText } from '../core/sanitize.ts';
 
@@ -26,7 +26,7 @@ export async function reportError(error: unknown, log: vscode.LogOutputChannel, 
     return;
   }
   // Messages may quote the API server or annotations (untrusted): shown sanitized.
-  const message = sanitizeText(redactCredentials(error instanceof Error ? error.message : String(error)));
+  const message = sanitizeText(redactCredentials(describeError(error)));
   const hint = isTEnvError(error) && error.hint !== undefined ? sanitizeText(error.hint) : undefined;
   log.error(message + (hint ? ` (${hint})` : ''));
   const cause = error instanceof Error ? error.cause : undefined;

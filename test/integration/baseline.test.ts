@@ -223,7 +223,8 @@ describe('diff, refresh and reset', () => {
   });
 
   it('never touches a workload in Okteto dev mode, even with --force', async () => {
-    // What `okteto up` leaves on the original workload (see okteto.md): label and saved replicas.
+    // What `okteto up` leaves on the original workload (okteto's pkg/model/const.go, imitated by
+    // test/fixtures/okteto-fake): label and saved replicas.
     await apps.patchNamespacedDeployment({ namespace: env, name: 'web', body: { metadata: { labels: { 'dev.okteto.com': 'true' }, annotations: { 'dev.okteto.com/replicas': '1' } }, spec: { replicas: 0 } } }, mergePatch);
     helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base, '--set', 'webImage=registry.example/web:9']);
     const result = await resetEnvironment(admin, env);

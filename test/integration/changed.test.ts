@@ -122,4 +122,21 @@ describe('t env changed', () => {
     assert.equal(cli.code, 1);
     assert.match(cli.stderr, /error: None of the base refs "no-such-branch" exists in .*\nhint: Fetch it \(git fetch origin main\) or pass --base <ref>\./);
   });
+
+  it('a checkout cannot make T-Env run its commands: core.fsmonitor, an external diff, textconv and clean filters stay unrun', async () => {
+    const hostile = repository();
+    const marker = path.join(hostile, 'ran');
+    const script = path.join(hostile, 'hook.sh');
+    fs.writeFileSync(script, `#!/bin/sh\necho "$0 $*" >> '${marker}'\nexit 1\n`, { mode: 0o755 });
+    git(hostile, 'config', 'core.fsmonitor', script);
+    git(hostile, 'config', 'diff.external', script);
+    git(hostile, 'config', 'diff.evil.textconv', script);
+    git(hostile, 'config', 'filter.evil.clean', script);
+    git(hostile, 'config', 'filter.evil.required', 'true');
+    write(hostile, 'shop/.gitattributes', '* diff=evil filter=evil\n');
+    write(hostile, 'shop/web/app.ts', 'edited\n');
+    const changed = await changedServices({ folder: path.join(hostile, 'shop') }, undefined);
+    assert.deepEqual(changed.services.map((s) => s.name), ['frontend']);
+    assert.equal(fs.existsSync(marker), false, fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8') : '');
+  });
 });

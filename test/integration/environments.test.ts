@@ -118,6 +118,29 @@ describe('environments', () => {
     assert.ok((await namespaceNames()).includes('env-it-plain'));
   });
 
+  it('sends every request of a session through one keep-alive connection pool', async () => {
+    const fresh = loadKubeConfig({ kubeconfig: cluster.kubeconfigPath });
+    const seen: unknown[] = [];
+    const record: k8s.ObservableMiddleware = {
+      pre: (context) => { seen.push(context.getDispatcher()); return new k8s.Observable(Promise.resolve(context)); },
+      post: (response) => new k8s.Observable(Promise.resolve(response)),
+    };
+    const options: k8s.ConfigurationOptions = { middleware: [record], middlewareMergeStrategy: 'append' };
+    await fresh.kc.makeApiClient(k8s.CoreV1Api).listNamespace({}, options);
+    await fresh.kc.makeApiClient(k8s.AppsV1Api).listDeploymentForAllNamespaces({}, options);
+    await fresh.kc.makeApiClient(k8s.CoreV1Api).readNamespace({ name: 'env-it-plain' }, options);
+    // Watches and log streams take theirs from the same place as every API client.
+    const watch = new k8s.RequestContext(`${fresh.server}/api/v1/namespaces?watch=true`, k8s.HttpMethod.GET);
+    await fresh.kc.applySecurityAuthentication(watch);
+    seen.push(watch.getDispatcher());
+    assert.equal(seen.length, 4);
+    assert.ok(seen[0] !== undefined && seen.every((d) => d === seen[0]), 'one dispatcher for every request');
+    // Another session has its own pool.
+    const other = new k8s.RequestContext(`${fresh.server}/api/v1/namespaces`, k8s.HttpMethod.GET);
+    await loadKubeConfig({ kubeconfig: cluster.kubeconfigPath }).kc.applySecurityAuthentication(other);
+    assert.notEqual(other.getDispatcher(), seen[0]);
+  });
+
   describe('bad kubeconfigs and identities', () => {
     const expectStoreError = async (kubeconfig: string, kind: string, pattern: RegExp, context?: string): Promise<void> => {
       const start = async (): Promise<void> => {

@@ -34,6 +34,8 @@ const TOOLS = {
   environment_status: { readOnly: true, destructive: false },
   logs: { readOnly: true, destructive: false },
   events: { readOnly: true, destructive: false },
+  changed_services: { readOnly: true, destructive: false },
+  plan_overlay: { readOnly: true, destructive: false },
   create_environment: { readOnly: false, destructive: false },
   refresh_environment: { readOnly: false, destructive: false },
   wake_environment: { readOnly: false, destructive: false },
@@ -114,7 +116,8 @@ describe('t mcp (MCP server on stdio) against the local control plane', () => {
       assert.equal(tool.annotations?.openWorldHint, false);
       const properties = tool.inputSchema.properties as Record<string, { type?: string }>;
       assert.equal('confirm' in properties, expected.destructive, `${tool.name}: confirm iff destructive`);
-      if (tool.name !== 'list_environments' && tool.name !== 'create_environment') assert.deepEqual(properties['name']?.type, 'string');
+      // Every tool about one environment takes its name; the overlay tools take a baseline (from) or a checkout (path).
+      if (!['list_environments', 'create_environment', 'changed_services', 'plan_overlay'].includes(tool.name)) assert.deepEqual(properties['name']?.type, 'string');
     }
     const logs = tools.find((t) => t.name === 'logs')!;
     assert.deepEqual(logs.inputSchema.required, ['name', 'workload']);

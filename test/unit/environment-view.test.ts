@@ -34,7 +34,7 @@ describe('schedule view', () => {
   it('reports corrupt annotations instead of guessing', () => {
     assert.match(scheduleView(env({ awakeHours: 'Mon-Fry 08:00-20:00' }), thursday16).problem!, /unknown day "Fry"/);
     assert.match(scheduleView(env({ timezone: 'Mars/Base' }), thursday16).problem!, /Unknown time zone/);
-    assert.match(scheduleView(env({ awakeUntil: 'soon' }), thursday16).problem!, /invalid t-env.dev\/awake-until "soon"/);
+    assert.match(scheduleView(env({ awakeUntil: 'soon' }), thursday16).problem!, /t-env.dev\/awake-until is "soon", not an ISO 8601 instant/);
     const json = environmentJson(env({ awakeHours: 'nonsense' }), thursday16);
     assert.equal(json.next, null);
     assert.match(json.problem!, /Invalid awake hours/);

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ANNOTATION_REPLICAS_BEFORE_SLEEP, checkEnvironmentName, cronJobInfo, environmentInfo, ownerLabel, podInfo, podOwner, recentWarnings, scalableInfo, warningInfo,
+  ANNOTATION_REPLICAS_BEFORE_SLEEP, checkEnvironmentName, cronJobInfo, developerOwner, environmentInfo, mineFirst, ownerLabel, podInfo, podOwner, recentWarnings, scalableInfo, warningInfo,
 } from '../../src/core/environment.ts';
 import type { PodLike } from '../../src/core/environment.ts';
 
@@ -78,6 +78,16 @@ describe('names', () => {
     assert.equal(ownerLabel('Jane Doe'), 'jane-doe');
     assert.equal(ownerLabel('José.Álvarez'), 'jose-alvarez');
     assert.equal(ownerLabel('___'), 'unknown');
+  });
+  it('takes my owner label from the setting, then $T_ENV_USER, then the OS user', () => {
+    assert.equal(developerOwner('Jane Doe', 'jd', 'jdoe'), 'jane-doe');
+    assert.equal(developerOwner('', 'JD', 'jdoe'), 'jd');
+    assert.equal(developerOwner(undefined, undefined, 'jdoe'), 'jdoe');
+  });
+  it('lists my environments first, each group by name', () => {
+    const envs = [{ name: 'b', owner: 'max' }, { name: 'c', owner: 'jane' }, { name: 'a', owner: 'max' }, { name: 'a2', owner: 'jane' }];
+    assert.deepEqual(mineFirst(envs, 'jane').map((e) => e.name), ['a2', 'c', 'a', 'b']);
+    assert.equal(envs[0]?.name, 'b', 'the input stays as it was');
   });
 });
 

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
+import { DEFAULT_AWAKE_HOURS } from '../../src/core/environment.ts';
+import { DEFAULT_MINIMUM_WAKE_HOURS } from '../../src/core/sleep-plan.ts';
 
 const source = (file: string): string => fs.readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
 
@@ -25,6 +27,12 @@ describe('package.json manifest', () => {
   it('declares exactly the settings config.ts reads', () => {
     const keys = [...source('src/vscode/config.ts').matchAll(/: '(tenv\.[A-Za-z.]+)'/g)].map((m) => m[1]!).sort();
     assert.deepEqual(keys, Object.keys(pkg.contributes.configuration.properties).sort());
+  });
+
+  it('declares the defaults the CLI and agents use', () => {
+    const settings = pkg.contributes.configuration.properties;
+    assert.equal(settings['tenv.defaultAwakeHours'].default, DEFAULT_AWAKE_HOURS);
+    assert.equal(settings['tenv.wakeMinimumHours'].default, DEFAULT_MINIMUM_WAKE_HOURS);
   });
 
   it('only uses context keys and views it declares', () => {

@@ -6,6 +6,7 @@ import {
   compareVersions, devOnlyManifest, devServiceForWorkload, devServicesInEnvironment, findDevService, MANIFEST_NAMES, MAX_MANIFEST_BYTES, matchDevWorkload, MIN_OKTETO_VERSION, OKTETO_PROGRESS_STATES,
   oktetoStateLabel, oktetoStateRank, parseOktetoManifest, parseOktetoState, parseOktetoVersion,
 } from '../../src/core/okteto-manifest.ts';
+import type { LabelledWorkload } from '../../src/core/okteto-manifest.ts';
 
 function assertInvalid(action: () => unknown, pattern: RegExp): InvalidInputError {
   let caught: unknown;
@@ -122,7 +123,7 @@ describe('parseOktetoManifest', () => {
 
 describe('dev services and workloads', () => {
   const manifest = parseOktetoManifest(MANIFEST, 'okteto.yml');
-  const workloads = [{ kind: 'Deployment', name: 'api' }, { kind: 'StatefulSet', name: 'worker' }, { kind: 'CronJob', name: 'web' }];
+  const workloads: LabelledWorkload[] = [{ kind: 'Deployment', name: 'api' }, { kind: 'StatefulSet', name: 'worker' }, { kind: 'CronJob', name: 'web' }];
 
   it('finds a service or names the ones the manifest defines', () => {
     assert.equal(findDevService(manifest, 'web').name, 'web');
@@ -132,7 +133,7 @@ describe('dev services and workloads', () => {
 
   it('matches name: and selector: to workloads exactly as okteto GetByDev does', () => {
     const m = parseOktetoManifest('dev:\n  web-dev:\n    selector:\n      app: web\n  backend:\n    name: api\n  cache:\n    selector:\n      tier: cache\n');
-    const ws = [
+    const ws: LabelledWorkload[] = [
       { kind: 'Deployment', name: 'web', labels: { app: 'web' } },
       { kind: 'Deployment', name: 'web-okteto', labels: { app: 'web', 'dev.okteto.com/clone': 'uid' } },
       { kind: 'Deployment', name: 'api', labels: {} },

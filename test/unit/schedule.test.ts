@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/core/errors.ts';
-import { MAX_AWAKE_HOURS_CHARS, SleepSchedule, effectiveAwake, scheduleStatus, validateTimeZone, wakeUntil } from '../../src/core/schedule.ts';
+import { MAX_AWAKE_HOURS_CHARS, SleepSchedule, effectiveAwake, scheduleStatus, validateTimeZone } from '../../src/core/schedule.ts';
 import type { Transition } from '../../src/core/schedule.ts';
 
 const utc = (iso: string): Date => new Date(iso);
@@ -376,37 +376,6 @@ describe('effectiveAwake', () => {
       effectiveAwake('always', zone, utc('2026-01-10T10:00:00Z'), utc('2026-01-10T12:00:00Z')),
       { awake: true, reason: 'schedule', next: undefined },
     );
-  });
-});
-
-describe('wakeUntil', () => {
-  const spec = 'Mon-Fri 08:00-20:00';
-  const zone = 'Europe/Berlin';
-
-  it('lasts the minimum when the schedule is asleep', () => {
-    assert.deepEqual(wakeUntil(spec, zone, utc('2026-01-10T10:00:00Z'), 2), utc('2026-01-10T12:00:00Z'));
-    assert.deepEqual(wakeUntil(spec, zone, utc('2026-01-10T10:00:00Z'), 0.5), utc('2026-01-10T10:30:00Z'));
-  });
-
-  it('lasts until the scheduled sleep when that is later', () => {
-    assert.deepEqual(wakeUntil(spec, zone, utc('2026-01-12T10:00:00Z'), 2), utc('2026-01-12T19:00:00Z'));
-    assert.deepEqual(wakeUntil(spec, zone, utc('2026-01-12T18:30:00Z'), 2), utc('2026-01-12T20:30:00Z'));
-  });
-
-  it('hands over to a window starting within the minimum', () => {
-    const until = wakeUntil(spec, zone, utc('2026-01-12T06:00:00Z'), 2);
-    assert.deepEqual(until, utc('2026-01-12T08:00:00Z'));
-    assert.deepEqual(effectiveAwake(spec, zone, utc('2026-01-12T06:00:00Z'), until).next, sleep('2026-01-12T19:00:00Z'));
-  });
-
-  it('is now + minimum for always and for schedules that never sleep', () => {
-    assert.deepEqual(wakeUntil('always', zone, utc('2026-01-10T10:00:00Z'), 2), utc('2026-01-10T12:00:00Z'));
-    assert.deepEqual(wakeUntil('always', zone, utc('2026-01-10T10:00:00Z'), 0), utc('2026-01-10T10:00:00Z'));
-    assert.deepEqual(wakeUntil('Mon-Sun 00:00-24:00', zone, utc('2026-01-10T10:00:00Z'), 2), utc('2026-01-10T12:00:00Z'));
-  });
-
-  it('rejects a negative minimum', () => {
-    assertInvalid(() => wakeUntil(spec, zone, utc('2026-01-10T10:00:00Z'), -1), 'Invalid minimum wake hours "-1": expected a number of hours, 0 or more');
   });
 });
 

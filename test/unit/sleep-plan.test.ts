@@ -1,10 +1,11 @@
-// Sleep and wake decisions: per-workload patches and the environment verdict. Instants are written
+// Sleep and wake decisions: per-workload patches and the manual sleep and wake markers. Instants are written
 // in UTC, so the tests mean the same under any TZ. 2026-01-12 is a Monday.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { evaluate } from '../../src/core/environment-verdict.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
 import {
-  ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY, environmentVerdict, manualSleepUntil, manualWakeUntil, planWorkload,
+  ASLEEP_INDEFINITELY, manualSleepUntil, manualWakeUntil, planWorkload,
 } from '../../src/core/sleep-plan.ts';
 import type { SleepableObject, WorkloadPlan } from '../../src/core/sleep-plan.ts';
 
@@ -139,56 +140,6 @@ describe('planWorkload: wake', () => {
   });
 });
 
-describe('environmentVerdict', () => {
-  const office = { 't-env.dev/timezone': 'Europe/Berlin', 't-env.dev/awake-hours': 'Mon-Fri 08:00-20:00' };
-  // Monday 2026-01-12: 08:00 Berlin is 07:00Z, 20:00 Berlin is 19:00Z.
-
-  it('follows the schedule in the environment\'s zone', () => {
-    assert.equal(environmentVerdict(office, utc('2026-01-12T06:59:00Z')).state, 'asleep');
-    assert.equal(environmentVerdict(office, utc('2026-01-12T07:00:00Z')).state, 'awake');
-    assert.deepEqual(environmentVerdict(office, utc('2026-01-12T19:00:00Z')), { state: 'asleep', reason: 'schedule', problems: [], expired: [] });
-  });
-
-  it('a manual wake wins until awake-until, then the expired marker is reported for removal', () => {
-    const woken = { ...office, 't-env.dev/awake-until': '2026-01-12T23:00:00.000Z' };
-    assert.deepEqual(environmentVerdict(woken, utc('2026-01-12T22:00:00Z')), { state: 'awake', reason: 'manual-wake', problems: [], expired: [] });
-    assert.deepEqual(environmentVerdict(woken, utc('2026-01-12T23:00:00Z')), { state: 'asleep', reason: 'schedule', problems: [], expired: ['t-env.dev/awake-until'] });
-  });
-
-  it('a manual sleep sticks inside an awake window until asleep-until', () => {
-    const slept = { ...office, [ANNOTATION_ASLEEP_UNTIL]: '2026-01-13T07:00:00.000Z' };
-    assert.deepEqual(environmentVerdict(slept, utc('2026-01-12T10:00:00Z')), { state: 'asleep', reason: 'manual-sleep', problems: [], expired: [] });
-    assert.deepEqual(environmentVerdict(slept, utc('2026-01-13T07:00:00Z')), { state: 'awake', reason: 'schedule', problems: [], expired: [ANNOTATION_ASLEEP_UNTIL] });
-  });
-
-  it('awake-until wins over asleep-until when both are in the future', () => {
-    const both = { ...office, 't-env.dev/awake-until': '2026-01-12T23:00:00Z', [ANNOTATION_ASLEEP_UNTIL]: '2026-01-13T07:00:00Z' };
-    assert.equal(environmentVerdict(both, utc('2026-01-12T20:00:00Z')).state, 'awake');
-  });
-
-  it('without a schedule the sleeper leaves the environment alone', () => {
-    assert.deepEqual(environmentVerdict({}, utc('2026-01-12T10:00:00Z')), { state: undefined, reason: 'no-schedule', problems: [], expired: [] });
-    assert.deepEqual(environmentVerdict(undefined, utc('2026-01-12T10:00:00Z')).reason, 'no-schedule');
-  });
-
-  it('reports every corrupt annotation and decides nothing', () => {
-    const now = utc('2026-01-12T10:00:00Z');
-    const cases: [Record<string, string>, RegExp][] = [
-      [{ ...office, 't-env.dev/timezone': 'Mars/Olympus' }, /Unknown time zone "Mars\/Olympus"/],
-      [{ ...office, 't-env.dev/awake-hours': 'weekdays' }, /Invalid awake hours "weekdays"/],
-      [{ 't-env.dev/awake-hours': 'always' }, /t-env.dev\/timezone is missing/],
-      [{ ...office, 't-env.dev/awake-until': 'tomorrow' }, /t-env.dev\/awake-until is "tomorrow", not an ISO 8601 instant/],
-      [{ ...office, [ANNOTATION_ASLEEP_UNTIL]: '1700000000' }, /asleep-until is "1700000000"/],
-    ];
-    for (const [annotations, problem] of cases) {
-      const verdict = environmentVerdict(annotations, now);
-      assert.equal(verdict.state, undefined);
-      assert.equal(verdict.reason, 'problem');
-      assert.match(verdict.problems.join('\n'), problem);
-    }
-  });
-});
-
 describe('manual sleep and wake markers', () => {
   const office = { 't-env.dev/timezone': 'Europe/Berlin', 't-env.dev/awake-hours': 'Mon-Fri 08:00-20:00' };
 
@@ -218,5 +169,23 @@ describe('manual sleep and wake markers', () => {
     assert.match(corrupt.problem ?? '', /Invalid awake hours "nope"/);
     assert.throws(() => manualWakeUntil(office, utc('2026-01-12T10:00:00Z'), 2, -5), InvalidInputError);
     assert.throws(() => manualWakeUntil(office, utc('2026-01-12T10:00:00Z'), Number.NaN), InvalidInputError);
+    assert.throws(() => manualWakeUntil(office, utc('2026-01-12T10:00:00Z'), -1), /Invalid minimum wake hours "-1": expected a number of hours, 0 or more/);
+  });
+
+  it('a manual wake while the schedule sleeps lasts the minimum, and hands over to a window starting within it', () => {
+    // Saturday 2026-01-10: asleep all day.
+    assert.equal(manualWakeUntil(office, utc('2026-01-10T10:00:00Z'), 0.5).until, '2026-01-10T10:30:00.000Z');
+    // Monday 07:00 Berlin: the window opens at 08:00, within the two hours.
+    const until = manualWakeUntil(office, utc('2026-01-12T06:00:00Z'), 2).until;
+    assert.equal(until, '2026-01-12T08:00:00.000Z');
+    assert.deepEqual(evaluate({ ...office, 't-env.dev/awake-until': until }, utc('2026-01-12T06:00:00Z')).next, { action: 'sleep', at: utc('2026-01-12T19:00:00Z') });
+  });
+
+  it('a manual wake of a schedule that never sleeps lasts exactly the minimum', () => {
+    for (const hours of ['always', 'Mon-Sun 00:00-24:00']) {
+      const annotations = { 't-env.dev/timezone': 'Europe/Berlin', 't-env.dev/awake-hours': hours };
+      assert.equal(manualWakeUntil(annotations, utc('2026-01-10T10:00:00Z'), 2).until, '2026-01-10T12:00:00.000Z');
+      assert.equal(manualWakeUntil(annotations, utc('2026-01-10T10:00:00Z'), 0).until, '2026-01-10T10:00:00.000Z');
+    }
   });
 });

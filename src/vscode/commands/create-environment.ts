@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { checkEnvironmentName } from '../../core/environment.ts';
 import { parseDurationMs } from '../../core/duration.ts';
+import { describeError } from '../../core/errors.ts';
 import type { OverlayRequest } from '../../core/overlay-plan.ts';
 import { SleepSchedule, validateTimeZone } from '../../core/schedule.ts';
 import { pickChangedOverlay } from '../changed-overlay.ts';
@@ -20,7 +21,7 @@ function check(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return describeError(error);
   }
 }
 

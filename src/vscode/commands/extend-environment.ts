@@ -1,6 +1,7 @@
 // T-Env: Extend Environment… — gives an environment a time to live, or moves it (t-env.dev/expires-at).
 import * as vscode from 'vscode';
 import { parseDurationMs } from '../../core/duration.ts';
+import { describeError } from '../../core/errors.ts';
 import { expiresAtAfter } from '../../core/expiry.ts';
 import { pickEnvironment } from '../pick.ts';
 import { runtime } from '../runtime-loader.ts';
@@ -14,7 +15,7 @@ export function checkTtl(text: string): string | undefined {
     expiresAtAfter(new Date(), ms);
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return describeError(error);
   }
 }
 

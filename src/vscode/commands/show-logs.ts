@@ -6,5 +6,5 @@ export const showLogs: CommandFactory = (ctx) => async (arg?: unknown) => {
   const session = await ctx.connection.requireSession();
   const target = await pickWorkload(ctx, arg, 'Workload whose logs to follow');
   if (!target) return;
-  await ctx.logChannels.show(session, target.env.name, { kind: target.workload.kind, name: target.workload.name });
+  await ctx.logChannels.show(session, { context: session.context, namespace: target.env.name, kind: target.workload.kind, name: target.workload.name });
 };

@@ -1,8 +1,8 @@
 // Create Environment's "Only what I changed": the overlay plan for the git changes of the
 // workspace folder that holds the okteto manifest (adapters/overlay.ts changedServices and
 // planOverlayFrom), shown as a quick pick with every member checked; what stays checked becomes
-// the overlay request (core/overlay-view.ts). git runs only in a trusted workspace: a repository's
-// own configuration can make it run programs.
+// the overlay request (core/overlay-view.ts). git runs only in a trusted workspace, as VS Code's
+// own git does (adapters/git.ts also overrides the settings known to run a checkout's programs).
 import * as vscode from 'vscode';
 import { InvalidInputError } from '../core/errors.ts';
 import type { OverlayRequest } from '../core/overlay-plan.ts';

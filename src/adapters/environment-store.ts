@@ -15,6 +15,8 @@ import { markOf, workloadMarks } from '../core/baseline-view.ts';
 import type { BaselineMark, BaselineView } from '../core/baseline-view.ts';
 import { isWorkloadKind, KINDS, resourcePath, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { KindName } from '../core/kinds.ts';
+import { ANNOTATION_OVERLAY } from '../core/overlay-plan.ts';
+import { overlayView } from '../core/overlay-view.ts';
 import { kindClients } from './kinds.ts';
 import type { ListOptions } from './kinds.ts';
 import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
@@ -324,6 +326,10 @@ export class EnvironmentStore {
     if (baseline) {
       info.baseline = baseline;
       this.markWorkloads(name, baseline, info.workloads);
+      // Routed workloads come from the baseline's workloads the store already watches (no Service watch).
+      if (ns.metadata?.annotations?.[ANNOTATION_OVERLAY] === 'true' && this.baselineNamespaces?.get(baseline)) {
+        info.overlay = overlayView(baseline, this.workloadObjects(baseline).map((l) => l.obj.metadata?.name ?? ''), info.workloads.map((w) => w.name));
+      }
     } else {
       this.marks.delete(name);
     }

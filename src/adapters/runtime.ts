@@ -11,3 +11,4 @@ export { devServiceForWorkloadIn, loadWorkspaceManifest, oktetoRunFor, planDev, 
 export type { DevPlan, LoadedManifest } from './dev-mode.ts';
 export { OktetoSessionWatcher, readSession, SIGHUP_EXIT_CODE } from './okteto.ts';
 export { WorkloadLogStream } from './pod-logs.ts';
+export { addToOverlay, changedServices, dropFromOverlay, planOverlayFrom, routedWorkload } from './overlay.ts';

@@ -1,6 +1,7 @@
 // The environment model: what a T-Env environment, its workloads and pods are, derived from the
 // Kubernetes objects (structurally typed here, so that core needs no Kubernetes client).
 import type { BaselineMark } from './baseline-view.ts';
+import type { OverlayView } from './overlay-view.ts';
 import type { ScalableKind, WorkloadKind } from './kinds.ts';
 
 import { TEnvError } from './errors.ts';
@@ -172,6 +173,8 @@ export interface EnvironmentInfo {
   createdBy?: string | undefined;
   /** The baseline it was created from (`t-env.dev/baseline`; set by the live store). */
   baseline?: string | undefined;
+  /** When it is an overlay of that baseline: what it runs and routes (set by the live store). */
+  overlay?: OverlayView | undefined;
 }
 
 /**

@@ -1,10 +1,14 @@
 // Resolving what Start/Stop Dev act on: the workspace's manifest, the environment and the service.
 import * as vscode from 'vscode';
-import { isTEnvError, TEnvError } from '../core/errors.ts';
+import { InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
+import type { DevService } from '../core/okteto-manifest.ts';
+import { shortText } from '../core/sanitize.ts';
+import type { KubeSession } from '../adapters/kube.ts';
 import type { LoadedManifest } from '../adapters/dev-mode.ts';
 import { config } from './config.ts';
-import { PodNode, WorkloadNode } from './environment-tree.ts';
+import { PodNode, RoutedNode, WorkloadNode } from './environment-tree.ts';
 import { pickEnvironment } from './pick.ts';
+import { abortSignalFor } from './progress.ts';
 import { runtime } from './runtime-loader.ts';
 import type { TEnvContext } from './tenv-context.ts';
 
@@ -38,6 +42,7 @@ export async function workspaceManifest(): Promise<{ folder: string; manifest: L
  * that takes it over by name, `name:` or selector, as okteto does), else quick picks.
  */
 export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: LoadedManifest, onlyDevMode: boolean): Promise<{ namespace: string; service: string } | undefined> {
+  if (arg instanceof RoutedNode) return { namespace: arg.environment, service: routedDevEntry(manifest, arg.workload).key };
   const node = arg instanceof WorkloadNode ? { namespace: arg.environment, workload: arg.info.name }
     : arg instanceof PodNode ? { namespace: arg.environment, workload: arg.workload.name } : undefined;
   if (node) {
@@ -49,7 +54,11 @@ export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: Lo
   const session = await ctx.connection.requireSession();
   const services = await runtime().servicesInEnvironment(session, manifest, env.name);
   const devMode = new Set(env.workloads.filter((w) => w.devMode).map((w) => w.name));
-  const choices = services.filter((s) => !onlyDevMode || devMode.has(s.workload.name));
+  // In an overlay, entries named after a routed workload are offered too: Start Dev adds it first.
+  const routed = onlyDevMode || !env.overlay ? [] : manifest.manifest.dev
+    .filter((d) => !d.selector && env.overlay?.routed.includes(d.name) && !services.some((s) => s.service.key === d.key))
+    .map((service) => ({ service, workload: { kind: 'Deployment', name: service.name }, routedTo: env.overlay?.baseline }));
+  const choices = [...services.filter((s) => !onlyDevMode || devMode.has(s.workload.name)).map((s) => ({ ...s, routedTo: undefined })), ...routed];
   if (choices.length === 0) {
     throw new TEnvError('no-service', onlyDevMode
       ? `No service of ${manifest.displayName} is in dev mode in ${env.name}.`
@@ -57,8 +66,34 @@ export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: Lo
   }
   const picked = choices.length === 1 ? choices[0] : (await vscode.window.showQuickPick(choices.map((s) => ({
     label: s.service.key,
-    description: [s.workload.name === s.service.key ? '' : `${s.workload.kind} ${s.workload.name}`, devMode.has(s.workload.name) ? 'in dev mode' : (s.service.image ?? '')].filter(Boolean).join(' · '),
+    description: s.routedTo ? `→ ${s.routedTo} (added to ${env.name} first)`
+      : [s.workload.name === s.service.key ? '' : `${s.workload.kind} ${s.workload.name}`, devMode.has(s.workload.name) ? 'in dev mode' : (s.service.image ?? '')].filter(Boolean).join(' · '),
     s,
   })), { placeHolder: onlyDevMode ? 'Service to stop' : 'Service to develop' }))?.s;
   return picked ? { namespace: env.name, service: picked.service.key } : undefined;
+}
+
+/** The dev entry that takes over a routed workload by name (a selector cannot be matched: the workload is not here). */
+function routedDevEntry(manifest: LoadedManifest, workload: string): DevService {
+  const found = manifest.manifest.dev.find((d) => !d.selector && d.name === workload);
+  if (found) return found;
+  throw new InvalidInputError(`${manifest.displayName}: no dev entry is named "${workload}".`, `Add a dev entry named "${workload}" to ${manifest.displayName}.`);
+}
+
+/**
+ * Start Dev on a workload that an overlay routes to its baseline: asks (modal) to add it to the
+ * overlay first. False when the developer declines; true when there is nothing to add or it was added.
+ */
+export async function addRoutedFirst(ctx: TEnvContext, session: KubeSession, namespace: string, service: string, manifest: LoadedManifest): Promise<boolean> {
+  const name = manifest.manifest.dev.find((d) => d.key === service)?.name ?? service;
+  const routed = await runtime().routedWorkload(session, namespace, name);
+  if (!routed) return true;
+  const answer = await vscode.window.showInformationMessage(`${name} runs in the baseline ${shortText(routed.baseline, 40)}, not in ${namespace}. Add it to ${namespace} first?`, {
+    modal: true, detail: 'Dev mode takes over a workload of the environment: Add to Environment copies it (with its Services and config) from the baseline, then dev mode starts as usual.',
+  }, 'Add and Start Dev');
+  if (answer !== 'Add and Start Dev') return false;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Adding ${name} to ${namespace}`, cancellable: true }, (progress, token) =>
+    runtime().addToOverlay(session, namespace, [name], { signal: abortSignalFor(token), onProgress: (message) => progress.report({ message }) }));
+  ctx.log.info(`Added ${name} to ${namespace} for Start Dev.`);
+  return true;
 }

@@ -10,6 +10,7 @@ import { mineFirst, recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { describeExpiry } from '../core/expiry.ts';
+import { overlayDescription, routedTooltip } from '../core/overlay-view.ts';
 import { shortText } from '../core/sanitize.ts';
 import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
@@ -30,7 +31,8 @@ export class EnvironmentNode extends vscode.TreeItem {
     const view = scheduleView(info, now);
     const next = view.problem ? `schedule problem: ${view.problem}` : describeTransition(view.next, info.timezone, now);
     const expiry = describeExpiry(info.expiresAt, now);
-    const baseline = info.baseline ? baselineDescription(info.baseline, info.workloads.map((w) => w.baseline)) : '';
+    const marks = info.workloads.map((w) => w.baseline);
+    const baseline = info.overlay ? overlayDescription(info.overlay, marks) : info.baseline ? baselineDescription(info.baseline, marks) : '';
     // The baseline right after the state: "· 2 behind" must not be cut off by a narrow view.
     this.description = `${mine ? '' : `${info.owner} · `}${STATE_LABEL[info.state]}${baseline ? ` · ${baseline}` : ''} · ${next}${expiry ? ` · ${expiry}` : ''}`;
     // `.ttl` last, so that the `when` clauses matching the state prefix keep working.
@@ -56,7 +58,7 @@ export class WorkloadNode extends vscode.TreeItem {
   readonly kind = 'workload';
   readonly environment: string;
   readonly info: WorkloadInfo;
-  constructor(env: string, info: WorkloadInfo, context: string) {
+  constructor(env: string, info: WorkloadInfo, context: string, overlay = false) {
     super(info.name, info.pods.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.environment = env;
     this.info = info;
@@ -66,7 +68,8 @@ export class WorkloadNode extends vscode.TreeItem {
     this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}${behind ? ' · behind baseline' : ''}`;
     // `.baseline` (copied from one; `.behind` when the baseline moved on) after the state and
     // before `.warning`, so that the `when` clauses matching the kind and state keep working.
-    this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}${info.baseline ? `.baseline${behind ? '.behind' : ''}` : ''}`;
+    // `.overlay` (it runs in an overlay, so Remove from Environment may route it back) after those.
+    this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}${info.baseline ? `.baseline${behind ? '.behind' : ''}` : ''}${overlay ? '.overlay' : ''}`;
     const warnings = recentWarnings(info.warnings, new Date());
     // Recent warning events (BackOff, FailedScheduling, …) mark the workload first, then being
     // behind the baseline; its state stays in the description.
@@ -98,6 +101,23 @@ export class PodNode extends vscode.TreeItem {
     const [icon, color] = warnings.length > 0 && info.state !== 'crash-loop' ? WARNING_ICON : POD_ICON[info.state];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     this.tooltip = `${info.name}\nPhase: ${shortText(info.phase)}\nReady: ${info.ready ? 'yes' : 'no'}\nRestarts: ${info.restarts}${info.dev ? '\nOkteto dev container' : ''}${warningLines(warnings)}`;
+  }
+}
+
+/** A workload of the baseline that an overlay does not run: calls to its Services reach the baseline. */
+export class RoutedNode extends vscode.TreeItem {
+  readonly kind = 'routed';
+  readonly environment: string;
+  readonly workload: string;
+  constructor(env: string, workload: string, baseline: string, context: string) {
+    super(workload, vscode.TreeItemCollapsibleState.None);
+    this.environment = env;
+    this.workload = workload;
+    this.id = `${context}/${env}/#routed/${workload}`;
+    this.description = `→ ${shortText(baseline, 40)}`;
+    this.contextValue = 'routed';
+    this.iconPath = new vscode.ThemeIcon('arrow-right', new vscode.ThemeColor('descriptionForeground'));
+    this.tooltip = routedTooltip(env, workload, baseline);
   }
 }
 
@@ -146,7 +166,7 @@ export class BaselineWorkloadNode extends vscode.TreeItem {
   }
 }
 
-export type TreeNode = EnvironmentNode | WorkloadNode | PodNode | BaselinesNode | BaselineNode | BaselineWorkloadNode;
+export type TreeNode = EnvironmentNode | WorkloadNode | RoutedNode | PodNode | BaselinesNode | BaselineNode | BaselineWorkloadNode;
 
 const STATE_LABEL: Record<EnvironmentInfo['state'], string> = {
   awake: 'awake', asleep: 'asleep', 'partly-awake': 'partly awake', waking: 'waking', empty: 'empty', terminating: 'deleting',
@@ -295,10 +315,14 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
     return [];
   }
 
-  /** An environment's rows: its workloads (other kinds of rows, such as routed Services, go here too). */
+  /** An environment's rows: its workloads, then (in an overlay) the workloads it routes to the baseline. */
   private environmentChildren(element: EnvironmentNode, context: string): TreeNode[] {
     const info = this.connection.environment(element.info.name) ?? element.info;
-    return info.workloads.map((w) => new WorkloadNode(info.name, w, context));
+    const overlay = info.overlay;
+    return [
+      ...info.workloads.map((w) => new WorkloadNode(info.name, w, context, overlay !== undefined)),
+      ...(overlay ? overlay.routed.map((w) => new RoutedNode(info.name, w, overlay.baseline, context)) : []),
+    ];
   }
 
   getParent(element: TreeNode): TreeNode | undefined {

@@ -16,7 +16,10 @@ import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
 import { diffEnvironment, refreshEnvironment } from '../../src/adapters/baseline.ts';
 import { addToOverlay, createOverlay, dropFromOverlay, planOverlayFrom } from '../../src/adapters/overlay.ts';
+import { EnvironmentStore } from '../../src/adapters/environment-store.ts';
 import { planJson } from '../../src/core/overlay-plan.ts';
+import type { OverlayView } from '../../src/core/overlay-view.ts';
+import { eventually } from '../fixtures/environments.ts';
 import { TEnvError } from '../../src/core/errors.ts';
 
 const cluster = attachCluster();
@@ -286,5 +289,44 @@ describe('Start Dev on a workload the overlay routes (okteto stand-in)', () => {
     assert.equal((await core.readNamespacedService({ namespace: env, name: 'email' })).spec?.type, 'ClusterIP');
     const email = await apps.readNamespacedDeployment({ namespace: env, name: 'email' });
     assert.equal(email.metadata?.labels?.['dev.okteto.com'], 'true');
+  });
+});
+
+describe('the live store: what the VS Code tree shows of an overlay', () => {
+  const env = `tree-${run}`;
+  let store: EnvironmentStore;
+  before(async () => {
+    created.push(env);
+    await createOverlay(admin, { name: env, baseline: base, owner, timezone: 'UTC', awakeHours: 'always' }, { only: ['cart'], without: ['partner-api'] });
+    store = new EnvironmentStore(admin, { batchMs: 20 });
+    await store.start();
+  });
+  after(async () => {
+    await store.dispose();
+  });
+
+  it('counts what the overlay runs and lists what it routes, from its watches; add and drop move a workload between them', async () => {
+    const overlay = (): OverlayView | undefined => store.environment(env)?.overlay;
+    await eventually('the overlay view', async () => overlay()?.running === 3);
+    // The baseline as it stands (earlier tests add workloads to it), listed once.
+    const inBaseline = new Set([...await names(apps.listNamespacedDeployment({ namespace: base })), ...await names(apps.listNamespacedStatefulSet({ namespace: base }))]);
+    assert.ok(inBaseline.has('email') && inBaseline.has('redis-cart'));
+    assert.deepEqual(overlay(), {
+      baseline: base, running: 3, total: inBaseline.size, routed: [...inBaseline].filter((w) => !['cart', 'checkout', 'frontend'].includes(w)).sort(),
+    });
+    assert.equal(store.environment(env)?.baseline, base);
+    await addToOverlay(admin, env, ['email']);
+    await eventually('email runs in the overlay', async () => overlay()?.running === 4 && !overlay()?.routed.includes('email'));
+    await dropFromOverlay(admin, env, ['email']);
+    await eventually('email is routed again', async () => overlay()?.running === 3 && overlay()?.routed.includes('email'));
+  });
+
+  it('a full copy of the same baseline is no overlay', async () => {
+    const full = `treefull-${run}`;
+    created.push(full);
+    await core.createNamespace({ body: { metadata: { name: full, labels: { 't-env.dev/environment': 'true', 't-env.dev/owner': owner }, annotations: { 't-env.dev/baseline': base } } } });
+    await eventually('the store sees it', async () => store.environment(full) !== undefined);
+    assert.equal(store.environment(full)?.baseline, base);
+    assert.equal(store.environment(full)?.overlay, undefined);
   });
 });

@@ -1,12 +1,15 @@
-// T-Env: Create Environment — from a baseline or empty, then name, owner, time zone, awake hours;
-// validated before any request. A copy from a baseline shows cancellable "n of m objects" progress.
+// T-Env: Create Environment — from a baseline (a full copy, or "only what I changed": an overlay,
+// see changed-overlay.ts) or empty, then name, owner, time zone, awake hours; validated before any
+// request. A copy from a baseline shows cancellable "n of m objects" progress.
 // "Create My Environment" (welcome view, walkthrough: argument `{ "mine": true }`) is the same
 // with me as the owner, and the baseline preselected when the cluster has exactly one.
 import * as vscode from 'vscode';
 import { checkEnvironmentName } from '../../core/environment.ts';
 import { parseDurationMs } from '../../core/duration.ts';
 import { describeError } from '../../core/errors.ts';
+import type { OverlayRequest } from '../../core/overlay-plan.ts';
 import { SleepSchedule, validateTimeZone } from '../../core/schedule.ts';
+import { pickChangedOverlay } from '../changed-overlay.ts';
 import { config } from '../config.ts';
 import { abortSignalFor } from '../progress.ts';
 import { runtime } from '../runtime-loader.ts';
@@ -33,15 +36,23 @@ export const createEnvironment: CommandFactory = (ctx) => async (arg?: unknown) 
   const mine = isMine(arg);
   const baselines = await runtime().listBaselines(session);
   let baseline: string | undefined;
+  let overlay: OverlayRequest | undefined;
   if (mine && baselines.length === 1) {
     baseline = baselines[0]!.name;
   } else if (baselines.length > 0) {
     const picked = await vscode.window.showQuickPick([
-      ...baselines.map((b) => ({ label: b.name, description: b.gitRef ? `baseline · ${b.gitRef}` : 'baseline', baseline: b.name })),
-      { label: 'empty', description: 'an empty environment', baseline: undefined as string | undefined },
-    ], { title: 'Create Environment: start from', placeHolder: 'A working copy of a baseline, or an empty namespace' });
+      ...baselines.flatMap((b) => [
+        { label: b.name, description: b.gitRef ? `baseline · ${b.gitRef}` : 'baseline', detail: 'A full copy', baseline: b, changed: false },
+        { label: `${b.name}: only what I changed`, description: 'overlay', detail: `The services changed in this workspace and their callers; the rest is reached in ${b.name}`, baseline: b, changed: true },
+      ]),
+      { label: 'empty', description: 'an empty environment', baseline: undefined, changed: false },
+    ], { title: 'Create Environment: start from', placeHolder: 'A working copy of a baseline, only what you changed, or an empty namespace' });
     if (picked === undefined) return;
-    baseline = picked.baseline;
+    baseline = picked.baseline?.name;
+    if (picked.changed && picked.baseline) {
+      overlay = await pickChangedOverlay(ctx, session, picked.baseline);
+      if (!overlay) return;
+    }
   }
   const name = await vscode.window.showInputBox({
     title: baseline ? `Create Environment from ${baseline} (1/5)` : 'Create Environment (1/5)', prompt: 'Environment name (a namespace: lowercase letters, digits, "-")', value: `${me}-dev`,
@@ -70,7 +81,7 @@ export const createEnvironment: CommandFactory = (ctx) => async (arg?: unknown) 
   const input = { name: name.trim(), owner: owner.trim(), timezone: timezone.trim(), awakeHours: awakeHours.trim(), ttlMs };
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating environment ${input.name}…`, cancellable: baseline !== undefined }, async (progress, token) => {
     if (baseline === undefined) { await runtime().createEnvironment(session, input); return; }
-    const result = await runtime().createFromBaseline(session, { ...input, baseline }, { signal: abortSignalFor(token), onProgress: (message) => progress.report({ message }) });
+    const result = await runtime().createFromBaseline(session, { ...input, baseline, overlay }, { signal: abortSignalFor(token), onProgress: (message) => progress.report({ message }) });
     for (const w of result.warnings) ctx.log.warn(w);
     for (const r of result.rejected) ctx.log.warn(`${baseline} → ${input.name}: the cluster refused ${r.kind}/${r.name}: ${r.message}`);
     if (result.warnings.length + result.rejected.length > 0) {

@@ -1,9 +1,10 @@
 // T-Env: Start Dev — `okteto up` for a service, in a terminal the developer types into, with the
-// state file's progress in the status bar. Wakes the environment first.
+// state file's progress in the status bar. Wakes the environment first; in an overlay, a workload
+// routed to the baseline is added first (after a modal).
 import * as vscode from 'vscode';
 import { config } from '../config.ts';
 import { confirmDevTarget } from '../confirm-ownership.ts';
-import { pickDevTarget, requireTrust, workspaceManifest } from '../dev-target.ts';
+import { addRoutedFirst, pickDevTarget, requireTrust, workspaceManifest } from '../dev-target.ts';
 import { abortSignalFor } from '../progress.ts';
 import { runtime } from '../runtime-loader.ts';
 import type { CommandFactory } from '../tenv-context.ts';
@@ -15,17 +16,16 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
   const picked = await pickDevTarget(ctx, arg, manifest, false);
   if (!picked || !(await confirmDevTarget(ctx, session, picked.namespace))) return;
   const rt = runtime();
-  const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Start Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
+  // okteto is found before a routed workload is added: a missing CLI changes nothing (as `t dev start --add`).
+  const cli = await rt.OktetoCli.locate(config.oktetoPath());
+  if (!(await addRoutedFirst(ctx, session, picked.namespace, picked.service, manifest))) return;
+  const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Start Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
     const signal = abortSignalFor(token);
-    progress.report({ message: 'checking the manifest and the okteto CLI…' });
-    const [plan, cli] = await Promise.all([
-      rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace }),
-      rt.OktetoCli.locate(config.oktetoPath()),
-    ]);
-    if (plan.asleep) await rt.wakeForDev(session, picked.namespace, { minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }) });
-    return { plan, cli };
+    progress.report({ message: 'checking the manifest…' });
+    const planned = await rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace });
+    if (planned.asleep) await rt.wakeForDev(session, picked.namespace, { minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }) });
+    return planned;
   });
-  const { plan, cli } = prepared;
   // Sessions are keyed by the dev name (okteto's state folder), which `name:` may set.
   const existing = ctx.devSessions.get(plan.target.namespace, plan.service.name);
   if (existing?.terminal) {

@@ -14,6 +14,8 @@ export interface UiWorkbenchOptions {
   readonly name: string;
   /** Workspace files (relative path → contents); default: an okteto.yml that activates the extension. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Runs in the workspace folder before the workbench opens it (e.g. to make it a git repository). */
+  readonly prepare?: (folder: string) => void;
   /** Reaches the extension host, over the runner's own environment (KUBECONFIG, PATH, ...). */
   readonly env?: Readonly<Record<string, string>>;
   /** false: restricted mode. */
@@ -34,6 +36,7 @@ export function vsixUnderTest(): string {
 async function open(options: UiWorkbenchOptions): Promise<Workbench> {
   const workspace = createWorkspace(options.files);
   try {
+    options.prepare?.(workspace.folder);
     const workbench = await startWorkbench({
       name: options.name,
       vsixPath: vsixUnderTest(),

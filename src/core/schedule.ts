@@ -436,3 +436,27 @@ function convertLocal(zone: string, local: number): number {
   }
   return high * 1000;
 }
+
+// ---- local days (the sleep ledger's day buckets) ------------------------------------------------
+
+/** The local calendar day of instant `at` (ms) in `zone`, as days since 1970-01-01. */
+export function localDayOf(at: number, zone: string): number {
+  return localDay(zone, at);
+}
+
+/** The first instant of local day `day` in `zone`: its midnight, or the end of a DST gap at midnight. */
+export function startOfLocalDay(day: number, zone: string): number {
+  return localToInstant(zone, day * DAY);
+}
+
+/** `2026-12-24` for a day number. */
+export function dayText(day: number): string {
+  return new Date(day * DAY).toISOString().slice(0, 10);
+}
+
+/** The day number of `2026-12-24`, or `undefined` if the text is not such a date. */
+export function dayOfText(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return Number.isNaN(time) || dayText(time / DAY) !== text ? undefined : time / DAY;
+}

@@ -1,0 +1,294 @@
+// The savings arithmetic behind `t report`: from each environment's sleep ledger and the resource
+// requests of its sleeping workloads, hours awake and asleep (by cause), wakes by trigger, and the
+// requests that sleep took off the cluster. Avoided core-hours = Σ CPU requests × replicas that
+// sleep × hours asleep (GiB-hours alike for memory); avoided cost = those × the prices given.
+// These are requests, not measured usage, and prices, not bills: the money is only saved when a
+// cluster autoscaler removes the nodes the requests would have kept.
+//
+// Replicas that sleep: a workload's recorded count (`t-env.dev/replicas-before-sleep`) when it is
+// asleep, else its current count: what it would sleep with. Workloads the sleeper leaves alone
+// (`t-env.dev/sleep: never`, owned by another controller) and CronJobs (their pods come and go)
+// count nothing. `potential` is the same figures had the schedule been followed to the letter over
+// the same days, beside what happened (realized).
+import { ANNOTATION_AWAKE_HOURS, ANNOTATION_REPLICAS_BEFORE_SLEEP, ANNOTATION_SLEEP, ANNOTATION_TIMEZONE } from './environment.ts';
+import type { Meta } from './environment.ts';
+import { InvalidInputError } from './errors.ts';
+import { parseQuantity } from './quantity.ts';
+import { localDayOf, SleepSchedule, startOfLocalDay } from './schedule.ts';
+import { ANNOTATION_SLEEP_LEDGER, LEDGER_CAUSES, LEDGER_DAYS, ledgerTotals, ledgerZone, parseLedger } from './sleep-ledger.ts';
+import type { ByCause } from './sleep-ledger.ts';
+
+const GIB = 2 ** 30;
+const COUNT = /^(0|[1-9]\d{0,8})$/;
+
+interface ResourceList { requests?: Readonly<Record<string, string>> | undefined }
+interface ContainerLike { resources?: ResourceList | undefined; restartPolicy?: string | undefined }
+
+/** The parts of a Deployment or StatefulSet the report reads. */
+export interface RequestingWorkload {
+  metadata?: Meta | undefined;
+  spec?: { replicas?: number | undefined; template?: { spec?: { containers?: readonly ContainerLike[] | undefined; initContainers?: readonly ContainerLike[] | undefined } | undefined } | undefined } | undefined;
+}
+
+/** What one workload puts to sleep: its requests per replica times the replicas that sleep. */
+export interface SleepingRequests {
+  readonly cpuCores: number;
+  readonly memoryGiB: number;
+  /** Requests that are not quantities (counted as 0, named here). */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The CPU (cores) and memory (GiB) a workload takes off the cluster while it sleeps; zero for one
+ * the sleeper leaves alone. Containers and restartable init containers (sidecars) count; init
+ * containers that run to completion do not hold their requests while the pod runs.
+ */
+export function sleepingRequests(kind: string, workload: RequestingWorkload): SleepingRequests {
+  const meta = workload.metadata ?? {};
+  const annotations = meta.annotations ?? {};
+  if (annotations[ANNOTATION_SLEEP] === 'never' || meta.ownerReferences?.some((o) => o.controller)) return { cpuCores: 0, memoryGiB: 0, problems: [] };
+  const recorded = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
+  const replicas = recorded !== undefined && COUNT.test(recorded) ? Number(recorded) : workload.spec?.replicas ?? 1;
+  const pod = workload.spec?.template?.spec;
+  const containers = [...(pod?.containers ?? []), ...(pod?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  let cpu = 0;
+  let memory = 0;
+  const problems: string[] = [];
+  for (const container of containers) {
+    const requests = container.resources?.requests ?? {};
+    for (const [resource, add] of [['cpu', (v: number) => { cpu += v; }], ['memory', (v: number) => { memory += v; }]] as const) {
+      const text = requests[resource];
+      if (text === undefined) continue;
+      const value = parseQuantity(text);
+      if (value === undefined) problems.push(`${kind}/${meta.name ?? '?'}: ${resource} request ${JSON.stringify(text.slice(0, 64))} is not a quantity; counted as 0`);
+      else add(value);
+    }
+  }
+  return { cpuCores: cpu * replicas, memoryGiB: (memory / GIB) * replicas, problems };
+}
+
+/** One environment as the report reads it. */
+export interface SavingsInput {
+  readonly name: string;
+  readonly owner: string;
+  readonly annotations: Readonly<Record<string, string>> | undefined;
+  readonly workloads: readonly { kind: string; workload: RequestingWorkload }[];
+}
+
+/** Prices per hour; `undefined`: no cost is computed. */
+export interface Prices {
+  readonly cpuCoreHour?: number | undefined;
+  readonly gibHour?: number | undefined;
+}
+
+/** The report's period: the last `days` local days of each environment, today (up to `until`) included. */
+export interface ReportPeriod {
+  readonly days: number;
+  readonly until: Date;
+}
+
+export interface Avoided {
+  readonly asleepHours: number;
+  /** Asleep share of the recorded (realized) or scheduled (potential) time, 0-100; null without any. */
+  readonly asleepPercent: number | null;
+  readonly avoidedCpuCoreHours: number;
+  readonly avoidedMemoryGiBHours: number;
+  /** null without prices. */
+  readonly avoidedCost: number | null;
+}
+
+export interface EnvironmentSavings extends Avoided {
+  readonly name: string;
+  readonly owner: string;
+  /** The zone its days are counted in. */
+  readonly timezone: string;
+  readonly awakeHours: number;
+  readonly asleepHoursByCause: ByCause;
+  readonly awakeHoursByCause: ByCause;
+  readonly wakesByTrigger: ByCause;
+  /** Requests that sleep with the environment. */
+  readonly requests: { readonly cpuCores: number; readonly memoryGiB: number };
+  /** Had the schedule been followed over the same days; null without a readable schedule. */
+  readonly potential: Avoided | null;
+  readonly problems: readonly string[];
+}
+
+export interface SavingsTotals extends Avoided {
+  readonly environments: number;
+  readonly awakeHours: number;
+  readonly asleepHoursByCause: ByCause;
+  readonly wakesByTrigger: ByCause;
+  readonly potential: Avoided;
+}
+
+/** What `t report --json` prints. */
+export interface SavingsReport {
+  /** `until` minus the period's days (each environment's days start at its own local midnight). */
+  readonly since: string;
+  readonly until: string;
+  readonly days: number;
+  readonly environments: readonly EnvironmentSavings[];
+  readonly owners: readonly (SavingsTotals & { readonly owner: string })[];
+  readonly totals: SavingsTotals;
+}
+
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+const hours = (seconds: number): number => round(seconds / 3600);
+const mapCauses = (f: (cause: keyof ByCause) => number): ByCause => ({ schedule: f('schedule'), manual: f('manual'), dev: f('dev') });
+const sum = (byCause: ByCause): number => LEDGER_CAUSES.reduce((total, cause) => total + byCause[cause], 0);
+
+/** Checks the period's days: 1 to the ledger's 35. */
+export function checkReportDays(days: number): number {
+  if (!Number.isInteger(days) || days < 1 || days > LEDGER_DAYS) {
+    throw new InvalidInputError(`Invalid period of ${days} days: the ledger keeps ${LEDGER_DAYS} days.`, `Give whole days from 1 to ${LEDGER_DAYS}, e.g. --since 7d.`);
+  }
+  return days;
+}
+
+function avoided(asleepSeconds: number, totalSeconds: number, cpuCores: number, memoryGiB: number, prices: Prices): Avoided {
+  const asleepHours = asleepSeconds / 3600;
+  const cpu = cpuCores * asleepHours;
+  const memory = memoryGiB * asleepHours;
+  const priced = prices.cpuCoreHour !== undefined || prices.gibHour !== undefined;
+  return {
+    asleepHours: round(asleepHours),
+    asleepPercent: totalSeconds > 0 ? round((100 * asleepSeconds) / totalSeconds, 1) : null,
+    avoidedCpuCoreHours: round(cpu),
+    avoidedMemoryGiBHours: round(memory),
+    avoidedCost: priced ? round(cpu * (prices.cpuCoreHour ?? 0) + memory * (prices.gibHour ?? 0)) : null,
+  };
+}
+
+/** Seconds the schedule has the environment asleep between two instants (ms). */
+function scheduledAsleepSeconds(schedule: SleepSchedule, zone: string, from: number, to: number): number {
+  let asleep = 0;
+  for (let t = from; t < to;) {
+    const at = new Date(t);
+    const next = schedule.next(at, zone);
+    const end = Math.min(to, next === undefined ? to : next.at.getTime());
+    if (!schedule.isAwake(at, zone)) asleep += end - t;
+    t = end;
+  }
+  return asleep / 1000;
+}
+
+/** One environment's figures over the period. */
+export function environmentSavings(input: SavingsInput, period: ReportPeriod, prices: Prices): EnvironmentSavings {
+  const zone = ledgerZone(input.annotations);
+  const problems: string[] = [];
+  let cpuCores = 0;
+  let memoryGiB = 0;
+  for (const { kind, workload } of input.workloads) {
+    const requests = sleepingRequests(kind, workload);
+    cpuCores += requests.cpuCores;
+    memoryGiB += requests.memoryGiB;
+    problems.push(...requests.problems);
+  }
+  const toDay = localDayOf(period.until.getTime(), zone);
+  const fromDay = toDay - period.days + 1;
+  const read = parseLedger(input.annotations?.[ANNOTATION_SLEEP_LEDGER]);
+  if (read.problem) problems.push(read.problem);
+  const totals = read.ledger === undefined
+    ? { asleep: mapCauses(() => 0), awake: mapCauses(() => 0), wakes: mapCauses(() => 0) }
+    : ledgerTotals(read.ledger, fromDay, toDay, period.until, zone);
+  if (read.ledger === undefined && read.problem === undefined) problems.push('no sleep ledger yet: the sleeper writes one at its next pass');
+  const asleepSeconds = sum(totals.asleep);
+  const awakeSeconds = sum(totals.awake);
+
+  let potential: Avoided | null = null;
+  const spec = input.annotations?.[ANNOTATION_AWAKE_HOURS];
+  const scheduleZone = input.annotations?.[ANNOTATION_TIMEZONE];
+  if (spec !== undefined && scheduleZone !== undefined) {
+    try {
+      const schedule = SleepSchedule.parse(spec);
+      const from = startOfLocalDay(fromDay, zone);
+      const to = period.until.getTime();
+      potential = avoided(scheduledAsleepSeconds(schedule, scheduleZone, from, to), (to - from) / 1000, cpuCores, memoryGiB, prices);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return {
+    name: input.name,
+    owner: input.owner,
+    timezone: zone,
+    awakeHours: hours(awakeSeconds),
+    ...avoided(asleepSeconds, asleepSeconds + awakeSeconds, cpuCores, memoryGiB, prices),
+    asleepHoursByCause: mapCauses((c) => hours(totals.asleep[c])),
+    awakeHoursByCause: mapCauses((c) => hours(totals.awake[c])),
+    wakesByTrigger: totals.wakes,
+    requests: { cpuCores: round(cpuCores, 3), memoryGiB: round(memoryGiB, 3) },
+    potential,
+    problems,
+  };
+}
+
+function totalsOf(environments: readonly EnvironmentSavings[], prices: Prices): SavingsTotals {
+  const add = (f: (e: EnvironmentSavings) => number): number => round(environments.reduce((total, e) => total + f(e), 0));
+  const addAvoided = (pick: (e: EnvironmentSavings) => Avoided | null): Avoided => {
+    const asleepHours = add((e) => pick(e)?.asleepHours ?? 0);
+    const priced = prices.cpuCoreHour !== undefined || prices.gibHour !== undefined;
+    return {
+      asleepHours,
+      asleepPercent: null,
+      avoidedCpuCoreHours: add((e) => pick(e)?.avoidedCpuCoreHours ?? 0),
+      avoidedMemoryGiBHours: add((e) => pick(e)?.avoidedMemoryGiBHours ?? 0),
+      avoidedCost: priced ? add((e) => pick(e)?.avoidedCost ?? 0) : null,
+    };
+  };
+  const realized = addAvoided((e) => e);
+  const awakeHours = add((e) => e.awakeHours);
+  const recorded = realized.asleepHours + awakeHours;
+  return {
+    environments: environments.length,
+    awakeHours,
+    ...realized,
+    asleepPercent: recorded > 0 ? round((100 * realized.asleepHours) / recorded, 1) : null,
+    asleepHoursByCause: mapCauses((c) => add((e) => e.asleepHoursByCause[c])),
+    wakesByTrigger: mapCauses((c) => add((e) => e.wakesByTrigger[c])),
+    potential: addAvoided((e) => e.potential),
+  };
+}
+
+/** The report over every environment given: each one, per owner, and in total. */
+export function savingsReport(inputs: readonly SavingsInput[], period: ReportPeriod, prices: Prices): SavingsReport {
+  checkReportDays(period.days);
+  for (const [name, price] of [['CPU core-hour', prices.cpuCoreHour], ['GiB-hour', prices.gibHour]] as const) {
+    if (price !== undefined && !(Number.isFinite(price) && price >= 0)) throw new InvalidInputError(`Invalid ${name} price "${price}".`, 'Give a number, 0 or more, e.g. 0.03.');
+  }
+  const environments = inputs.map((input) => environmentSavings(input, period, prices)).sort((a, b) => a.owner.localeCompare(b.owner) || a.name.localeCompare(b.name));
+  const owners = [...new Set(environments.map((e) => e.owner))].map((owner) => ({ owner, ...totalsOf(environments.filter((e) => e.owner === owner), prices) }));
+  return {
+    since: new Date(period.until.getTime() - period.days * 86_400_000).toISOString(),
+    until: period.until.toISOString(),
+    days: period.days,
+    environments,
+    owners,
+    totals: totalsOf(environments, prices),
+  };
+}
+
+const CSV_COLUMNS = [
+  'name', 'owner', 'awakeHours', 'asleepHours', 'asleepPercent', 'asleepBySchedule', 'asleepByManual', 'wakesBySchedule', 'wakesByManual', 'wakesByDev',
+  'cpuCores', 'memoryGiB', 'avoidedCpuCoreHours', 'avoidedMemoryGiBHours', 'avoidedCost', 'potentialAsleepHours', 'potentialAvoidedCpuCoreHours', 'potentialAvoidedMemoryGiBHours', 'potentialAvoidedCost',
+] as const;
+
+/** A CSV cell: names come from the cluster, so quote anything a spreadsheet could take for a formula or a separator. */
+function cell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(text) || text !== value ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One row per environment and a `TOTAL` row (`t report --csv`). */
+export function savingsCsv(report: SavingsReport): string {
+  const row = (e: EnvironmentSavings | (SavingsTotals & { name: string; owner: string; requests: { cpuCores: number; memoryGiB: number } })): string => [
+    e.name, e.owner, e.awakeHours, e.asleepHours, e.asleepPercent, e.asleepHoursByCause.schedule, e.asleepHoursByCause.manual + e.asleepHoursByCause.dev,
+    e.wakesByTrigger.schedule, e.wakesByTrigger.manual, e.wakesByTrigger.dev, e.requests.cpuCores, e.requests.memoryGiB,
+    e.avoidedCpuCoreHours, e.avoidedMemoryGiBHours, e.avoidedCost,
+    e.potential?.asleepHours ?? null, e.potential?.avoidedCpuCoreHours ?? null, e.potential?.avoidedMemoryGiBHours ?? null, e.potential?.avoidedCost ?? null,
+  ].map(cell).join(',');
+  const requests = { cpuCores: round(report.environments.reduce((t, e) => t + e.requests.cpuCores, 0), 3), memoryGiB: round(report.environments.reduce((t, e) => t + e.requests.memoryGiB, 0), 3) };
+  return [CSV_COLUMNS.join(','), ...report.environments.map(row), row({ ...report.totals, name: 'TOTAL', owner: '', requests })].join('\n') + '\n';
+}

@@ -13,6 +13,8 @@ import { KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { WorkloadKind } from '../core/kinds.ts';
 import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
+import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate, transitionMessage } from '../core/sleep-ledger.ts';
+import type { LedgerCause, TransitionActor } from '../core/sleep-ledger.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch } from '../core/sleep-plan.ts';
 import { FIELD_MANAGER, kindClients } from './kinds.ts';
@@ -180,16 +182,44 @@ export class SleepApi {
     return this.call({ verb: 'patch', resource: api.info.plural, namespace, name }, (c) => api.patch(namespace, name, patch, c));
   }
 
-  /** A Warning Event on a namespace (shown by `kubectl get events -n <env>`). */
-  createNamespaceEvent(namespace: string, reason: string, message: string, now: Date): Promise<unknown> {
+  /** An Event on a namespace (shown by `kubectl get events -n <env>`): Warning unless `type` says Normal. */
+  createNamespaceEvent(namespace: string, reason: string, message: string, now: Date, type: 'Warning' | 'Normal' = 'Warning'): Promise<unknown> {
     const body: k8s.CoreV1Event = {
       metadata: { generateName: 't-env-sleeper-', namespace },
       involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: namespace, namespace },
-      reason, message: sanitizeText(message).slice(0, 1024), type: 'Warning',
+      reason, message: sanitizeText(message).slice(0, 1024), type,
       source: { component: 't-env-sleeper' }, reportingComponent: 't-env.dev/sleeper', reportingInstance: 't-env-sleeper',
       firstTimestamp: now, lastTimestamp: now, count: 1,
     };
     return this.call({ verb: 'create', resource: 'events', namespace, name: undefined }, (c) => this.core.createNamespacedEvent({ namespace, body }, c));
+  }
+
+  /** A ConfigMap's data (the company holidays of `t sleeper --holidays-configmap`). */
+  async readConfigMapData(namespace: string, name: string): Promise<Record<string, string>> {
+    const cm = await this.call({ verb: 'get', resource: 'configmaps', namespace, name }, (c) => this.core.readNamespacedConfigMap({ namespace, name }, c));
+    return cm.data ?? {};
+  }
+
+  /** The caller's username (SelfSubjectReview, allowed to every authenticated user). */
+  async whoAmI(): Promise<string> {
+    const auth = this.session.kc.makeApiClient(k8s.AuthenticationV1Api);
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews', namespace: undefined, name: undefined }, (c) => auth.createSelfSubjectReview({ body: {} }, c));
+    return review.status?.userInfo?.username ?? '';
+  }
+}
+
+/**
+ * Records a transition as a Normal Event on the namespace ("Woken by alice from VS Code"). The
+ * Event only tells people what happened (the ledger is the record), so a refusal (no `create
+ * events` right) or a failure is not the transition's problem; cancellation still stops it.
+ */
+export async function transitionEvent(api: SleepApi, namespace: string, state: SleepTarget, cause: LedgerCause, actor: TransitionActor | undefined, now: Date): Promise<void> {
+  try {
+    const user = actor !== undefined && actor.user === undefined ? (await api.whoAmI()) || undefined : actor?.user;
+    const message = transitionMessage(state, cause, actor === undefined ? undefined : { ...actor, user });
+    await api.createNamespaceEvent(namespace, state === 'asleep' ? 'Slept' : 'Woken', message, now, 'Normal');
+  } catch (error) {
+    if (!isApiError(error)) throw error;
   }
 }
 
@@ -274,6 +304,8 @@ export interface TransitionOptions extends ApiOptions {
   onProgress?: ((text: string) => void) | undefined;
   /** Workload patches in flight at once (default 32). */
   concurrency?: number | undefined;
+  /** Who asks, for the Event ("Woken by alice from VS Code"); the user is looked up when not given. */
+  actor?: TransitionActor | undefined;
 }
 
 export interface TransitionResult {
@@ -296,6 +328,8 @@ export interface WakeOptions extends TransitionOptions {
   /** Awake for exactly this long; else until the next scheduled sleep, at least `minimumHours`. */
   forMs?: number | undefined;
   minimumHours: number;
+  /** `dev` when Start Dev wakes the environment; `manual` (Wake, Keep Awake) by default. */
+  cause?: 'manual' | 'dev' | undefined;
 }
 
 export interface WakeResult extends TransitionResult {
@@ -316,9 +350,10 @@ async function authFailureAmong(error: unknown, others: Promise<unknown>): Promi
 }
 
 async function transition(
-  session: KubeSession, name: string, target: SleepTarget, options: TransitionOptions,
+  session: KubeSession, name: string, target: SleepTarget, cause: LedgerCause, options: TransitionOptions,
   marker: (ns: k8s.V1Namespace) => { annotations: Record<string, string | null>; problem: string | undefined },
 ): Promise<TransitionResult> {
+  const now = options.now ?? new Date();
   const api = new SleepApi(session, options);
   const start = api.counter.count;
   const verb = target === 'asleep' ? 'Putting' : 'Waking';
@@ -345,19 +380,33 @@ async function transition(
     ns = await api.readEnvironment(name);
   }
   const workloads = (await lists).flat();
-  const { annotations, problem } = marker(ns);
-  try {
-    await api.patchNamespace(name, annotations);
-  } catch (error) {
-    throw toTEnvError(error, session, `patch namespace ${name}`);
+  // The marker and the ledger go in one patch, based on the namespace as read (a 409 reads it
+  // again), so the ledger never records a transition whose marker was not written, or twice.
+  let written: { problem: string | undefined; ledgerProblem: string | undefined; event: boolean };
+  for (let attempt = 0; ; attempt++) {
+    const { annotations, problem } = marker(ns);
+    const ledger = ledgerUpdate(ns.metadata?.annotations, { state: target, cause, at: now });
+    const patch = ledger.value === undefined ? annotations : { ...annotations, [ANNOTATION_SLEEP_LEDGER]: ledger.value };
+    try {
+      await api.patchNamespace(name, patch, ns.metadata?.resourceVersion);
+      written = { problem, ledgerProblem: ledger.problem, event: ledger.value !== undefined && ledger.previous !== target };
+      break;
+    } catch (error) {
+      if (!isApiStatus(error, 409) || attempt >= CONFLICT_RETRIES) throw toTEnvError(error, session, `patch namespace ${name}`);
+    }
+    ns = await api.readEnvironment(name);
   }
+  const event = written.event ? transitionEvent(api, name, target, cause, options.actor, now) : Promise.resolve();
+  event.catch(() => undefined); // awaited after the workloads
   let done = 0;
   const outcomes = await runLimited(workloads, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ kind, obj }) => {
     const outcome = await convergeWorkload(api, kind, name, obj, target, 'manual');
     done++;
     options.onProgress?.(`${verb} ${name}${suffix}: ${done}/${workloads.length} workloads`);
     return outcome;
-  }).catch((error: unknown) => { throw toTEnvError(error, session, `patch workloads in namespace ${name}`); });
+  }).then(async (results) => { await event; return results; })
+    .catch((error: unknown) => { throw toTEnvError(error, session, `patch workloads in namespace ${name}`); });
+  const problem = [written.problem, written.ledgerProblem].filter((p) => p !== undefined).join(' ') || undefined;
   return {
     changed: outcomes.filter((o) => o.status === 'changed').length,
     skipped: outcomes.flatMap((o) => (o.status === 'skipped' && o.detail ? [o.detail] : [])),
@@ -375,7 +424,7 @@ async function transition(
 export async function sleepEnvironment(session: KubeSession, name: string, options: TransitionOptions = {}): Promise<SleepResult> {
   const now = options.now ?? new Date();
   let asleepUntil = '';
-  const result = await transition(session, name, 'asleep', options, (ns) => {
+  const result = await transition(session, name, 'asleep', 'manual', options, (ns) => {
     const { until, problem } = manualSleepUntil(ns.metadata?.annotations, now);
     asleepUntil = until;
     return {
@@ -396,7 +445,7 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
   // Validate before any request: bad input changes nothing.
   manualWakeUntil(undefined, now, options.minimumHours, options.forMs);
   let awakeUntil = '';
-  const result = await transition(session, name, 'awake', options, (ns) => {
+  const result = await transition(session, name, 'awake', options.cause ?? 'manual', options, (ns) => {
     const { until, problem } = manualWakeUntil(ns.metadata?.annotations, now, options.minimumHours, options.forMs);
     awakeUntil = until;
     return {

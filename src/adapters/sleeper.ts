@@ -5,20 +5,26 @@
 //
 // A pass makes one list per kind (environment namespaces by label; Deployments, StatefulSets and
 // CronJobs across all namespaces) and one patch per workload that must change, plus one namespace
-// patch to remove an expired marker. If the identity may not list a kind cluster-wide, it lists
+// patch per environment whose state or its cause changes (the sleep ledger, core/sleep-ledger.ts,
+// with any expired marker removed in the same patch), sent before that environment's workloads so
+// that a pass killed in between finds the ledger already right and never counts twice. If the identity may not list a kind cluster-wide, it lists
 // that kind per environment instead. One environment's corrupt annotations or 403s are reported in
 // its result and never stop the others.
 import type * as k8s from '@kubernetes/client-node';
 import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
-import { describeError, isCancelled } from '../core/errors.ts';
+import { describeError, isCancelled, isTEnvError } from '../core/errors.ts';
+import { companyHolidays } from '../core/schedule-policy.ts';
+import type { Holidays } from '../core/schedule-policy.ts';
 import { environmentVerdict, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
-import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
+import type { EnvironmentVerdict, SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
+import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate } from '../core/sleep-ledger.ts';
+import type { LedgerCause } from '../core/sleep-ledger.ts';
 import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
-import { convergeWorkload, isApiError, RequestCounter, runLimited, SleepApi, WORKLOAD_KINDS } from './sleep.ts';
+import { convergeWorkload, isApiError, RequestCounter, runLimited, SleepApi, transitionEvent, WORKLOAD_KINDS } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
 export interface EnvironmentResult {
@@ -63,6 +69,8 @@ export interface ReconcileOptions extends ApiOptions {
   problemEvents?: ProblemEvents | undefined;
   /** Environments with a TTL: warned about and deleted by each pass (expiry-sweep.ts). */
   expiry?: ExpiryOptions | undefined;
+  /** The company holidays: read each pass from this ConfigMap's `holidays` key (schedule-policy.ts). */
+  holidaysConfigMap?: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 32;
@@ -98,6 +106,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     })),
   ]);
 
+  const company = await readCompanyHolidays(api, options);
   const included = namespaces.filter((ns) => options.include?.(ns.metadata?.name ?? '') ?? true);
   const own = ownNamespace();
   const expiry = await sweepExpired(session, included, now, { ...options.expiry, ownNamespace: options.expiry?.ownNamespace ?? own });
@@ -139,13 +148,11 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const tasks: Task[] = [];
   const outcomes = new Map<string, WorkloadOutcome[]>();
   const desired = new Map<string, SleepTarget | undefined>();
-  const cleanups: { env: EnvironmentWork; expired: readonly string[] }[] = [];
   for (const env of work.values()) {
-    const verdict = environmentVerdict(env.ns.metadata?.annotations, now);
+    const verdict = environmentVerdict(env.ns.metadata?.annotations, now, company);
     desired.set(env.name, verdict.state);
     outcomes.set(env.name, []);
     env.problems.push(...verdict.problems);
-    if (verdict.expired.length > 0) cleanups.push({ env, expired: verdict.expired });
     if (verdict.state === undefined) continue;
     for (const { kind, obj } of env.workloads) tasks.push({ env: env.name, kind, obj, target: verdict.state });
   }
@@ -161,6 +168,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   // it wants changed (one request per changing environment; a steady pass makes none).
   const changing = [...new Set(patches.map((t) => t.env))];
   const moved = new Set<string>();
+  const latest = new Map<string, k8s.V1Namespace>();
   await runLimited(changing, concurrency, async (name) => {
     const env = work.get(name)!;
     let fresh: k8s.V1Namespace | undefined;
@@ -173,11 +181,41 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
       return;
     }
     if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
+    if (fresh !== undefined) latest.set(name, fresh);
     const wants = fresh && !fresh.metadata?.deletionTimestamp && fresh.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true'
-      ? environmentVerdict(fresh.metadata.annotations, now).state : undefined;
+      ? environmentVerdict(fresh.metadata.annotations, now, company).state : undefined;
     if (wants !== desired.get(name)) {
       moved.add(name);
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
+    }
+  });
+  const withPatches = new Set(patches.map((t) => t.env));
+
+  // One namespace patch per environment whose ledger or markers need it (none in a steady pass),
+  // based on the newest read; its Event goes out beside the workload patches.
+  const events: { name: string; state: SleepTarget; cause: LedgerCause }[] = [];
+  const namespacePatches = [...work.values()].flatMap((env) => {
+    if (moved.has(env.name)) return [];
+    const ns = latest.get(env.name) ?? env.ns;
+    const verdict = environmentVerdict(ns.metadata?.annotations, now, company);
+    const patch = namespacePatch(ns, verdict, now);
+    return patch === undefined ? [] : [{ env, ns, verdict, ...patch }];
+  });
+  await runLimited(namespacePatches, concurrency, async ({ env, ns, verdict, annotations, ledger }) => {
+    try {
+      // The precondition keeps us from removing a marker, or overwriting a ledger, written after our read.
+      await api.patchNamespace(env.name, annotations, ns.metadata?.resourceVersion);
+      if (ledger?.problem) env.problems.push(ledger.problem);
+      const state = verdict.state;
+      if (ledger !== undefined && state !== undefined && (ledger.previous === undefined ? withPatches.has(env.name) : ledger.previous !== state)) {
+        events.push({ name: env.name, state, cause: causeOf(verdict) });
+      }
+    } catch (error) {
+      if (!isApiError(error)) throw toTEnvError(error, session, `patch namespace ${env.name}`);
+      // Changed meanwhile: the next pass looks again, workloads included (the ledger comes first).
+      if (isApiStatus(error, 409) || isApiStatus(error, 404)) moved.add(env.name);
+      // Refused: the workloads still follow the schedule; the ledger is tried again next pass.
+      else env.problems.push(toTEnvError(error, session, `patch namespace ${env.name}`).message);
     }
   });
   if (moved.size > 0) patches = patches.filter((t) => !moved.has(t.env));
@@ -186,16 +224,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     runLimited(patches, concurrency, async (t) => {
       outcomes.get(t.env)?.push(await convergeWorkload(api, t.kind, t.env, t.obj, t.target, 'scheduled'));
     }),
-    runLimited(cleanups, concurrency, async ({ env, expired }) => {
-      try {
-        // The precondition keeps us from removing a marker someone set after our list.
-        await api.patchNamespace(env.name, Object.fromEntries(expired.map((key) => [key, null])), env.ns.metadata?.resourceVersion);
-      } catch (error) {
-        if (isApiStatus(error, 409) || isApiStatus(error, 404)) return; // changed meanwhile: the next pass looks again
-        if (!isApiError(error)) throw error;
-        env.problems.push(toTEnvError(error, session, `patch namespace ${env.name}`).message);
-      }
-    }),
+    options.problemEvents?.transitions(api, events, now),
   ]).catch((error: unknown) => { throw toTEnvError(error, session, 'patch workloads'); });
 
   const environments = [...work.values()].map((env): EnvironmentResult => {
@@ -217,6 +246,41 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   }
   await options.problemEvents?.report(api, environments, now, options.onEvent);
   return { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, requests: counter.count - firstRequest, environments };
+}
+
+/**
+ * The company holidays, when a ConfigMap is configured. An unreadable list is a warning and the
+ * pass goes on without it: environments then follow their own schedules, as without the option.
+ */
+async function readCompanyHolidays(api: SleepApi, options: ReconcileOptions): Promise<Holidays | undefined> {
+  const source = options.holidaysConfigMap;
+  if (source === undefined) return undefined;
+  const where = `${source.namespace}/${source.name}`;
+  try {
+    return companyHolidays(await api.readConfigMapData(source.namespace, source.name), where);
+  } catch (error) {
+    if (isCancelled(error) || (!isApiError(error) && !isTEnvError(error))) throw toTEnvError(error, api.session, `get configmap ${where}`);
+    const reason = isApiError(error) ? toTEnvError(error, api.session, `get configmap ${where}`).message : describeError(error);
+    options.onEvent?.({ type: 'warning', message: `company holidays not applied this pass: ${reason}` });
+    return undefined;
+  }
+}
+
+/** The ledger's cause for a verdict: the schedule, or a person's marker. */
+function causeOf(verdict: EnvironmentVerdict): LedgerCause {
+  return verdict.reason === 'schedule' ? 'schedule' : 'manual';
+}
+
+/**
+ * The namespace patch a pass makes for an environment, or `undefined`: the ledger when the state
+ * or its cause changed, and the expired markers removed.
+ */
+function namespacePatch(ns: k8s.V1Namespace, verdict: EnvironmentVerdict, now: Date): { annotations: Record<string, string | null>; ledger: ReturnType<typeof ledgerUpdate> | undefined } | undefined {
+  const annotations: Record<string, string | null> = Object.fromEntries(verdict.expired.map((key) => [key, null]));
+  const ledger = verdict.state === undefined ? undefined : ledgerUpdate(ns.metadata?.annotations, { state: verdict.state, cause: causeOf(verdict), at: now });
+  if (ledger?.value !== undefined) annotations[ANNOTATION_SLEEP_LEDGER] = ledger.value;
+  if (Object.keys(annotations).length === 0) return undefined;
+  return { annotations, ledger: ledger?.value === undefined ? undefined : ledger };
 }
 
 /**
@@ -242,6 +306,12 @@ function outcomeWithoutRequest(kind: WorkloadKind, obj: SleepableObject, target:
 export class ProblemEvents {
   private readonly reported = new Map<string, string>();
   private disabled = false;
+
+  /** "Slept by schedule", "Woken by Keep Awake": one Normal Event per environment that changed state. */
+  async transitions(api: SleepApi, changes: readonly { name: string; state: SleepTarget; cause: LedgerCause }[], now: Date): Promise<void> {
+    if (this.disabled) return;
+    await runLimited(changes, DEFAULT_CONCURRENCY, (c) => transitionEvent(api, c.name, c.state, c.cause, undefined, now));
+  }
 
   async report(api: SleepApi, environments: readonly EnvironmentResult[], now: Date, onEvent?: (event: SleeperEvent) => void): Promise<void> {
     const seen = new Set<string>();

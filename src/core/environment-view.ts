@@ -6,6 +6,7 @@ import { NotFoundError } from './errors.ts';
 import { quoteValue } from './sanitize.ts';
 import { effectiveAwake, validateTimeZone } from './schedule.ts';
 import { MAX_INSTANT_CHARS } from './sleep-plan.ts';
+import { schedulePolicy } from './schedule-policy.ts';
 import type { Transition } from './schedule.ts';
 
 export interface ScheduleView {
@@ -38,7 +39,8 @@ export function scheduleView(env: EnvironmentInfo, now: Date): ScheduleView {
       const indefinitely = asleepUntil.toISOString() === ASLEEP_INDEFINITELY;
       return { awakeBySchedule: false, next: indefinitely ? undefined : { action: 'wake', at: asleepUntil }, problem: undefined };
     }
-    const verdict = effectiveAwake(env.awakeHours, env.timezone, now, awakeUntil instanceof Date ? awakeUntil : undefined);
+    const schedule = schedulePolicy(env.awakeHours, { prewarmMinutes: env.prewarmMinutes, holidays: env.holidays });
+    const verdict = effectiveAwake(schedule, env.timezone, now, awakeUntil instanceof Date ? awakeUntil : undefined);
     return { awakeBySchedule: verdict.awake, next: verdict.next, problem: undefined };
   } catch (error) {
     return { awakeBySchedule: undefined, next: undefined, problem: error instanceof Error ? error.message : String(error) };
@@ -51,6 +53,10 @@ export interface EnvironmentJson {
   state: string;
   timezone: string | null;
   awakeHours: string | null;
+  /** Minutes woken before each awake stretch (`t-env.dev/prewarm-minutes`); null without. */
+  prewarmMinutes: number | null;
+  /** `t-env.dev/holidays` as written; null without. */
+  holidays: string | null;
   awakeUntil: string | null;
   asleepUntil: string | null;
   /** `t-env.dev/expires-at`: when the sleeper deletes the environment; null without a TTL. */
@@ -68,6 +74,8 @@ export function environmentJson(env: EnvironmentInfo, now: Date): EnvironmentJso
     state: env.state,
     timezone: env.timezone ?? null,
     awakeHours: env.awakeHours ?? null,
+    prewarmMinutes: env.prewarmMinutes !== undefined && /^\d{1,3}$/.test(env.prewarmMinutes) ? Number(env.prewarmMinutes) : null,
+    holidays: env.holidays ?? null,
     awakeUntil: env.awakeUntil ?? null,
     asleepUntil: env.asleepUntil ?? null,
     expiresAt: env.expiresAt ?? null,

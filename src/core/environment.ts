@@ -3,6 +3,7 @@
 import type { WorkloadKind } from './kinds.ts';
 
 import { TEnvError } from './errors.ts';
+import { ANNOTATION_HOLIDAYS, ANNOTATION_PREWARM_MINUTES } from './schedule-policy.ts';
 
 /** A namespace is an environment iff it carries this label with value "true". */
 export const LABEL_ENVIRONMENT = 't-env.dev/environment';
@@ -165,6 +166,9 @@ export interface EnvironmentInfo {
   workloads: WorkloadInfo[];
   /** The API-server identity that created it (ANNOTATION_CREATED_BY), when recorded. */
   createdBy?: string | undefined;
+  /** `t-env.dev/prewarm-minutes` and `t-env.dev/holidays` as written (schedule-policy.ts). */
+  prewarmMinutes?: string | undefined;
+  holidays?: string | undefined;
 }
 
 /**
@@ -340,6 +344,8 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
     asleepUntil: meta.annotations?.[ANNOTATION_ASLEEP_UNTIL],
     expiresAt: meta.annotations?.[ANNOTATION_EXPIRES_AT],
     createdBy: meta.annotations?.[ANNOTATION_CREATED_BY],
+    prewarmMinutes: meta.annotations?.[ANNOTATION_PREWARM_MINUTES],
+    holidays: meta.annotations?.[ANNOTATION_HOLIDAYS],
     state: environmentState(ns, workloads),
     workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
   };

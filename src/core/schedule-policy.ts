@@ -14,9 +14,8 @@
 // instants in order and returns the first at which the state differs.
 import { InvalidInputError } from './errors.ts';
 import { quoteValue } from './sanitize.ts';
-import { dayOfText, localDayOf, startOfLocalDay } from './schedule.ts';
-import type { SleepSchedule } from './schedule.ts';
-import type { Transition } from './schedule.ts';
+import { dayOfText, localDayOf, SleepSchedule, startOfLocalDay } from './schedule.ts';
+import type { ScheduleLike, Transition } from './schedule.ts';
 
 export const ANNOTATION_PREWARM_MINUTES = 't-env.dev/prewarm-minutes';
 export const ANNOTATION_HOLIDAYS = 't-env.dev/holidays';
@@ -141,5 +140,43 @@ export class SchedulePolicy {
     if (next?.action === 'wake' && next.at.getTime() - this.prewarmMs <= time) next = this.schedule.next(next.at, zone); // already pre-warming
     if (next === undefined) return undefined;
     return next.action === 'wake' ? next.at.getTime() - this.prewarmMs : next.at.getTime();
+  }
+}
+
+/** The key of the company holidays ConfigMap (`t sleeper --holidays-configmap ns/name`) that holds the list. */
+export const COMPANY_HOLIDAYS_KEY = 'holidays';
+
+/** The company holidays in a ConfigMap's data; throws `InvalidInputError` naming the ConfigMap. */
+export function companyHolidays(data: Readonly<Record<string, string>>, where: string): Holidays {
+  const text = data[COMPANY_HOLIDAYS_KEY];
+  if (text === undefined) throw new InvalidInputError(`The ConfigMap ${where} has no "${COMPANY_HOLIDAYS_KEY}" key.`, `Put the list under "${COMPANY_HOLIDAYS_KEY}", e.g. "2026-12-24..2026-12-26".`);
+  return named(`ConfigMap ${where}`, () => Holidays.parse(text));
+}
+
+/** A namespace's pre-warm and holiday annotations, as text (either may be absent). */
+export interface PolicyAnnotations {
+  readonly prewarmMinutes?: string | undefined;
+  readonly holidays?: string | undefined;
+}
+
+/**
+ * Awake hours with the namespace's pre-warm and holidays and the company's holidays; the plain
+ * schedule when there are none. Throws `InvalidInputError` naming the annotation that is wrong.
+ */
+export function schedulePolicy(spec: string, annotations: PolicyAnnotations, company: Holidays = Holidays.none): ScheduleLike {
+  const schedule = SleepSchedule.parse(spec);
+  const prewarmMinutes = annotations.prewarmMinutes === undefined ? 0 : named(ANNOTATION_PREWARM_MINUTES, () => parsePrewarmMinutes(annotations.prewarmMinutes!));
+  const own = annotations.holidays === undefined ? Holidays.none : named(ANNOTATION_HOLIDAYS, () => Holidays.parse(annotations.holidays!));
+  const holidays = Holidays.union(own, company);
+  if (prewarmMinutes === 0 && holidays.ranges.length === 0) return schedule;
+  return new SchedulePolicy(schedule, { prewarmMinutes, holidays });
+}
+
+function named<T>(annotation: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new InvalidInputError(`${annotation}: ${error.message}`, error.hint);
+    throw error;
   }
 }

@@ -30,6 +30,12 @@ export interface ScheduleStatus {
   readonly next: { readonly action: 'sleep' | 'wake'; readonly at: string } | null;
 }
 
+/** What decides awake-ness: awake hours alone (`SleepSchedule`) or with pre-warm and holidays (schedule-policy.ts). */
+export interface ScheduleLike {
+  isAwake(at: Date, zone: string): boolean;
+  next(at: Date, zone: string): Transition | undefined;
+}
+
 /** An environment's state once a manual wake (`awakeUntil`) is taken into account. */
 export interface EffectiveState {
   readonly awake: boolean;
@@ -192,7 +198,7 @@ export function validateTimeZone(zone: string): string {
 }
 
 /** The schedule's state at `at` and its next transition: exactly what `t schedule next --json` prints. */
-export function scheduleStatus(spec: string | SleepSchedule, zone: string, at: Date): ScheduleStatus {
+export function scheduleStatus(spec: string | ScheduleLike, zone: string, at: Date): ScheduleStatus {
   const schedule = toSchedule(spec);
   const next = schedule.next(at, zone);
   return {
@@ -207,7 +213,7 @@ export function scheduleStatus(spec: string | SleepSchedule, zone: string, at: D
  * transition is a sleep at `awakeUntil` if the schedule is asleep then, else at the end of the
  * scheduled awake stretch that `awakeUntil` falls into.
  */
-export function effectiveAwake(spec: string | SleepSchedule, zone: string, at: Date, awakeUntil?: Date): EffectiveState {
+export function effectiveAwake(spec: string | ScheduleLike, zone: string, at: Date, awakeUntil?: Date): EffectiveState {
   const schedule = toSchedule(spec);
   const scheduled = schedule.isAwake(at, zone);
   const until = awakeUntil === undefined ? undefined : instantOf(awakeUntil);
@@ -226,7 +232,7 @@ export function effectiveAwake(spec: string | SleepSchedule, zone: string, at: D
  * on through a scheduled window that starts before then). `always` and schedules that never
  * sleep: `now + minimumHours`.
  */
-export function wakeUntil(spec: string | SleepSchedule, zone: string, now: Date, minimumHours: number): Date {
+export function wakeUntil(spec: string | ScheduleLike, zone: string, now: Date, minimumHours: number): Date {
   if (!Number.isFinite(minimumHours) || minimumHours < 0) {
     throw new InvalidInputError(`Invalid minimum wake hours "${minimumHours}": expected a number of hours, 0 or more`);
   }
@@ -240,7 +246,7 @@ export function wakeUntil(spec: string | SleepSchedule, zone: string, now: Date,
 
 const parsedSpecs = new Map<string, SleepSchedule>();
 
-function toSchedule(spec: string | SleepSchedule): SleepSchedule {
+function toSchedule(spec: string | ScheduleLike): ScheduleLike {
   return typeof spec === 'string' ? SleepSchedule.parse(spec) : spec;
 }
 

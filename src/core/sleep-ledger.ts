@@ -13,8 +13,9 @@
 // instant, so a record written twice (a retry, a pass after a crash) adds nothing the second time,
 // and a crash after a record loses at most the time since the previous one. A ledger that cannot
 // be read is reported and started afresh, never guessed at.
+import { ANNOTATION_TIMEZONE } from './environment.ts';
 import { quoteValue } from './sanitize.ts';
-import { dayOfText, dayText, localDayOf, startOfLocalDay } from './schedule.ts';
+import { dayOfText, dayText, localDayOf, startOfLocalDay, validateTimeZone } from './schedule.ts';
 
 export const ANNOTATION_SLEEP_LEDGER = 't-env.dev/sleep-ledger';
 /** Days of history kept (today included). */
@@ -208,6 +209,42 @@ export interface TransitionActor {
 /** "Woken by alice from VS Code", "Slept by schedule", "Woken by keep-awake". Callers sanitize. */
 export function transitionMessage(state: LedgerState, cause: LedgerCause, actor?: TransitionActor): string {
   const verb = state === 'asleep' ? 'Slept' : 'Woken';
-  if (actor?.user === undefined && actor?.via === undefined) return `${verb} by ${cause === 'schedule' ? 'schedule' : cause === 'dev' ? 'Start Dev' : 'a manual marker (Keep Awake or Sleep)'}`;
+  if (actor?.user === undefined && actor?.via === undefined) {
+    // The sleeper acting on a marker someone set earlier (Keep Awake's awake-until, say).
+    const what = cause === 'schedule' ? 'schedule' : cause === 'dev' ? 'Start Dev' : state === 'awake' ? 'Keep Awake' : 'a manual sleep';
+    return `${verb} by ${what}`;
+  }
   return `${verb} by ${actor.user ?? 'someone'}${actor.via === undefined ? '' : ` from ${actor.via}`}`;
+}
+
+type Annotations = Readonly<Record<string, string>> | undefined;
+
+/** The zone a namespace's ledger days are counted in: its `t-env.dev/timezone`, UTC if it has none or a bad one. */
+export function ledgerZone(annotations: Annotations): string {
+  const zone = annotations?.[ANNOTATION_TIMEZONE];
+  if (zone === undefined) return 'UTC';
+  try {
+    const valid = validateTimeZone(zone);
+    localDayOf(0, valid); // throws for a name Intl does not know
+    return valid;
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** What recording a transition on a namespace writes. */
+export interface LedgerUpdate {
+  /** The new annotation text; `undefined` when the ledger already agrees (write nothing). */
+  readonly value: string | undefined;
+  /** The state before, when the ledger knew it (an Event is due when it differs). */
+  readonly previous: LedgerState | undefined;
+  /** A corrupt ledger that this update starts afresh. */
+  readonly problem: string | undefined;
+}
+
+/** Records `transition` on a namespace's annotations (see `recordTransition`). */
+export function ledgerUpdate(annotations: Annotations, transition: LedgerTransition): LedgerUpdate {
+  const read = parseLedger(annotations?.[ANNOTATION_SLEEP_LEDGER]);
+  const next = recordTransition(read.ledger, transition, ledgerZone(annotations));
+  return { value: next === undefined ? undefined : serializeLedger(next), previous: read.ledger?.state, problem: read.problem };
 }

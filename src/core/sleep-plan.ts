@@ -38,7 +38,10 @@ import {
 import type { Meta, WorkloadKind } from './environment.ts';
 import { InvalidInputError } from './errors.ts';
 import { quoteValue } from './sanitize.ts';
-import { SleepSchedule, wakeUntil } from './schedule.ts';
+import { ANNOTATION_HOLIDAYS, ANNOTATION_PREWARM_MINUTES, schedulePolicy } from './schedule-policy.ts';
+import type { Holidays } from './schedule-policy.ts';
+import { wakeUntil } from './schedule.ts';
+import type { ScheduleLike } from './schedule.ts';
 
 export { ANNOTATION_ASLEEP_UNTIL, ASLEEP_INDEFINITELY };
 
@@ -79,7 +82,7 @@ function parseInstant(annotations: Annotations, key: string, problems: string[])
 }
 
 /** The schedule of a namespace's annotations; `undefined` if it has none; pushes a problem if corrupt. */
-function readSchedule(annotations: Annotations, now: Date, problems: string[]): { schedule: SleepSchedule; zone: string } | undefined {
+function readSchedule(annotations: Annotations, now: Date, problems: string[], company?: Holidays): { schedule: ScheduleLike; zone: string } | undefined {
   const hours = annotations?.[ANNOTATION_AWAKE_HOURS];
   const zone = annotations?.[ANNOTATION_TIMEZONE];
   if (hours === undefined && zone === undefined) return undefined;
@@ -88,7 +91,8 @@ function readSchedule(annotations: Annotations, now: Date, problems: string[]): 
     return undefined;
   }
   try {
-    const schedule = SleepSchedule.parse(hours);
+    // Pre-warm and holidays (schedule-policy.ts) come with the awake hours.
+    const schedule = schedulePolicy(hours, { prewarmMinutes: annotations?.[ANNOTATION_PREWARM_MINUTES], holidays: annotations?.[ANNOTATION_HOLIDAYS] }, company);
     schedule.isAwake(now, zone); // validates the zone
     return { schedule, zone };
   } catch (error) {
@@ -102,11 +106,11 @@ function readSchedule(annotations: Annotations, now: Date, problems: string[]): 
  * else a manual sleep (`asleep-until` in the future), else its schedule. Any corrupt annotation
  * makes the verdict `undefined` with the problem named: the sleeper never guesses.
  */
-export function environmentVerdict(annotations: Annotations, now: Date): EnvironmentVerdict {
+export function environmentVerdict(annotations: Annotations, now: Date, companyHolidays?: Holidays): EnvironmentVerdict {
   const problems: string[] = [];
   const awakeUntil = parseInstant(annotations, ANNOTATION_AWAKE_UNTIL, problems);
   const asleepUntil = parseInstant(annotations, ANNOTATION_ASLEEP_UNTIL, problems);
-  const schedule = readSchedule(annotations, now, problems);
+  const schedule = readSchedule(annotations, now, problems, companyHolidays);
   const time = now.getTime();
   const expired = [
     ...(awakeUntil !== undefined && awakeUntil.getTime() <= time ? [ANNOTATION_AWAKE_UNTIL] : []),

@@ -57,7 +57,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const forMs = forText === undefined ? undefined : durationMs(forText, 'for');
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
-    const result = await wakeEnvironment(session, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
+    const result = await wakeEnvironment(session, name, { forMs, minimumHours: MINIMUM_WAKE_HOURS, signal, now: ctx.now(), actor: { via: 'MCP' } });
     let waiting: string | null = null;
     if (wait !== false) {
       try {
@@ -79,7 +79,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
   }, async ({ name }, signal) => {
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
-    const result = await sleepEnvironment(session, name, { signal, now: ctx.now() });
+    const result = await sleepEnvironment(session, name, { signal, now: ctx.now(), actor: { via: 'MCP' } });
     return { name, asleepUntil: result.asleepUntil, changed: result.changed, skipped: result.skipped, problems: result.problems };
   });
 
@@ -93,7 +93,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
     // A wake with an exact duration: sets awake-until and restores whatever is asleep (nothing if awake).
-    const result = await wakeEnvironment(session, name, { forMs, minimumHours: 0, signal, now: ctx.now() });
+    const result = await wakeEnvironment(session, name, { forMs, minimumHours: 0, signal, now: ctx.now(), actor: { via: 'MCP' } });
     return { name, awakeUntil: result.awakeUntil, changed: result.changed, problems: result.problems };
   });
 

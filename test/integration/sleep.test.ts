@@ -391,8 +391,9 @@ describe('the sleeper', () => {
     assert.equal(byName(pass.environments, 'woken')?.action, 'none', 'awake-until in the future keeps it awake');
     assert.equal(byName(pass.environments, 'expired')?.changed, 0);
     // 4 lists + 2 re-reads of the namespaces about to change (office, badcount) + 6 workload
-    // patches + 1 namespace patch removing the expired awake-until.
-    assert.equal(pass.requests, 4 + 2 + 6 + 1);
+    // patches + 5 namespace patches: the first sleep-ledger record of every environment with a
+    // verdict (badzone has none), `expired`'s also removing its expired awake-until.
+    assert.equal(pass.requests, 4 + 2 + 6 + 5);
     assert.equal((await annotationsOf(envs['expired']!))['t-env.dev/awake-until'], undefined);
     for (const suffix of ['always', 'badzone', 'woken', 'expired']) {
       assert.equal(await assertConsistent(envs[suffix]!, { 'Deployment/api': '2', 'CronJob/report': 'false', 'StatefulSet/db': '1' }), 'awake', suffix);

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accrue, ledgerAgrees, ledgerTotals, LEDGER_DAYS, MAX_LEDGER_CHARS, parseLedger, recordTransition, serializeLedger, transitionMessage,
+  accrue, ANNOTATION_SLEEP_LEDGER, ledgerAgrees, ledgerTotals, ledgerUpdate, ledgerZone, LEDGER_DAYS, MAX_LEDGER_CHARS, parseLedger, recordTransition, serializeLedger, transitionMessage,
 } from '../../src/core/sleep-ledger.ts';
 import type { LedgerDay, SleepLedger } from '../../src/core/sleep-ledger.ts';
 import { dayOfText } from '../../src/core/schedule.ts';
@@ -126,11 +126,31 @@ describe('sleep ledger annotation', () => {
   });
 });
 
+describe('recording on a namespace', () => {
+  it('counts days in the namespace\'s zone (UTC without a usable one) and restarts a corrupt ledger, reporting it', () => {
+    assert.equal(ledgerZone({ 't-env.dev/timezone': 'europe/berlin' }), BERLIN);
+    assert.equal(ledgerZone({ 't-env.dev/timezone': 'Mars/Olympus' }), 'UTC');
+    assert.equal(ledgerZone(undefined), 'UTC');
+    const first = ledgerUpdate({ 't-env.dev/timezone': BERLIN }, { state: 'asleep', cause: 'schedule', at: at('2026-12-01T19:00:00Z') });
+    assert.deepEqual({ ...first, value: undefined }, { value: undefined, previous: undefined, problem: undefined });
+    const annotations = { 't-env.dev/timezone': BERLIN, [ANNOTATION_SLEEP_LEDGER]: first.value! };
+    assert.equal(ledgerUpdate(annotations, { state: 'asleep', cause: 'schedule', at: at('2026-12-01T20:00:00Z') }).value, undefined, 'agrees: nothing to write');
+    const woken = ledgerUpdate(annotations, { state: 'awake', cause: 'manual', at: at('2026-12-01T20:00:00Z') });
+    assert.equal(woken.previous, 'asleep');
+    assert.equal(parseLedger(woken.value).ledger?.days.get(day('2026-12-01'))?.asleep.schedule, 3600);
+    const corrupt = ledgerUpdate({ [ANNOTATION_SLEEP_LEDGER]: 'garbage' }, { state: 'awake', cause: 'schedule', at: at('2026-12-01T20:00:00Z') });
+    assert.match(corrupt.problem ?? '', /unreadable \(not JSON: "garbage"\); it starts afresh/);
+    assert.equal(parseLedger(corrupt.value).ledger?.state, 'awake');
+    assert.equal(corrupt.previous, undefined);
+  });
+});
+
 describe('transition messages', () => {
   it('names who or what did it', () => {
     assert.equal(transitionMessage('awake', 'manual', { user: 'alice', via: 'VS Code' }), 'Woken by alice from VS Code');
     assert.equal(transitionMessage('asleep', 'schedule'), 'Slept by schedule');
     assert.equal(transitionMessage('awake', 'dev', { via: 'Start Dev' }), 'Woken by someone from Start Dev');
-    assert.equal(transitionMessage('awake', 'manual'), 'Woken by a manual marker (Keep Awake or Sleep)');
+    assert.equal(transitionMessage('awake', 'manual'), 'Woken by Keep Awake');
+    assert.equal(transitionMessage('asleep', 'manual'), 'Slept by a manual sleep');
   });
 });

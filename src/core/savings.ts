@@ -162,18 +162,25 @@ function avoided(asleepSeconds: number, totalSeconds: number, cpuCores: number, 
 /** Seconds the schedule has the environment asleep between two instants (ms). */
 function scheduledAsleepSeconds(schedule: SleepSchedule, zone: string, from: number, to: number): number {
   let asleep = 0;
-  for (let t = from; t < to;) {
-    const at = new Date(t);
-    const next = schedule.next(at, zone);
+  // `next` is the next *change*, so the state flips at each one: one time-zone lookup per step.
+  let awake = schedule.isAwake(new Date(from), zone);
+  for (let t = from; t < to; awake = !awake) {
+    const next = schedule.next(new Date(t), zone);
     const end = Math.min(to, next === undefined ? to : next.at.getTime());
-    if (!schedule.isAwake(at, zone)) asleep += end - t;
+    if (!awake) asleep += end - t;
     t = end;
   }
   return asleep / 1000;
 }
 
+/**
+ * Per report: environments share a handful of schedules and zones (team defaults), so the
+ * potential of one schedule over one period is worked out once.
+ */
+type PotentialCache = Map<string, number>;
+
 /** One environment's figures over the period. */
-export function environmentSavings(input: SavingsInput, period: ReportPeriod, prices: Prices): EnvironmentSavings {
+export function environmentSavings(input: SavingsInput, period: ReportPeriod, prices: Prices, cache: PotentialCache = new Map()): EnvironmentSavings {
   const zone = ledgerZone(input.annotations);
   const problems: string[] = [];
   let cpuCores = 0;
@@ -203,7 +210,13 @@ export function environmentSavings(input: SavingsInput, period: ReportPeriod, pr
       const schedule = SleepSchedule.parse(spec);
       const from = startOfLocalDay(fromDay, zone);
       const to = period.until.getTime();
-      potential = avoided(scheduledAsleepSeconds(schedule, scheduleZone, from, to), (to - from) / 1000, cpuCores, memoryGiB, prices);
+      const key = `${spec}\n${scheduleZone}\n${from}\n${to}`;
+      let seconds = cache.get(key);
+      if (seconds === undefined) {
+        seconds = scheduledAsleepSeconds(schedule, scheduleZone, from, to);
+        cache.set(key, seconds);
+      }
+      potential = avoided(seconds, (to - from) / 1000, cpuCores, memoryGiB, prices);
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
     }
@@ -256,7 +269,8 @@ export function savingsReport(inputs: readonly SavingsInput[], period: ReportPer
   for (const [name, price] of [['CPU core-hour', prices.cpuCoreHour], ['GiB-hour', prices.gibHour]] as const) {
     if (price !== undefined && !(Number.isFinite(price) && price >= 0)) throw new InvalidInputError(`Invalid ${name} price "${price}".`, 'Give a number, 0 or more, e.g. 0.03.');
   }
-  const environments = inputs.map((input) => environmentSavings(input, period, prices)).sort((a, b) => a.owner.localeCompare(b.owner) || a.name.localeCompare(b.name));
+  const cache: PotentialCache = new Map();
+  const environments = inputs.map((input) => environmentSavings(input, period, prices, cache)).sort((a, b) => a.owner.localeCompare(b.owner) || a.name.localeCompare(b.name));
   const owners = [...new Set(environments.map((e) => e.owner))].map((owner) => ({ owner, ...totalsOf(environments.filter((e) => e.owner === owner), prices) }));
   return {
     since: new Date(period.until.getTime() - period.days * 86_400_000).toISOString(),

@@ -223,14 +223,22 @@ type Annotations = Readonly<Record<string, string>> | undefined;
 export function ledgerZone(annotations: Annotations): string {
   const zone = annotations?.[ANNOTATION_TIMEZONE];
   if (zone === undefined) return 'UTC';
+  const known = zones.get(zone);
+  if (known !== undefined) return known;
+  let resolved = 'UTC';
   try {
     const valid = validateTimeZone(zone);
     localDayOf(0, valid); // throws for a name Intl does not know
-    return valid;
+    resolved = valid;
   } catch {
-    return 'UTC';
+    // An unknown zone is the schedule's problem to report; the ledger counts days in UTC.
   }
+  if (zones.size >= 1024) zones.clear(); // bounded: zone names come from annotations
+  zones.set(zone, resolved);
+  return resolved;
 }
+
+const zones = new Map<string, string>();
 
 /** What recording a transition on a namespace writes. */
 export interface LedgerUpdate {

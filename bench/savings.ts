@@ -1,6 +1,7 @@
 // `t report` over many environments, after the lists: every environment with a full 35-day sleep
 // ledger (two transitions a day) and 20 workloads with requests. The baseline is only
 // JSON.parse of the same ledger annotations, the least any report must do.
+import { environmentInfo, scalableInfo } from '../src/core/environment.ts';
 import { savingsReport } from '../src/core/savings.ts';
 import type { SavingsInput } from '../src/core/savings.ts';
 import { ANNOTATION_SLEEP_LEDGER, recordTransition, serializeLedger } from '../src/core/sleep-ledger.ts';
@@ -20,12 +21,13 @@ function inputs(environments: number, workloads: number, until: Date): SavingsIn
   }
   const text = serializeLedger(ledger!);
   const template = { spec: { containers: [{ resources: { requests: { cpu: '250m', memory: '512Mi' } } }] } };
-  return Array.from({ length: environments }, (_, i) => ({
-    name: `env-${i}`, owner: `dev-${i % 40}`,
-    // Teams share a few zones and schedules: 3 zones × 12 schedules here.
-    annotations: { 't-env.dev/timezone': ZONES[i % 3]!, 't-env.dev/awake-hours': `Mon-Fri ${String(6 + (i % 12)).padStart(2, '0')}:00-20:00`, [ANNOTATION_SLEEP_LEDGER]: text },
-    workloads: Array.from({ length: workloads }, (_, w) => ({ kind: 'Deployment', workload: { metadata: { name: `w${w}` }, spec: { replicas: 2, template } } })),
-  }));
+  return Array.from({ length: environments }, (_, i) => environmentInfo({
+    metadata: {
+      name: `env-${i}`, labels: { 't-env.dev/owner': `dev-${i % 40}` },
+      // Teams share a few zones and schedules: 3 zones × 12 schedules here.
+      annotations: { 't-env.dev/timezone': ZONES[i % 3]!, 't-env.dev/awake-hours': `Mon-Fri ${String(6 + (i % 12)).padStart(2, '0')}:00-20:00`, [ANNOTATION_SLEEP_LEDGER]: text },
+    },
+  }, Array.from({ length: workloads }, (_, w) => scalableInfo('Deployment', { metadata: { name: `w${w}`, namespace: `env-${i}` }, spec: { replicas: 2, template } }, []))));
 }
 
 export function benchSavingsReport(environments: number, workloads: number, runs: number): { reportMs: number; parseMs: number; ratio: number; ledgerChars: number } {
@@ -37,6 +39,6 @@ export function benchSavingsReport(environments: number, workloads: number, runs
     return performance.now() - started;
   }));
   const reportMs = time(() => savingsReport(data, { days: 35, until }, { cpuCoreHour: 0.03, gibHour: 0.004 }));
-  const parseMs = time(() => { for (const input of data) JSON.parse(input.annotations![ANNOTATION_SLEEP_LEDGER]!); });
-  return { reportMs: round(reportMs, 1), parseMs: round(parseMs, 2), ratio: round(reportMs / Math.max(parseMs, 0.01), 1), ledgerChars: data[0]!.annotations![ANNOTATION_SLEEP_LEDGER]!.length };
+  const parseMs = time(() => { for (const input of data) JSON.parse(input.sleepLedger!); });
+  return { reportMs: round(reportMs, 1), parseMs: round(parseMs, 2), ratio: round(reportMs / Math.max(parseMs, 0.01), 1), ledgerChars: data[0]!.sleepLedger!.length };
 }

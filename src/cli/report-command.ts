@@ -1,9 +1,8 @@
 // `t report`: how long environments slept and what that took off the cluster (core/savings.ts).
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { checkReportDays, savingsCsv, savingsReport } from '../core/savings.ts';
 import type { Avoided, Prices } from '../core/savings.ts';
-import { loadSavingsInputs } from '../adapters/savings.ts';
-import type { SavingsScope } from '../adapters/savings.ts';
+import { loadEnvironments } from '../adapters/environments.ts';
 import { stringOption, UsageError } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { me, session } from './env-commands.ts';
@@ -41,20 +40,22 @@ export const reportCommand: Command = {
     if (ctx.out.json && ctx.values['csv']) throw new UsageError('--json and --csv cannot be combined.', 'Run "t report --help" for usage.');
     const days = parseDays(stringOption(ctx, 'since') ?? '7d');
     const prices: Prices = { cpuCoreHour: parsePrice(ctx, 'cpu-core-hour-price'), gibHour: parsePrice(ctx, 'gib-hour-price') };
-    const scope: SavingsScope = env !== undefined ? { env } : ctx.values['all'] ? { all: true } : { owner: me(ctx.env) };
+    const owner = env === undefined && !ctx.values['all'] ? me(ctx.env) : undefined;
     const s = session(ctx);
     const progress = ctx.out.json || ctx.values['csv'] ? undefined : ctx.out.progress(`Reading sleep ledgers in ${s.context}…`);
-    let inputs;
+    let all;
     try {
-      inputs = await loadSavingsInputs(s, scope, { signal: ctx.signal });
+      all = await loadEnvironments(s);
     } finally {
       progress?.done();
     }
+    const inputs = all.filter((e) => (env === undefined || e.name === env) && (owner === undefined || e.owner === owner));
+    if (env !== undefined && inputs.length === 0) throw new NotFoundError(`The environment "${env}"`, 'Run "t env ls --all" to see the environments.');
     const report = savingsReport(inputs, { days, until: new Date() }, prices);
     if (ctx.out.json) { ctx.out.data(report); return; }
     if (ctx.values['csv']) { process.stdout.write(savingsCsv(report)); return; }
     if (report.environments.length === 0) {
-      ctx.out.line('owner' in scope ? `No environments owned by ${scope.owner}; --all reports every developer's.` : 'No environments in this cluster.');
+      ctx.out.line(owner !== undefined ? `No environments owned by ${owner}; --all reports every developer's.` : 'No environments in this cluster.');
       return;
     }
     const priced = prices.cpuCoreHour !== undefined || prices.gibHour !== undefined;

@@ -10,70 +10,38 @@
 // (`t-env.dev/sleep: never`, owned by another controller) and CronJobs (their pods come and go)
 // count nothing. `potential` is the same figures had the schedule been followed to the letter over
 // the same days, beside what happened (realized).
-import { ANNOTATION_AWAKE_HOURS, ANNOTATION_REPLICAS_BEFORE_SLEEP, ANNOTATION_SLEEP, ANNOTATION_TIMEZONE } from './environment.ts';
-import type { Meta } from './environment.ts';
+import type { EnvironmentInfo, WorkloadInfo } from './environment.ts';
 import { InvalidInputError } from './errors.ts';
-import { parseQuantity } from './quantity.ts';
-import { localDayOf, SleepSchedule, startOfLocalDay } from './schedule.ts';
-import { ANNOTATION_SLEEP_LEDGER, LEDGER_CAUSES, LEDGER_DAYS, ledgerTotals, ledgerZone, parseLedger } from './sleep-ledger.ts';
+import { localDayOf, startOfLocalDay } from './schedule.ts';
+import type { ScheduleLike } from './schedule.ts';
+import { schedulePolicy } from './schedule-policy.ts';
+import { LEDGER_CAUSES, LEDGER_DAYS, ledgerTotals, ledgerZone, parseLedger } from './sleep-ledger.ts';
 import type { ByCause } from './sleep-ledger.ts';
 
-const GIB = 2 ** 30;
 const COUNT = /^(0|[1-9]\d{0,8})$/;
 
-interface ResourceList { requests?: Readonly<Record<string, string>> | undefined }
-interface ContainerLike { resources?: ResourceList | undefined; restartPolicy?: string | undefined }
-
-/** The parts of a Deployment or StatefulSet the report reads. */
-export interface RequestingWorkload {
-  metadata?: Meta | undefined;
-  spec?: { replicas?: number | undefined; template?: { spec?: { containers?: readonly ContainerLike[] | undefined; initContainers?: readonly ContainerLike[] | undefined } | undefined } | undefined } | undefined;
-}
-
-/** What one workload puts to sleep: its requests per replica times the replicas that sleep. */
+/** What one workload takes off the cluster while it sleeps: requests per replica × the replicas that sleep. */
 export interface SleepingRequests {
   readonly cpuCores: number;
   readonly memoryGiB: number;
-  /** Requests that are not quantities (counted as 0, named here). */
+  /** Requests that are not quantities (counted as 0), named. */
   readonly problems: readonly string[];
 }
 
-/**
- * The CPU (cores) and memory (GiB) a workload takes off the cluster while it sleeps; zero for one
- * the sleeper leaves alone. Containers and restartable init containers (sidecars) count; init
- * containers that run to completion do not hold their requests while the pod runs.
- */
-export function sleepingRequests(kind: string, workload: RequestingWorkload): SleepingRequests {
-  const meta = workload.metadata ?? {};
-  const annotations = meta.annotations ?? {};
-  if (annotations[ANNOTATION_SLEEP] === 'never' || meta.ownerReferences?.some((o) => o.controller)) return { cpuCores: 0, memoryGiB: 0, problems: [] };
-  const recorded = annotations[ANNOTATION_REPLICAS_BEFORE_SLEEP];
-  const replicas = recorded !== undefined && COUNT.test(recorded) ? Number(recorded) : workload.spec?.replicas ?? 1;
-  const pod = workload.spec?.template?.spec;
-  const containers = [...(pod?.containers ?? []), ...(pod?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
-  let cpu = 0;
-  let memory = 0;
-  const problems: string[] = [];
-  for (const container of containers) {
-    const requests = container.resources?.requests ?? {};
-    for (const [resource, add] of [['cpu', (v: number) => { cpu += v; }], ['memory', (v: number) => { memory += v; }]] as const) {
-      const text = requests[resource];
-      if (text === undefined) continue;
-      const value = parseQuantity(text);
-      if (value === undefined) problems.push(`${kind}/${meta.name ?? '?'}: ${resource} request ${JSON.stringify(text.slice(0, 64))} is not a quantity; counted as 0`);
-      else add(value);
-    }
-  }
-  return { cpuCores: cpu * replicas, memoryGiB: (memory / GIB) * replicas, problems };
+/** The CPU (cores) and memory (GiB) a workload takes off the cluster while it sleeps; zero for one the sleeper leaves alone. */
+export function sleepingRequests(workload: WorkloadInfo): SleepingRequests {
+  if (workload.kind === 'CronJob' || workload.sleepExempt || workload.requests === undefined) return { cpuCores: 0, memoryGiB: 0, problems: [] };
+  const recorded = workload.replicasBeforeSleep;
+  const replicas = workload.asleep && recorded !== undefined && COUNT.test(recorded) ? Number(recorded) : workload.replicas;
+  return {
+    cpuCores: workload.requests.cpuCores * replicas,
+    memoryGiB: workload.requests.memoryGiB * replicas,
+    problems: workload.requests.problems.map((p) => `${workload.kind}/${workload.name}: ${p}`),
+  };
 }
 
-/** One environment as the report reads it. */
-export interface SavingsInput {
-  readonly name: string;
-  readonly owner: string;
-  readonly annotations: Readonly<Record<string, string>> | undefined;
-  readonly workloads: readonly { kind: string; workload: RequestingWorkload }[];
-}
+/** One environment as the report reads it: the model of `t env ls` and the tree. */
+export type SavingsInput = Pick<EnvironmentInfo, 'name' | 'owner' | 'timezone' | 'awakeHours' | 'prewarmMinutes' | 'holidays' | 'sleepLedger' | 'workloads'>;
 
 /** Prices per hour; `undefined`: no cost is computed. */
 export interface Prices {
@@ -160,7 +128,7 @@ function avoided(asleepSeconds: number, totalSeconds: number, cpuCores: number, 
 }
 
 /** Seconds the schedule has the environment asleep between two instants (ms). */
-function scheduledAsleepSeconds(schedule: SleepSchedule, zone: string, from: number, to: number): number {
+function scheduledAsleepSeconds(schedule: ScheduleLike, zone: string, from: number, to: number): number {
   let asleep = 0;
   // `next` is the next *change*, so the state flips at each one: one time-zone lookup per step.
   let awake = schedule.isAwake(new Date(from), zone);
@@ -181,19 +149,19 @@ type PotentialCache = Map<string, number>;
 
 /** One environment's figures over the period. */
 export function environmentSavings(input: SavingsInput, period: ReportPeriod, prices: Prices, cache: PotentialCache = new Map()): EnvironmentSavings {
-  const zone = ledgerZone(input.annotations);
+  const zone = ledgerZone(input.timezone);
   const problems: string[] = [];
   let cpuCores = 0;
   let memoryGiB = 0;
-  for (const { kind, workload } of input.workloads) {
-    const requests = sleepingRequests(kind, workload);
+  for (const workload of input.workloads) {
+    const requests = sleepingRequests(workload);
     cpuCores += requests.cpuCores;
     memoryGiB += requests.memoryGiB;
     problems.push(...requests.problems);
   }
   const toDay = localDayOf(period.until.getTime(), zone);
   const fromDay = toDay - period.days + 1;
-  const read = parseLedger(input.annotations?.[ANNOTATION_SLEEP_LEDGER]);
+  const read = parseLedger(input.sleepLedger);
   if (read.problem) problems.push(read.problem);
   const totals = read.ledger === undefined
     ? { asleep: mapCauses(() => 0), awake: mapCauses(() => 0), wakes: mapCauses(() => 0) }
@@ -203,14 +171,15 @@ export function environmentSavings(input: SavingsInput, period: ReportPeriod, pr
   const awakeSeconds = sum(totals.awake);
 
   let potential: Avoided | null = null;
-  const spec = input.annotations?.[ANNOTATION_AWAKE_HOURS];
-  const scheduleZone = input.annotations?.[ANNOTATION_TIMEZONE];
+  const spec = input.awakeHours;
+  const scheduleZone = input.timezone;
   if (spec !== undefined && scheduleZone !== undefined) {
     try {
-      const schedule = SleepSchedule.parse(spec);
+      // Pre-warm and the namespace's holidays count; the company's list is the sleeper's alone.
+      const schedule = schedulePolicy(spec, { prewarmMinutes: input.prewarmMinutes, holidays: input.holidays });
       const from = startOfLocalDay(fromDay, zone);
       const to = period.until.getTime();
-      const key = `${spec}\n${scheduleZone}\n${from}\n${to}`;
+      const key = `${spec}\n${input.prewarmMinutes}\n${input.holidays}\n${scheduleZone}\n${from}\n${to}`;
       let seconds = cache.get(key);
       if (seconds === undefined) {
         seconds = scheduledAsleepSeconds(schedule, scheduleZone, from, to);
@@ -305,4 +274,24 @@ export function savingsCsv(report: SavingsReport): string {
   ].map(cell).join(',');
   const requests = { cpuCores: round(report.environments.reduce((t, e) => t + e.requests.cpuCores, 0), 3), memoryGiB: round(report.environments.reduce((t, e) => t + e.requests.memoryGiB, 0), 3) };
   return [CSV_COLUMNS.join(','), ...report.environments.map(row), row({ ...report.totals, name: 'TOTAL', owner: '', requests })].join('\n') + '\n';
+}
+
+// ---- the tree -------------------------------------------------------------------------------
+
+/**
+ * "asleep · wakes to 2" for a Deployment or StatefulSet that T-Env put to sleep: the count it will
+ * come back with, which "0/0" hides. `undefined` for anything else.
+ */
+export function asleepWorkloadText(workload: WorkloadInfo): string | undefined {
+  if (workload.kind === 'CronJob' || !workload.asleep || workload.replicas !== 0) return undefined;
+  const recorded = workload.replicasBeforeSleep;
+  return recorded !== undefined && COUNT.test(recorded) ? `asleep · wakes to ${recorded}` : undefined;
+}
+
+/** "asleep 64 % of the last 7 days · 41 core-h avoided" for an environment's tooltip; `undefined` without a record. */
+export function recentSavingsText(env: SavingsInput, now: Date, days = 7): string | undefined {
+  const figures = environmentSavings(env, { days, until: now }, {});
+  if (figures.asleepPercent === null) return undefined;
+  const coreHours = figures.avoidedCpuCoreHours >= 10 ? Math.round(figures.avoidedCpuCoreHours) : figures.avoidedCpuCoreHours;
+  return `asleep ${Math.round(figures.asleepPercent)} % of the last ${days} days · ${coreHours} core-h avoided`;
 }

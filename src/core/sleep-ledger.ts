@@ -13,11 +13,11 @@
 // instant, so a record written twice (a retry, a pass after a crash) adds nothing the second time,
 // and a crash after a record loses at most the time since the previous one. A ledger that cannot
 // be read is reported and started afresh, never guessed at.
-import { ANNOTATION_TIMEZONE } from './environment.ts';
+import { ANNOTATION_SLEEP_LEDGER, ANNOTATION_TIMEZONE } from './environment.ts';
 import { quoteValue } from './sanitize.ts';
 import { dayOfText, dayText, localDayOf, startOfLocalDay, validateTimeZone } from './schedule.ts';
 
-export const ANNOTATION_SLEEP_LEDGER = 't-env.dev/sleep-ledger';
+export { ANNOTATION_SLEEP_LEDGER };
 /** Days of history kept (today included). */
 export const LEDGER_DAYS = 35;
 /** Longest ledger text parsed: 35 full days take ~2.5 KB; anything far longer is not ours. */
@@ -220,8 +220,7 @@ export function transitionMessage(state: LedgerState, cause: LedgerCause, actor?
 type Annotations = Readonly<Record<string, string>> | undefined;
 
 /** The zone a namespace's ledger days are counted in: its `t-env.dev/timezone`, UTC if it has none or a bad one. */
-export function ledgerZone(annotations: Annotations): string {
-  const zone = annotations?.[ANNOTATION_TIMEZONE];
+export function ledgerZone(zone: string | undefined): string {
   if (zone === undefined) return 'UTC';
   const known = zones.get(zone);
   if (known !== undefined) return known;
@@ -253,6 +252,6 @@ export interface LedgerUpdate {
 /** Records `transition` on a namespace's annotations (see `recordTransition`). */
 export function ledgerUpdate(annotations: Annotations, transition: LedgerTransition): LedgerUpdate {
   const read = parseLedger(annotations?.[ANNOTATION_SLEEP_LEDGER]);
-  const next = recordTransition(read.ledger, transition, ledgerZone(annotations));
+  const next = recordTransition(read.ledger, transition, ledgerZone(annotations?.[ANNOTATION_TIMEZONE]));
   return { value: next === undefined ? undefined : serializeLedger(next), previous: read.ledger?.state, problem: read.problem };
 }

@@ -5,6 +5,7 @@ import { recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { describeExpiry } from '../core/expiry.ts';
+import { asleepWorkloadText, recentSavingsText } from '../core/savings.ts';
 import { shortText } from '../core/sanitize.ts';
 import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
@@ -39,6 +40,8 @@ export class EnvironmentNode extends vscode.TreeItem {
     row('Awake hours', info.awakeHours ?? 'not set');
     if (info.awakeUntil) row('Kept awake until', info.awakeUntil);
     if (expiry) row('Deleted by the sleeper', expiry);
+    const savings = recentSavingsText(info, now);
+    if (savings) row('Sleep', savings);
     tooltip.appendMarkdown('Next: ').appendText(next);
     this.tooltip = tooltip;
   }
@@ -54,7 +57,7 @@ export class WorkloadNode extends vscode.TreeItem {
     this.info = info;
     this.id = `${context}/${env}/${info.kind}/${info.name}`;
     const counts = info.kind === 'CronJob' ? (info.suspended ? 'suspended' : 'scheduled') : `${info.readyReplicas}/${info.replicas}`;
-    this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}`;
+    this.description = `${info.kind} · ${asleepWorkloadText(info) ?? `${counts} · ${WORKLOAD_LABEL[info.state]}`}`;
     this.contextValue = `workload.${info.kind.toLowerCase()}.${info.state}`;
     const warnings = recentWarnings(info.warnings, new Date());
     // Recent warning events (BackOff, FailedScheduling, …) mark the workload; its state stays in the description.

@@ -8,7 +8,7 @@ import { attachCluster } from '../cluster/cluster.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
-import { loadSavingsInputs } from '../../src/adapters/savings.ts';
+import { loadEnvironments } from '../../src/adapters/environments.ts';
 import { reconcileAll } from '../../src/adapters/sleeper.ts';
 import { savingsReport } from '../../src/core/savings.ts';
 import type { SavingsReport } from '../../src/core/savings.ts';
@@ -54,7 +54,7 @@ describe('t report', () => {
   });
 
   it('figures follow from the ledger and the requests: 1.5 cores and 3 GiB asleep for 10 hours', async () => {
-    const inputs = await loadSavingsInputs(admin, { env: name });
+    const inputs = (await loadEnvironments(admin)).filter((e) => e.name === name);
     const report = savingsReport(inputs, { days: 1, until: new Date('2026-01-12T20:00:00Z') }, { cpuCoreHour: 0.04, gibHour: 0.005 });
     const env = report.environments[0]!;
     assert.deepEqual({ awake: env.awakeHours, asleep: env.asleepHours, percent: env.asleepPercent, requests: env.requests }, { awake: 10, asleep: 10, percent: 50, requests: { cpuCores: 1.5, memoryGiB: 3 } });

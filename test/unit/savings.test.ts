@@ -2,9 +2,10 @@
 // January is UTC+1 and 2026-01-12 is a Monday, so the figures hold under any TZ.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseQuantity } from '../../src/core/quantity.ts';
-import { checkReportDays, savingsCsv, savingsReport, sleepingRequests } from '../../src/core/savings.ts';
-import type { RequestingWorkload, SavingsInput } from '../../src/core/savings.ts';
+import { cronJobInfo, environmentInfo, scalableInfo } from '../../src/core/environment.ts';
+import type { EnvironmentInfo, ScalableLike, WorkloadInfo } from '../../src/core/environment.ts';
+import { parseQuantity, podRequests } from '../../src/core/quantity.ts';
+import { asleepWorkloadText, checkReportDays, recentSavingsText, savingsCsv, savingsReport, sleepingRequests } from '../../src/core/savings.ts';
 import { ANNOTATION_SLEEP_LEDGER, recordTransition, serializeLedger } from '../../src/core/sleep-ledger.ts';
 import type { LedgerTransition, SleepLedger } from '../../src/core/sleep-ledger.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
@@ -17,9 +18,14 @@ function ledgerOf(transitions: LedgerTransition[]): string {
   return serializeLedger(ledger!);
 }
 
-const workload = (cpu: string, memory: string, replicas: number, extra: Partial<RequestingWorkload> = {}): RequestingWorkload => ({
-  spec: { replicas, template: { spec: { containers: [{ resources: { requests: { cpu, memory } } }] } } }, ...extra,
-});
+/** A Deployment (or StatefulSet) as the model sees it, from its object. */
+function workload(cpu: string, memory: string, replicas: number, metadata: ScalableLike['metadata'] = {}, kind: 'Deployment' | 'StatefulSet' = 'Deployment'): WorkloadInfo {
+  return scalableInfo(kind, { metadata: { name: 'w', ...metadata }, spec: { replicas, template: { spec: { containers: [{ resources: { requests: { cpu, memory } } }] } } } }, []);
+}
+
+function environment(name: string, owner: string, annotations: Record<string, string>, workloads: WorkloadInfo[]): EnvironmentInfo {
+  return environmentInfo({ metadata: { name, labels: { 't-env.dev/owner': owner }, annotations } }, workloads);
+}
 
 describe('quantities', () => {
   it('parses the Kubernetes suffixes and refuses anything else', () => {
@@ -36,22 +42,22 @@ describe('quantities', () => {
 });
 
 describe('sleeping requests', () => {
-  it('counts containers and sidecars times the replicas that sleep; nothing for workloads the sleeper leaves alone', () => {
-    const api: RequestingWorkload = {
-      spec: {
-        replicas: 2,
-        template: { spec: {
-          containers: [{ resources: { requests: { cpu: '500m', memory: '256Mi' } } }],
-          initContainers: [{ restartPolicy: 'Always', resources: { requests: { cpu: '100m' } } }, { resources: { requests: { cpu: '1' } } }],
-        } },
-      },
-    };
-    assert.deepEqual(sleepingRequests('Deployment', api), { cpuCores: 1.2, memoryGiB: 0.5, problems: [] });
-    const asleep = workload('1', '1Gi', 0, { metadata: { name: 'db', annotations: { 't-env.dev/replicas-before-sleep': '3' } } });
-    assert.deepEqual(sleepingRequests('StatefulSet', asleep), { cpuCores: 3, memoryGiB: 3, problems: [] });
-    assert.equal(sleepingRequests('Deployment', workload('4', '1Gi', 1, { metadata: { annotations: { 't-env.dev/sleep': 'never' } } })).cpuCores, 0);
-    assert.equal(sleepingRequests('Deployment', workload('4', '1Gi', 1, { metadata: { ownerReferences: [{ kind: 'X', name: 'x', controller: true }] } })).cpuCores, 0);
-    assert.deepEqual(sleepingRequests('Deployment', workload('lots', '1Gi', 1, { metadata: { name: 'odd' } })), { cpuCores: 0, memoryGiB: 1, problems: ['Deployment/odd: cpu request "lots" is not a quantity; counted as 0'] });
+  it('a pod holds its containers\' and sidecars\' requests, not those of init containers that complete', () => {
+    assert.deepEqual(podRequests({
+      containers: [{ resources: { requests: { cpu: '500m', memory: '256Mi' } } }],
+      initContainers: [{ restartPolicy: 'Always', resources: { requests: { cpu: '100m' } } }, { resources: { requests: { cpu: '1' } } }],
+    }), { cpuCores: 0.6, memoryGiB: 0.25, problems: [] });
+    assert.deepEqual(podRequests(undefined), { cpuCores: 0, memoryGiB: 0, problems: [] });
+  });
+
+  it('counts requests times the replicas that sleep; nothing for workloads the sleeper leaves alone or CronJobs', () => {
+    assert.deepEqual(sleepingRequests(workload('600m', '256Mi', 2)), { cpuCores: 1.2, memoryGiB: 0.5, problems: [] });
+    const asleep = workload('1', '1Gi', 0, { name: 'db', annotations: { 't-env.dev/replicas-before-sleep': '3' } }, 'StatefulSet');
+    assert.deepEqual(sleepingRequests(asleep), { cpuCores: 3, memoryGiB: 3, problems: [] });
+    assert.equal(sleepingRequests(workload('4', '1Gi', 1, { annotations: { 't-env.dev/sleep': 'never' } })).cpuCores, 0);
+    assert.equal(sleepingRequests(workload('4', '1Gi', 1, { ownerReferences: [{ kind: 'X', name: 'x', controller: true }] })).cpuCores, 0);
+    assert.equal(sleepingRequests(cronJobInfo({ metadata: { name: 'report' } }, [])).cpuCores, 0);
+    assert.deepEqual(sleepingRequests(workload('lots', '1Gi', 1, { name: 'odd' })), { cpuCores: 0, memoryGiB: 1, problems: ['Deployment/odd: cpu request "lots" is not a quantity; counted as 0'] });
   });
 });
 
@@ -64,15 +70,11 @@ describe('savings report', () => {
     { state: 'awake', cause: 'schedule', at: new Date('2026-01-12T07:00:00Z') },
     { state: 'asleep', cause: 'schedule', at: new Date('2026-01-12T17:00:00Z') },
   ]);
-  const alice: SavingsInput = {
-    name: 'alice-env', owner: 'alice',
-    annotations: { 't-env.dev/awake-hours': 'Mon-Fri 08:00-18:00', 't-env.dev/timezone': BERLIN, [ANNOTATION_SLEEP_LEDGER]: ledger },
-    workloads: [
-      { kind: 'Deployment', workload: workload('600m', '256Mi', 2) }, // 1.2 cores, 0.5 GiB
-      { kind: 'StatefulSet', workload: workload('1', '1Gi', 0, { metadata: { annotations: { 't-env.dev/replicas-before-sleep': '1' } } }) },
-    ],
-  };
-  const bob: SavingsInput = { name: 'bob-env', owner: 'bob', annotations: { 't-env.dev/timezone': BERLIN }, workloads: [] };
+  const alice = environment('alice-env', 'alice', { 't-env.dev/awake-hours': 'Mon-Fri 08:00-18:00', 't-env.dev/timezone': BERLIN, [ANNOTATION_SLEEP_LEDGER]: ledger }, [
+    workload('600m', '256Mi', 2), // 1.2 cores, 0.5 GiB
+    workload('1', '1Gi', 0, { name: 'db', annotations: { 't-env.dev/replicas-before-sleep': '1' } }, 'StatefulSet'),
+  ]);
+  const bob = environment('bob-env', 'bob', { 't-env.dev/timezone': BERLIN }, []);
   const period = { days: 1, until: new Date('2026-01-12T22:00:00Z') };
 
   it('gives realized and potential figures from the ledger, the schedule and the requests', () => {
@@ -101,6 +103,13 @@ describe('savings report', () => {
     assert.equal(report.until, '2026-01-12T22:00:00.000Z');
   });
 
+  it('the potential counts the namespace\'s holidays and pre-warm', () => {
+    const holiday = environment('alice-env', 'alice', { 't-env.dev/awake-hours': 'Mon-Fri 08:00-18:00', 't-env.dev/timezone': BERLIN, 't-env.dev/holidays': '2026-01-12' }, alice.workloads);
+    assert.equal(savingsReport([holiday], period, {}).environments[0]?.potential?.asleepHours, 23);
+    const prewarm = environment('alice-env', 'alice', { 't-env.dev/awake-hours': 'Mon-Fri 08:00-18:00', 't-env.dev/timezone': BERLIN, 't-env.dev/prewarm-minutes': '30' }, alice.workloads);
+    assert.equal(savingsReport([prewarm], period, {}).environments[0]?.potential?.asleepHours, 12.5);
+  });
+
   it('leaves cost out without prices, and refuses periods the ledger does not keep and bad prices', () => {
     assert.equal(savingsReport([alice], period, {}).environments[0]?.avoidedCost, null);
     assert.throws(() => checkReportDays(36), InvalidInputError);
@@ -115,5 +124,22 @@ describe('savings report', () => {
     assert.match(lines[0]!, /^name,owner,awakeHours,asleepHours,asleepPercent,/);
     assert.equal(lines[1], 'alice-env,alice,12,11,47.8,11,0,0,1,0,2.2,1.5,24.2,16.5,2.42,13,28.6,19.5,2.86');
     assert.match(lines[2]!, /^TOTAL,,12,11,47.8,/);
+  });
+});
+
+describe('tree texts', () => {
+  it('an asleep workload says what it wakes to; anything else keeps its counts', () => {
+    assert.equal(asleepWorkloadText(workload('1', '1Gi', 0, { annotations: { 't-env.dev/replicas-before-sleep': '2' } })), 'asleep · wakes to 2');
+    assert.equal(asleepWorkloadText(workload('1', '1Gi', 1, { annotations: { 't-env.dev/replicas-before-sleep': '2' } })), undefined, 'woken by hand');
+    assert.equal(asleepWorkloadText(workload('1', '1Gi', 2)), undefined);
+    assert.equal(asleepWorkloadText(cronJobInfo({ metadata: { name: 'c', annotations: { 't-env.dev/replicas-before-sleep': 'false' } }, spec: { suspend: true } }, [])), undefined);
+  });
+
+  it('the environment tooltip says how much of the last 7 days it slept and the core-hours that avoided', () => {
+    const ledger = serializeLedger(recordTransition(undefined, { state: 'asleep', cause: 'schedule', at: new Date('2026-01-11T23:00:00Z') }, BERLIN)!);
+    const env = environment('e', 'alice', { 't-env.dev/timezone': BERLIN, [ANNOTATION_SLEEP_LEDGER]: ledger }, [workload('2', '1Gi', 0, { annotations: { 't-env.dev/replicas-before-sleep': '1' } })]);
+    // Asleep since Monday's local midnight; Monday 18:00 local: 18 h × 2 cores.
+    assert.equal(recentSavingsText(env, new Date('2026-01-12T17:00:00Z')), 'asleep 100 % of the last 7 days · 36 core-h avoided');
+    assert.equal(recentSavingsText(environment('f', 'bob', {}, []), new Date('2026-01-12T17:00:00Z')), undefined);
   });
 });

@@ -5,7 +5,8 @@
 //
 // Order of writes, so that a process killed between any two requests loses nothing and the next
 // run (or the sleeper) finishes the job: first the namespace marker (`asleep-until` for a sleep,
-// `awake-until` for a wake), which tells the sleeper what the environment should be, then the
+// `awake-until` for a wake), which tells the sleeper what the environment should be, with the
+// sleep ledger's record of the transition in the same patch (core/sleep-ledger.ts), then the
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL, environmentRefusal } from '../core/environment.ts';

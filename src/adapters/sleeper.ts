@@ -7,8 +7,8 @@
 // CronJobs across all namespaces) and one patch per workload that must change, plus one namespace
 // patch per environment whose state or its cause changes (the sleep ledger, core/sleep-ledger.ts,
 // with any expired marker removed in the same patch), sent before that environment's workloads so
-// that a pass killed in between finds the ledger already right and never counts twice. If the identity may not list a kind cluster-wide, it lists
-// that kind per environment instead. One environment's corrupt annotations or 403s are reported in
+// that a pass killed in between finds the ledger already right and never counts twice. If the
+// identity may not list a kind cluster-wide, it lists that kind per environment instead. One environment's corrupt annotations or 403s are reported in
 // its result and never stop the others.
 import type * as k8s from '@kubernetes/client-node';
 import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';

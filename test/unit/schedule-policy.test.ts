@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/core/errors.ts';
 import { Holidays, parsePrewarmMinutes, SchedulePolicy } from '../../src/core/schedule-policy.ts';
 import { SleepSchedule } from '../../src/core/schedule.ts';
+import { environmentInfo } from '../../src/core/environment.ts';
+import { environmentJson } from '../../src/core/environment-view.ts';
 import type { Transition } from '../../src/core/schedule.ts';
 
 const BERLIN = 'Europe/Berlin';
@@ -94,5 +96,16 @@ describe('holidays', () => {
     assert.equal(parsePrewarmMinutes('15'), 15);
     assert.equal(parsePrewarmMinutes('0'), 0);
     for (const bad of ['-5', '241', '1.5', 'soon', '']) assert.throws(() => parsePrewarmMinutes(bad), InvalidInputError, bad);
+  });
+});
+
+describe('t env ls and the tree', () => {
+  it('show the pre-warmed wake, skip holidays, and name a bad annotation as the environment\'s problem', () => {
+    const env = (annotations: Record<string, string>) => environmentInfo({ metadata: { name: 'e', annotations: { 't-env.dev/awake-hours': 'Mon-Fri 08:00-18:00', 't-env.dev/timezone': BERLIN, ...annotations } } }, []);
+    const json = environmentJson(env({ 't-env.dev/prewarm-minutes': '30', 't-env.dev/holidays': '2026-12-24..2026-12-25' }), utc('2026-12-23T17:00:00Z'));
+    assert.deepEqual([json.next, json.prewarmMinutes, json.holidays, json.problem], [{ action: 'wake', at: '2026-12-28T06:30:00.000Z' }, 30, '2026-12-24..2026-12-25', null]);
+    const bad = environmentJson(env({ 't-env.dev/holidays': 'soon' }), utc('2026-12-23T17:00:00Z'));
+    assert.match(bad.problem ?? '', /^t-env\.dev\/holidays: Invalid holiday "soon"/);
+    assert.equal(bad.next, null);
   });
 });

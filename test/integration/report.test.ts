@@ -88,6 +88,12 @@ describe('t report', () => {
     const lines = csv.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
     assert.ok(lines[1]!.startsWith(`${name},${owner},0,`), lines[1]);
+    const text = await runCli(['report', '--env', name, '--gib-hour-price', '0.01'], kubeEnv);
+    assert.equal(text.code, 0, text.stderr);
+    const rows = text.stdout.trimEnd().split('\n');
+    assert.match(rows[1]!, /^NAME +OWNER +AWAKE +ASLEEP +ASLEEP % +CORE-H +GIB-H +COST +WAKES S\/M\/D +SCHEDULE WOULD GIVE$/);
+    assert.ok(rows[2]!.startsWith(`${name}  ${owner}  `), rows[2]);
+    assert.match(rows[3]!, /^TOTAL +1 owners +0\.0 h +\d+\.\d h +100 % /);
     const bad = await runCli(['report', '--since', '40d'], kubeEnv);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /Invalid period of 40 days/);

@@ -14,6 +14,8 @@ import { KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { WorkloadKind } from '../core/kinds.ts';
 import { CancelledError, InvalidInputError, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
+import { planScaledObject } from '../core/keda.ts';
+import type { ScaledObjectLike } from '../core/keda.ts';
 import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate, transitionMessage } from '../core/sleep-ledger.ts';
 import type { LedgerCause, TransitionActor } from '../core/sleep-ledger.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
@@ -69,6 +71,7 @@ const sharedDispatchers = new WeakMap<k8s.KubeConfig, Dispatcher>();
 
 const DEFAULT_CONCURRENCY = 32;
 const CONFLICT_RETRIES = 5;
+const SCALED_OBJECTS = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
 
 export { WORKLOAD_KINDS };
 
@@ -78,6 +81,7 @@ export class SleepApi {
   readonly counter: RequestCounter;
   private readonly options: ApiOptions;
   private readonly core: k8s.CoreV1Api;
+  private readonly custom: k8s.CustomObjectsApi;
   private readonly kinds: KindClients;
   private readonly middleware: k8s.ObservableMiddleware;
 
@@ -87,6 +91,7 @@ export class SleepApi {
     this.counter = options.counter ?? new RequestCounter();
     const kc = session.kc;
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.kinds = kindClients(kc);
     const counter = this.counter;
     const signal = options.signal;
@@ -195,6 +200,21 @@ export class SleepApi {
     return this.call({ verb: 'create', resource: 'events', namespace, name: undefined }, (c) => this.core.createNamespacedEvent({ namespace, body }, c));
   }
 
+  /** The KEDA ScaledObjects of a namespace; none where KEDA is not installed (404). */
+  async listScaledObjects(namespace: string): Promise<ScaledObjectLike[]> {
+    try {
+      return await this.call({ verb: 'list', resource: 'scaledobjects', namespace, name: undefined },
+        async (c) => ((await this.custom.listNamespacedCustomObject({ ...SCALED_OBJECTS, namespace }, c)) as { items?: ScaledObjectLike[] }).items ?? []);
+    } catch (error) {
+      if (isApiStatus(error, 404)) return [];
+      throw error;
+    }
+  }
+
+  patchScaledObject(namespace: string, name: string, body: object): Promise<unknown> {
+    return this.call({ verb: 'patch', resource: 'scaledobjects', namespace, name }, (c) => this.custom.patchNamespacedCustomObject({ ...SCALED_OBJECTS, namespace, name, body, fieldManager: FIELD_MANAGER }, c));
+  }
+
   /** A ConfigMap's data (the company holidays of `t sleeper --holidays-configmap`). */
   async readConfigMapData(namespace: string, name: string): Promise<Record<string, string>> {
     const cm = await this.call({ verb: 'get', resource: 'configmaps', namespace, name }, (c) => this.core.readNamespacedConfigMap({ namespace, name }, c));
@@ -272,6 +292,35 @@ export async function convergeWorkload(api: SleepApi, kind: WorkloadKind, namesp
       return refused(error, 'get');
     }
   }
+}
+
+/** `Kind/name` of every workload that sleep puts (or keeps) to sleep: the targets whose ScaledObjects are paused. */
+export function sleepingWorkloads(workloads: readonly { kind: WorkloadKind; obj: SleepableObject }[], mode: SleepMode): Set<string> {
+  return new Set(workloads.flatMap(({ kind, obj }) => {
+    const plan = planWorkload(kind, obj, 'asleep', mode);
+    return plan.type === 'patch' || plan.type === 'unchanged' ? [workloadLabel(kind, obj)] : [];
+  }));
+}
+
+/**
+ * Pauses (asleep) or un-pauses (awake) the KEDA ScaledObjects of an environment (core/keda.ts);
+ * before the workloads change. A 409 or 404 leaves the object to the next run; a refusal is a problem.
+ */
+export async function pauseScaledObjects(api: SleepApi, namespace: string, objects: readonly ScaledObjectLike[], target: SleepTarget, sleeping: ReadonlySet<string>): Promise<string[]> {
+  const problems: string[] = [];
+  await runLimited(objects, DEFAULT_CONCURRENCY, async (obj) => {
+    const patch = planScaledObject(obj, target, sleeping);
+    const name = obj.metadata?.name ?? '';
+    if (patch === undefined) return;
+    try {
+      await api.patchScaledObject(namespace, name, patch);
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+      if (isApiStatus(error, 409) || isApiStatus(error, 404)) return; // changed or gone meanwhile: the next run looks again
+      problems.push(`ScaledObject/${name}: ${toTEnvError(error, api.session, `patch scaledobjects in namespace ${namespace}`).message}`);
+    }
+  });
+  return problems;
 }
 
 /**
@@ -371,6 +420,11 @@ async function transition(
   });
   const lists = Promise.all(listing);
   lists.catch(() => undefined); // awaited below unless the check fails first
+  const scaledObjects = api.listScaledObjects(name).then((items) => ({ items, problem: undefined }), (error: unknown) => {
+    if (!isApiError(error)) throw error;
+    return { items: [], problem: `KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}` };
+  });
+  scaledObjects.catch(() => undefined); // awaited below
   let ns: k8s.V1Namespace;
   try {
     ns = await api.readEnvironment(name);
@@ -399,6 +453,9 @@ async function transition(
   }
   const event = written.event ? transitionEvent(api, name, target, cause, options.actor, now) : Promise.resolve();
   event.catch(() => undefined); // awaited after the workloads
+  const keda = await scaledObjects.catch((error: unknown) => { throw toTEnvError(error, session, `list scaledobjects in namespace ${name}`); });
+  const kedaProblems = [...(keda.problem ? [keda.problem] : []), ...await pauseScaledObjects(api, name, keda.items, target, sleepingWorkloads(workloads, 'manual'))
+    .catch((error: unknown) => { throw toTEnvError(error, session, `patch scaledobjects in namespace ${name}`); })];
   let done = 0;
   const outcomes = await runLimited(workloads, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ kind, obj }) => {
     const outcome = await convergeWorkload(api, kind, name, obj, target, 'manual');
@@ -411,7 +468,7 @@ async function transition(
   return {
     changed: outcomes.filter((o) => o.status === 'changed').length,
     skipped: outcomes.flatMap((o) => (o.status === 'skipped' && o.detail ? [o.detail] : [])),
-    problems: [...(problem ? [problem] : []), ...outcomes.flatMap((o) => (o.status === 'problem' && o.detail ? [o.detail] : []))],
+    problems: [...(problem ? [problem] : []), ...kedaProblems, ...outcomes.flatMap((o) => (o.status === 'problem' && o.detail ? [o.detail] : []))],
     requests: api.counter.count - start,
   };
 }

@@ -20,11 +20,12 @@ import { environmentVerdict, planWorkload, workloadLabel } from '../core/sleep-p
 import type { EnvironmentVerdict, SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
 import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate } from '../core/sleep-ledger.ts';
 import type { LedgerCause } from '../core/sleep-ledger.ts';
+import type { ScaledObjectLike } from '../core/keda.ts';
 import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
-import { convergeWorkload, isApiError, RequestCounter, runLimited, SleepApi, transitionEvent, WORKLOAD_KINDS } from './sleep.ts';
+import { convergeWorkload, isApiError, pauseScaledObjects, RequestCounter, runLimited, SleepApi, sleepingWorkloads, transitionEvent, WORKLOAD_KINDS } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
 export interface EnvironmentResult {
@@ -169,11 +170,19 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const changing = [...new Set(patches.map((t) => t.env))];
   const moved = new Set<string>();
   const latest = new Map<string, k8s.V1Namespace>();
+  // The KEDA ScaledObjects of each changing environment are listed alongside (core/keda.ts).
+  const scaledObjects = new Map<string, ScaledObjectLike[]>();
   await runLimited(changing, concurrency, async (name) => {
     const env = work.get(name)!;
     let fresh: k8s.V1Namespace | undefined;
+    const listed = api.listScaledObjects(name).then((items) => { scaledObjects.set(name, items); }, (error: unknown) => {
+      if (!isApiError(error)) throw error;
+      env.problems.push(`KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}`);
+    });
+    listed.catch(() => undefined); // awaited below
     try {
       fresh = await api.readNamespaceByList(name);
+      await listed;
     } catch (error) {
       if (!isApiError(error)) throw toTEnvError(error, session, `list namespaces`);
       env.problems.push(toTEnvError(error, session, `list namespaces`).message);
@@ -219,6 +228,14 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     }
   });
   if (moved.size > 0) patches = patches.filter((t) => !moved.has(t.env));
+
+  // KEDA pauses go before the workloads change, in both directions (core/keda.ts).
+  await runLimited(changing.filter((name) => !moved.has(name)), concurrency, async (name) => {
+    const env = work.get(name)!;
+    const target = desired.get(name);
+    if (target === undefined) return;
+    env.problems.push(...await pauseScaledObjects(api, name, scaledObjects.get(name) ?? [], target, sleepingWorkloads(env.workloads, 'scheduled')));
+  }).catch((error: unknown) => { throw toTEnvError(error, session, 'patch scaledobjects'); });
 
   await Promise.all([
     runLimited(patches, concurrency, async (t) => {

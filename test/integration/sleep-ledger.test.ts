@@ -115,7 +115,7 @@ describe('sleep ledger', () => {
     const next = await reconcileAll(admin, { ...only, now: new Date('2026-01-12T17:01:00Z') });
     assert.equal(next.environments[0]?.action, 'sleep');
     assert.equal(await replicas(name), 0);
-    assert.equal(next.requests, 4 + 1 + 2, 'lists, the re-read, two scale patches: the ledger already agreed');
+    assert.equal(next.requests, 4 + 1 + 1 + 2, 'lists, the re-read and the ScaledObjects list, two scale patches: the ledger already agreed');
     await reconcileAll(admin, { ...only, now: new Date('2026-01-13T07:00:00Z') });
     const ledger = await ledgerOf(name);
     // Monday 09-17Z awake, 17-23Z asleep; Tuesday 00-08 local asleep: every second once.

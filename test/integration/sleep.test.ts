@@ -154,7 +154,7 @@ describe('sleep and wake of one environment', () => {
     });
     const again = await sleepEnvironment(admin, env);
     assert.equal(again.changed, 0);
-    assert.equal(again.requests, 5, 'idempotent: read, 3 lists, the marker; no workload patch');
+    assert.equal(again.requests, 6, 'idempotent: read, 3 lists, the ScaledObjects list, the marker; no workload patch');
   });
 
   it('an HPA does not scale a sleeping target back up (ScalingDisabled), and takes over again after wake', async () => {
@@ -390,10 +390,11 @@ describe('the sleeper', () => {
     assert.equal(byName(pass.environments, 'badcount')?.changed, 3, 'the rest of the environment still sleeps');
     assert.equal(byName(pass.environments, 'woken')?.action, 'none', 'awake-until in the future keeps it awake');
     assert.equal(byName(pass.environments, 'expired')?.changed, 0);
-    // 4 lists + 2 re-reads of the namespaces about to change (office, badcount) + 6 workload
-    // patches + 5 namespace patches: the first sleep-ledger record of every environment with a
-    // verdict (badzone has none), `expired`'s also removing its expired awake-until.
-    assert.equal(pass.requests, 4 + 2 + 6 + 5);
+    // 4 lists + 2 re-reads of the namespaces about to change (office, badcount) and 2 lists of
+    // their KEDA ScaledObjects + 6 workload patches + 5 namespace patches: the first sleep-ledger
+    // record of every environment with a verdict (badzone has none), `expired`'s also removing its
+    // expired awake-until.
+    assert.equal(pass.requests, 4 + 2 + 2 + 6 + 5);
     assert.equal((await annotationsOf(envs['expired']!))['t-env.dev/awake-until'], undefined);
     for (const suffix of ['always', 'badzone', 'woken', 'expired']) {
       assert.equal(await assertConsistent(envs[suffix]!, { 'Deployment/api': '2', 'CronJob/report': 'false', 'StatefulSet/db': '1' }), 'awake', suffix);

@@ -200,11 +200,15 @@ export class SleepApi {
     return this.call({ verb: 'create', resource: 'events', namespace, name: undefined }, (c) => this.core.createNamespacedEvent({ namespace, body }, c));
   }
 
-  /** The KEDA ScaledObjects of a namespace; none where KEDA is not installed (404). */
-  async listScaledObjects(namespace: string): Promise<ScaledObjectLike[]> {
+  /** The KEDA ScaledObjects of a namespace (or all); none where KEDA is not installed (404). */
+  async listScaledObjects(namespace: string | undefined): Promise<ScaledObjectLike[]> {
     try {
-      return await this.call({ verb: 'list', resource: 'scaledobjects', namespace, name: undefined },
-        async (c) => ((await this.custom.listNamespacedCustomObject({ ...SCALED_OBJECTS, namespace }, c)) as { items?: ScaledObjectLike[] }).items ?? []);
+      return await this.call({ verb: 'list', resource: 'scaledobjects', namespace, name: undefined }, async (c) => {
+        const list: unknown = namespace === undefined
+          ? await this.custom.listClusterCustomObject(SCALED_OBJECTS, c)
+          : await this.custom.listNamespacedCustomObject({ ...SCALED_OBJECTS, namespace }, c);
+        return (list as { items?: ScaledObjectLike[] }).items ?? [];
+      });
     } catch (error) {
       if (isApiStatus(error, 404)) return [];
       throw error;
@@ -420,7 +424,10 @@ async function transition(
   });
   const lists = Promise.all(listing);
   lists.catch(() => undefined); // awaited below unless the check fails first
-  const scaledObjects = api.listScaledObjects(name).then((items) => ({ items, problem: undefined }), (error: unknown) => {
+  const scaledObjects = api.listScaledObjects(name).then((items) => ({ items, problem: undefined as string | undefined }), (error: unknown) => {
+    // Someone who may not see ScaledObjects cannot pause them: the sleeper, which may, pauses
+    // them at its next pass.
+    if (isApiStatus(error, 403)) return { items: [], problem: undefined };
     if (!isApiError(error)) throw error;
     return { items: [], problem: `KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}` };
   });

@@ -3,8 +3,8 @@
 // only the patches that are missing, so a late, missed or interrupted pass is caught up by the next
 // one (unlike cron, where a missed tick is a missed sleep).
 //
-// A pass makes one list per kind (environment namespaces by label; Deployments, StatefulSets and
-// CronJobs across all namespaces) and one patch per workload that must change, plus one namespace
+// A pass makes one list per kind (environment namespaces by label; Deployments, StatefulSets,
+// CronJobs and KEDA ScaledObjects across all namespaces) and one patch per workload that must change, plus one namespace
 // patch per environment whose state or its cause changes (the sleep ledger, core/sleep-ledger.ts,
 // with any expired marker removed in the same patch), sent before that environment's workloads so
 // that a pass killed in between finds the ledger already right and never counts twice. If the
@@ -98,6 +98,14 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const selector = [`${LABEL_ENVIRONMENT}=true`, options.selector].filter((s) => s).join(',');
 
+  // KEDA ScaledObjects (core/keda.ts): one list across all namespaces; none where KEDA is not
+  // installed, and a warning where the sleeper may not list them.
+  const scaledObjectList = api.listScaledObjects(undefined).catch((error: unknown) => {
+    if (!isApiStatus(error, 403)) throw toTEnvError(error, session, 'list scaledobjects in all namespaces');
+    options.onEvent?.({ type: 'warning', message: 'may not list scaledobjects in all namespaces; KEDA ScaledObjects are not paused' });
+    return [];
+  });
+  scaledObjectList.catch(() => undefined); // awaited below
   // Cluster-wide lists go out together; a 403 on one kind falls back to per-namespace lists below.
   const [namespaces, ...clusterLists] = await Promise.all([
     api.listNamespaces(selector).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); }),
@@ -107,6 +115,11 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     })),
   ]);
 
+  const scaledObjects = new Map<string, ScaledObjectLike[]>();
+  for (const obj of await scaledObjectList) {
+    const namespace = obj.metadata?.namespace ?? '';
+    scaledObjects.set(namespace, [...(scaledObjects.get(namespace) ?? []), obj]);
+  }
   const company = await readCompanyHolidays(api, options);
   const included = namespaces.filter((ns) => options.include?.(ns.metadata?.name ?? '') ?? true);
   const own = ownNamespace();
@@ -170,19 +183,11 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const changing = [...new Set(patches.map((t) => t.env))];
   const moved = new Set<string>();
   const latest = new Map<string, k8s.V1Namespace>();
-  // The KEDA ScaledObjects of each changing environment are listed alongside (core/keda.ts).
-  const scaledObjects = new Map<string, ScaledObjectLike[]>();
   await runLimited(changing, concurrency, async (name) => {
     const env = work.get(name)!;
     let fresh: k8s.V1Namespace | undefined;
-    const listed = api.listScaledObjects(name).then((items) => { scaledObjects.set(name, items); }, (error: unknown) => {
-      if (!isApiError(error)) throw error;
-      env.problems.push(`KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}`);
-    });
-    listed.catch(() => undefined); // awaited below
     try {
       fresh = await api.readNamespaceByList(name);
-      await listed;
     } catch (error) {
       if (!isApiError(error)) throw toTEnvError(error, session, `list namespaces`);
       env.problems.push(toTEnvError(error, session, `list namespaces`).message);
@@ -229,12 +234,12 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   });
   if (moved.size > 0) patches = patches.filter((t) => !moved.has(t.env));
 
-  // KEDA pauses go before the workloads change, in both directions (core/keda.ts).
-  await runLimited(changing.filter((name) => !moved.has(name)), concurrency, async (name) => {
-    const env = work.get(name)!;
-    const target = desired.get(name);
+  // KEDA pauses go before the workloads change, in both directions (core/keda.ts); a patch only
+  // where a ScaledObject is not as it should be, so a steady pass makes none.
+  await runLimited([...work.values()].filter((env) => !moved.has(env.name) && scaledObjects.has(env.name)), concurrency, async (env) => {
+    const target = desired.get(env.name);
     if (target === undefined) return;
-    env.problems.push(...await pauseScaledObjects(api, name, scaledObjects.get(name) ?? [], target, sleepingWorkloads(env.workloads, 'scheduled')));
+    env.problems.push(...await pauseScaledObjects(api, env.name, scaledObjects.get(env.name) ?? [], target, sleepingWorkloads(env.workloads, 'scheduled')));
   }).catch((error: unknown) => { throw toTEnvError(error, session, 'patch scaledobjects'); });
 
   await Promise.all([

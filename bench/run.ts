@@ -15,6 +15,7 @@ import { benchBaselineCopy } from './baseline.ts';
 import { benchLogPipeline, benchLogsEndToEnd } from './logs-pipeline.ts';
 import { benchOverlayCreate, benchOverlayPlan } from './overlay.ts';
 import { benchOktetoStateLatency, benchSpawnLatency } from './okteto-status.ts';
+import { benchSavingsReport } from './savings.ts';
 import { ensureScaleFixture } from './scale-fixture.ts';
 import { benchSleeperPass, benchWake } from './sleep.ts';
 import { benchChangeCost, benchChangeLatency, benchFirstLoad } from './tree.ts';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
       (r) => ({ figure: `median ${r.medianMs} ms, p95 ${r.p95Ms} ms`, baseline: `${r.samples} spawns`, target: '≤ 150 ms' }));
     await scenario('awake hours, hostile annotation', () => benchAwakeHours(smoke ? 5 : 51),
       (r) => ({ figure: `1 KB worst case ${r.capUs} µs; 100 KB refused in ${r.hugeUs} µs`, baseline: `old regex: 1 KB ${r.oldCapUs} µs (${r.ratio}×), 10 KB ${r.old10kUs} µs`, target: 'linear; ≤ 1 ms whatever the size' }));
+    await scenario('t report, after the lists', () => benchSavingsReport(size.environments, size.workloads, smoke ? 3 : 11),
+      (r) => ({ figure: `${size.environments} envs × 35 days × ${size.workloads} workloads: ${r.reportMs} ms`, baseline: `JSON.parse of the ledgers (${r.ledgerChars} chars each) ${r.parseMs} ms (${r.ratio}×)`, target: '≤ 200 ms (300 environments)' }));
     await scenario('activation and bundles', () => benchActivation(smoke ? 3 : 10),
       (r) => ({ figure: `extension.js ${r.extensionKb} KB, require ${r.extensionRequireMs} ms`, baseline: `runtime.js ${r.runtimeKb} KB, require ${r.runtimeRequireMs} ms (deferred)`, target: 'activation ≤ 30 ms' }));
   } finally {

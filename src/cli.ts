@@ -11,11 +11,12 @@ import { envCommands } from './cli/env-commands.ts';
 import { scheduleCommands } from './cli/schedule-commands.ts';
 import { eventsCommand } from './cli/events-command.ts';
 import { sleepCommands } from './cli/sleep-commands.ts';
+import { reportCommand } from './cli/report-command.ts';
 import { devCommands } from './cli/dev-commands.ts';
 import { logsCommand } from './cli/logs-command.ts';
 import { mcpCommand } from './cli/mcp-command.ts';
 
-export const commands: Command[] = [...envCommands, ...baselineCommands, ...overlayCommands, eventsCommand, ...sleepCommands, ...devCommands, logsCommand, ...scheduleCommands, mcpCommand];
+export const commands: Command[] = [...envCommands, ...baselineCommands, ...overlayCommands, eventsCommand, ...sleepCommands, reportCommand, ...devCommands, logsCommand, ...scheduleCommands, mcpCommand];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const json = argv.includes('--json');

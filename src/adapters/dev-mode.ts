@@ -153,7 +153,7 @@ export async function servicesInEnvironment(session: KubeSession, manifest: Load
  */
 export async function wakeForDev(session: KubeSession, namespace: string, options: { minimumHours: number; signal?: AbortSignal | undefined; onProgress?: ((text: string) => void) | undefined }): Promise<void> {
   options.onProgress?.(`Waking ${namespace} first…`);
-  await wakeEnvironment(session, namespace, { minimumHours: options.minimumHours, signal: options.signal, onProgress: options.onProgress });
+  await wakeEnvironment(session, namespace, { minimumHours: options.minimumHours, cause: 'dev', actor: { via: 'Start Dev' }, signal: options.signal, onProgress: options.onProgress });
   await waitUntilReady(session, namespace, { signal: options.signal, onProgress: options.onProgress });
 }
 

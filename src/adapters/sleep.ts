@@ -5,7 +5,8 @@
 //
 // Order of writes, so that a process killed between any two requests loses nothing and the next
 // run (or the sleeper) finishes the job: first the namespace marker (`asleep-until` for a sleep,
-// `awake-until` for a wake), which tells the sleeper what the environment should be, then the
+// `awake-until` for a wake), which tells the sleeper what the environment should be, with the
+// sleep ledger's record of the transition in the same patch (core/sleep-ledger.ts), then the
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL } from '../core/environment.ts';
@@ -13,6 +14,10 @@ import { KINDS, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { ScalableKind, WorkloadKind } from '../core/kinds.ts';
 import { CancelledError, InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
+import { planScaledObject } from '../core/keda.ts';
+import type { ScaledObjectLike } from '../core/keda.ts';
+import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate, transitionMessage } from '../core/sleep-ledger.ts';
+import type { LedgerCause, TransitionActor } from '../core/sleep-ledger.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch, WorkloadPlan } from '../core/sleep-plan.ts';
 import { readEnvironmentNamespace } from './environments.ts';
@@ -56,6 +61,7 @@ export interface ApiOptions {
 
 const DEFAULT_CONCURRENCY = 32;
 const CONFLICT_RETRIES = 5;
+const SCALED_OBJECTS = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
 
 /** The API calls of sleep, wake and the sleeper, each counted, hooked and cancellable. */
 export class SleepApi {
@@ -63,6 +69,7 @@ export class SleepApi {
   readonly counter: RequestCounter;
   private readonly options: ApiOptions;
   private readonly core: k8s.CoreV1Api;
+  private readonly custom: k8s.CustomObjectsApi;
   private readonly kinds: KindClients;
   private readonly middleware: k8s.ObservableMiddleware;
 
@@ -72,6 +79,7 @@ export class SleepApi {
     this.counter = options.counter ?? new RequestCounter();
     const kc = session.kc;
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.kinds = kindClients(kc);
     const counter = this.counter;
     const signal = options.signal;
@@ -153,16 +161,63 @@ export class SleepApi {
     return this.call({ verb: 'patch', resource: api.info.plural, namespace, name }, (c) => api.patch(namespace, name, patch, c));
   }
 
-  /** A Warning Event on a namespace (shown by `kubectl get events -n <env>`). */
-  createNamespaceEvent(namespace: string, reason: string, message: string, now: Date): Promise<unknown> {
+  /** An Event on a namespace (shown by `kubectl get events -n <env>`): Warning unless `type` says Normal. */
+  createNamespaceEvent(namespace: string, reason: string, message: string, now: Date, type: 'Warning' | 'Normal' = 'Warning'): Promise<unknown> {
     const body: k8s.CoreV1Event = {
       metadata: { generateName: 't-env-sleeper-', namespace },
       involvedObject: { apiVersion: 'v1', kind: 'Namespace', name: namespace, namespace },
-      reason, message: sanitizeText(message).slice(0, 1024), type: 'Warning',
+      reason, message: sanitizeText(message).slice(0, 1024), type,
       source: { component: 't-env-sleeper' }, reportingComponent: 't-env.dev/sleeper', reportingInstance: 't-env-sleeper',
       firstTimestamp: now, lastTimestamp: now, count: 1,
     };
     return this.call({ verb: 'create', resource: 'events', namespace, name: undefined }, (c) => this.core.createNamespacedEvent({ namespace, body }, c));
+  }
+
+  /** The KEDA ScaledObjects of a namespace (or all); none where KEDA is not installed (404). */
+  async listScaledObjects(namespace: string | undefined): Promise<ScaledObjectLike[]> {
+    try {
+      return await this.call({ verb: 'list', resource: 'scaledobjects', namespace, name: undefined }, async (c) => {
+        const list: unknown = namespace === undefined
+          ? await this.custom.listClusterCustomObject(SCALED_OBJECTS, c)
+          : await this.custom.listNamespacedCustomObject({ ...SCALED_OBJECTS, namespace }, c);
+        return (list as { items?: ScaledObjectLike[] }).items ?? [];
+      });
+    } catch (error) {
+      if (isApiStatus(error, 404)) return [];
+      throw error;
+    }
+  }
+
+  patchScaledObject(namespace: string, name: string, body: object): Promise<unknown> {
+    return this.call({ verb: 'patch', resource: 'scaledobjects', namespace, name }, (c) => this.custom.patchNamespacedCustomObject({ ...SCALED_OBJECTS, namespace, name, body, fieldManager: FIELD_MANAGER }, c));
+  }
+
+  /** A ConfigMap's data (the company holidays of `t sleeper --holidays-configmap`). */
+  async readConfigMapData(namespace: string, name: string): Promise<Record<string, string>> {
+    const cm = await this.call({ verb: 'get', resource: 'configmaps', namespace, name }, (c) => this.core.readNamespacedConfigMap({ namespace, name }, c));
+    return cm.data ?? {};
+  }
+
+  /** The caller's username (SelfSubjectReview, allowed to every authenticated user). */
+  async whoAmI(): Promise<string> {
+    const auth = this.session.kc.makeApiClient(k8s.AuthenticationV1Api);
+    const review = await this.call({ verb: 'create', resource: 'selfsubjectreviews', namespace: undefined, name: undefined }, (c) => auth.createSelfSubjectReview({ body: {} }, c));
+    return review.status?.userInfo?.username ?? '';
+  }
+}
+
+/**
+ * Records a transition as a Normal Event on the namespace ("Woken by alice from VS Code"). The
+ * Event only tells people what happened (the ledger is the record), so a refusal (no `create
+ * events` right) or a failure is not the transition's problem; cancellation still stops it.
+ */
+export async function transitionEvent(api: SleepApi, namespace: string, state: SleepTarget, cause: LedgerCause, actor: TransitionActor | undefined, now: Date): Promise<void> {
+  try {
+    const user = actor !== undefined && actor.user === undefined ? (await api.whoAmI()) || undefined : actor?.user;
+    const message = transitionMessage(state, cause, actor === undefined ? undefined : { ...actor, user });
+    await api.createNamespaceEvent(namespace, state === 'asleep' ? 'Slept' : 'Woken', message, now, 'Normal');
+  } catch (error) {
+    if (!isApiError(error)) throw error;
   }
 }
 
@@ -223,6 +278,35 @@ export async function convergeWorkload(api: SleepApi, kind: WorkloadKind, namesp
   }
 }
 
+/** `Kind/name` of every workload that sleep puts (or keeps) to sleep: the targets whose ScaledObjects are paused. */
+export function sleepingWorkloads(workloads: readonly { kind: WorkloadKind; obj: SleepableObject }[], mode: SleepMode): Set<string> {
+  return new Set(workloads.flatMap(({ kind, obj }) => {
+    const plan = planWorkload(kind, obj, 'asleep', mode);
+    return plan.type === 'patch' || plan.type === 'unchanged' ? [workloadLabel(kind, obj)] : [];
+  }));
+}
+
+/**
+ * Pauses (asleep) or un-pauses (awake) the KEDA ScaledObjects of an environment (core/keda.ts);
+ * before the workloads change. A 409 or 404 leaves the object to the next run; a refusal is a problem.
+ */
+export async function pauseScaledObjects(api: SleepApi, namespace: string, objects: readonly ScaledObjectLike[], target: SleepTarget, sleeping: ReadonlySet<string>): Promise<string[]> {
+  const problems: string[] = [];
+  await runLimited(objects, DEFAULT_CONCURRENCY, async (obj) => {
+    const patch = planScaledObject(obj, target, sleeping);
+    const name = obj.metadata?.name ?? '';
+    if (patch === undefined) return;
+    try {
+      await api.patchScaledObject(namespace, name, patch);
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+      if (isApiStatus(error, 409) || isApiStatus(error, 404)) return; // changed or gone meanwhile: the next run looks again
+      problems.push(`ScaledObject/${name}: ${toTEnvError(error, api.session, `patch scaledobjects in namespace ${namespace}`).message}`);
+    }
+  });
+  return problems;
+}
+
 /**
  * Runs `work` over `items`, at most `limit` at a time. On the first thrown error no new item is
  * started; the ones in flight finish, then the error is rethrown.
@@ -254,6 +338,8 @@ export interface TransitionOptions extends ApiOptions {
   onProgress?: ((text: string) => void) | undefined;
   /** Workload patches in flight at once (default 32). */
   concurrency?: number | undefined;
+  /** Who asks, for the Event ("Woken by alice from VS Code"); the user is looked up when not given. */
+  actor?: TransitionActor | undefined;
 }
 
 export interface TransitionResult {
@@ -276,6 +362,8 @@ export interface WakeOptions extends TransitionOptions {
   /** Awake for exactly this long; else until the next scheduled sleep, at least `minimumHours`. */
   forMs?: number | undefined;
   minimumHours: number;
+  /** `dev` when Start Dev wakes the environment; `manual` (Wake, Keep Awake) by default. */
+  cause?: 'manual' | 'dev' | undefined;
 }
 
 export interface WakeResult extends TransitionResult {
@@ -296,9 +384,10 @@ async function authFailureAmong(error: unknown, others: Promise<unknown>): Promi
 }
 
 async function transition(
-  session: KubeSession, name: string, target: SleepTarget, options: TransitionOptions,
+  session: KubeSession, name: string, target: SleepTarget, cause: LedgerCause, options: TransitionOptions,
   marker: (ns: k8s.V1Namespace) => { annotations: Record<string, string | null>; problem: string | undefined },
 ): Promise<TransitionResult> {
+  const now = options.now ?? new Date();
   const api = new SleepApi(session, options);
   const start = api.counter.count;
   const verb = target === 'asleep' ? 'Putting' : 'Waking';
@@ -315,6 +404,14 @@ async function transition(
   });
   const lists = Promise.all(listing);
   lists.catch(() => undefined); // awaited below unless the check fails first
+  const scaledObjects = api.listScaledObjects(name).then((items) => ({ items, problem: undefined as string | undefined }), (error: unknown) => {
+    // Someone who may not see ScaledObjects cannot pause them: the sleeper, which may, pauses
+    // them at its next pass.
+    if (isApiStatus(error, 403)) return { items: [], problem: undefined };
+    if (!isApiError(error)) throw error;
+    return { items: [], problem: `KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}` };
+  });
+  scaledObjects.catch(() => undefined); // awaited below
   let ns: k8s.V1Namespace;
   try {
     ns = await api.readEnvironment(name);
@@ -325,23 +422,40 @@ async function transition(
     ns = await api.readEnvironment(name);
   }
   const workloads = (await lists).flat();
-  const { annotations, problem } = marker(ns);
-  try {
-    await api.patchNamespace(name, annotations);
-  } catch (error) {
-    throw toTEnvError(error, session, `patch namespace ${name}`);
+  // The marker and the ledger go in one patch, based on the namespace as read (a 409 reads it
+  // again), so the ledger never records a transition whose marker was not written, or twice.
+  let written: { problem: string | undefined; ledgerProblem: string | undefined; event: boolean };
+  for (let attempt = 0; ; attempt++) {
+    const { annotations, problem } = marker(ns);
+    const ledger = ledgerUpdate(ns.metadata?.annotations, { state: target, cause, at: now });
+    const patch = ledger.value === undefined ? annotations : { ...annotations, [ANNOTATION_SLEEP_LEDGER]: ledger.value };
+    try {
+      await api.patchNamespace(name, patch, ns.metadata?.resourceVersion);
+      written = { problem, ledgerProblem: ledger.problem, event: ledger.value !== undefined && ledger.previous !== target };
+      break;
+    } catch (error) {
+      if (!isApiStatus(error, 409) || attempt >= CONFLICT_RETRIES) throw toTEnvError(error, session, `patch namespace ${name}`);
+    }
+    ns = await api.readEnvironment(name);
   }
+  const event = written.event ? transitionEvent(api, name, target, cause, options.actor, now) : Promise.resolve();
+  event.catch(() => undefined); // awaited after the workloads
+  const keda = await scaledObjects.catch((error: unknown) => { throw toTEnvError(error, session, `list scaledobjects in namespace ${name}`); });
+  const kedaProblems = [...(keda.problem ? [keda.problem] : []), ...await pauseScaledObjects(api, name, keda.items, target, sleepingWorkloads(workloads, 'manual'))
+    .catch((error: unknown) => { throw toTEnvError(error, session, `patch scaledobjects in namespace ${name}`); })];
   let done = 0;
   const outcomes = await runLimited(workloads, options.concurrency ?? DEFAULT_CONCURRENCY, async ({ kind, obj }) => {
     const outcome = await convergeWorkload(api, kind, name, obj, target, 'manual');
     done++;
     options.onProgress?.(`${verb} ${name}${suffix}: ${done}/${workloads.length} workloads`);
     return outcome;
-  }).catch((error: unknown) => { throw toTEnvError(error, session, `patch workloads in namespace ${name}`); });
+  }).then(async (results) => { await event; return results; })
+    .catch((error: unknown) => { throw toTEnvError(error, session, `patch workloads in namespace ${name}`); });
+  const problem = [written.problem, written.ledgerProblem].filter((p) => p !== undefined).join(' ') || undefined;
   return {
     changed: outcomes.filter((o) => o.status === 'changed').length,
     skipped: outcomes.flatMap((o) => (o.status === 'skipped' && o.detail ? [o.detail] : [])),
-    problems: [...(problem ? [problem] : []), ...outcomes.flatMap((o) => (o.status === 'problem' && o.detail ? [o.detail] : []))],
+    problems: [...(problem ? [problem] : []), ...kedaProblems, ...outcomes.flatMap((o) => (o.status === 'problem' && o.detail ? [o.detail] : []))],
     requests: api.counter.count - start,
   };
 }
@@ -355,7 +469,7 @@ async function transition(
 export async function sleepEnvironment(session: KubeSession, name: string, options: TransitionOptions = {}): Promise<SleepResult> {
   const now = options.now ?? new Date();
   let asleepUntil = '';
-  const result = await transition(session, name, 'asleep', options, (ns) => {
+  const result = await transition(session, name, 'asleep', 'manual', options, (ns) => {
     const { until, problem } = manualSleepUntil(ns.metadata?.annotations, now);
     asleepUntil = until;
     return {
@@ -376,7 +490,7 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
   // Validate before any request: bad input changes nothing.
   manualWakeUntil(undefined, now, options.minimumHours, options.forMs);
   let awakeUntil = '';
-  const result = await transition(session, name, 'awake', options, (ns) => {
+  const result = await transition(session, name, 'awake', options.cause ?? 'manual', options, (ns) => {
     const { until, problem } = manualWakeUntil(ns.metadata?.annotations, now, options.minimumHours, options.forMs);
     awakeUntil = until;
     return {

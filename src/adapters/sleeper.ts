@@ -3,24 +3,32 @@
 // only the patches that are missing, so a late, missed or interrupted pass is caught up by the next
 // one (unlike cron, where a missed tick is a missed sleep).
 //
-// A pass makes one list per kind (environment namespaces by label; Deployments, StatefulSets and
-// CronJobs across all namespaces) and one patch per workload that must change, plus one namespace
-// patch to remove an expired marker. If the identity may not list a kind cluster-wide, it lists
-// that kind per environment instead. One environment's corrupt annotations or 403s are reported in
+// A pass makes one list per kind (environment namespaces by label; Deployments, StatefulSets,
+// CronJobs and KEDA ScaledObjects across all namespaces) and one patch per workload that must change, plus one namespace
+// patch per environment whose state or its cause changes (the sleep ledger, core/sleep-ledger.ts,
+// with any expired marker removed in the same patch), sent before that environment's workloads so
+// that a pass killed in between finds the ledger already right and never counts twice. If the
+// identity may not list a kind cluster-wide, it lists that kind per environment instead. One environment's corrupt annotations or 403s are reported in
 // its result and never stop the others.
 import type * as k8s from '@kubernetes/client-node';
 import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts';
 import type { WorkloadKind } from '../core/environment.ts';
 import { WORKLOAD_KINDS } from '../core/kinds.ts';
-import { asError, describeError, isCancelled } from '../core/errors.ts';
+import { asError, describeError, isCancelled, isTEnvError } from '../core/errors.ts';
 import { evaluate } from '../core/environment-verdict.ts';
+import type { EnvironmentVerdict } from '../core/environment-verdict.ts';
+import { companyHolidays } from '../core/schedule-policy.ts';
+import type { Holidays } from '../core/schedule-policy.ts';
 import { planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepTarget } from '../core/sleep-plan.ts';
+import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate } from '../core/sleep-ledger.ts';
+import type { LedgerCause } from '../core/sleep-ledger.ts';
+import type { ScaledObjectLike } from '../core/keda.ts';
 import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
-import { convergeWorkload, isApiError, settledOutcome, RequestCounter, runLimited, SleepApi } from './sleep.ts';
+import { convergeWorkload, isApiError, pauseScaledObjects, RequestCounter, runLimited, settledOutcome, SleepApi, sleepingWorkloads, transitionEvent } from './sleep.ts';
 import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
 
 export interface EnvironmentResult {
@@ -65,6 +73,8 @@ export interface ReconcileOptions extends ApiOptions {
   problemEvents?: ProblemEvents | undefined;
   /** Environments with a TTL: warned about and deleted by each pass (expiry-sweep.ts). */
   expiry?: ExpiryOptions | undefined;
+  /** The company holidays: read each pass from this ConfigMap's `holidays` key (schedule-policy.ts). */
+  holidaysConfigMap?: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 32;
@@ -91,6 +101,14 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const selector = [`${LABEL_ENVIRONMENT}=true`, options.selector].filter((s) => s).join(',');
 
+  // KEDA ScaledObjects (core/keda.ts): one list across all namespaces; none where KEDA is not
+  // installed, and a warning where the sleeper may not list them.
+  const scaledObjectList = api.listScaledObjects(undefined).catch((error: unknown) => {
+    if (!isApiStatus(error, 403)) throw toTEnvError(error, session, 'list scaledobjects in all namespaces');
+    options.onEvent?.({ type: 'warning', message: 'may not list scaledobjects in all namespaces; KEDA ScaledObjects are not paused' });
+    return [];
+  });
+  scaledObjectList.catch(() => undefined); // awaited below
   // Cluster-wide lists go out together; a 403 on one kind falls back to per-namespace lists below.
   const [namespaces, ...clusterLists] = await Promise.all([
     api.listNamespaces(selector).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); }),
@@ -100,6 +118,12 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     })),
   ]);
 
+  const scaledObjects = new Map<string, ScaledObjectLike[]>();
+  for (const obj of await scaledObjectList) {
+    const namespace = obj.metadata?.namespace ?? '';
+    scaledObjects.set(namespace, [...(scaledObjects.get(namespace) ?? []), obj]);
+  }
+  const company = await readCompanyHolidays(api, options);
   const included = namespaces.filter((ns) => options.include?.(ns.metadata?.name ?? '') ?? true);
   const own = ownNamespace();
   const expiry = await sweepExpired(session, included, now, { ...options.expiry, ownNamespace: options.expiry?.ownNamespace ?? own });
@@ -141,13 +165,11 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const tasks: Task[] = [];
   const outcomes = new Map<string, WorkloadOutcome[]>();
   const desired = new Map<string, SleepTarget | undefined>();
-  const cleanups: { env: EnvironmentWork; expired: readonly string[] }[] = [];
   for (const env of work.values()) {
-    const verdict = evaluate(env.ns.metadata?.annotations, now);
+    const verdict = evaluate(env.ns.metadata?.annotations, now, company);
     desired.set(env.name, verdict.state);
     outcomes.set(env.name, []);
     env.problems.push(...verdict.problems);
-    if (verdict.expired.length > 0) cleanups.push({ env, expired: verdict.expired });
     if (verdict.state === undefined) continue;
     for (const { kind, obj } of env.workloads) tasks.push({ env: env.name, kind, obj, target: verdict.state });
   }
@@ -164,6 +186,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   // it wants changed (one request per changing environment; a steady pass makes none).
   const changing = [...new Set(patches.map((t) => t.env))];
   const moved = new Set<string>();
+  const latest = new Map<string, k8s.V1Namespace>();
   await runLimited(changing, concurrency, async (name) => {
     const env = work.get(name)!;
     let fresh: k8s.V1Namespace | undefined;
@@ -176,29 +199,58 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
       return;
     }
     if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
+    if (fresh !== undefined) latest.set(name, fresh);
     const wants = fresh && !fresh.metadata?.deletionTimestamp && fresh.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true'
-      ? evaluate(fresh.metadata.annotations, now).state : undefined;
+      ? evaluate(fresh.metadata.annotations, now, company).state : undefined;
     if (wants !== desired.get(name)) {
       moved.add(name);
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
     }
   });
+  const withPatches = new Set(patches.map((t) => t.env));
+
+  // One namespace patch per environment whose ledger or markers need it (none in a steady pass),
+  // based on the newest read; its Event goes out beside the workload patches.
+  const events: { name: string; state: SleepTarget; cause: LedgerCause }[] = [];
+  const namespacePatches = [...work.values()].flatMap((env) => {
+    if (moved.has(env.name)) return [];
+    const ns = latest.get(env.name) ?? env.ns;
+    const verdict = evaluate(ns.metadata?.annotations, now, company);
+    const patch = namespacePatch(ns, verdict, now);
+    return patch === undefined ? [] : [{ env, ns, verdict, ...patch }];
+  });
+  await runLimited(namespacePatches, concurrency, async ({ env, ns, verdict, annotations, ledger }) => {
+    try {
+      // The precondition keeps us from removing a marker, or overwriting a ledger, written after our read.
+      await api.patchNamespace(env.name, annotations, ns.metadata?.resourceVersion);
+      if (ledger?.problem) env.problems.push(ledger.problem);
+      const state = verdict.state;
+      if (ledger !== undefined && state !== undefined && (ledger.previous === undefined ? withPatches.has(env.name) : ledger.previous !== state)) {
+        events.push({ name: env.name, state, cause: causeOf(verdict) });
+      }
+    } catch (error) {
+      if (!isApiError(error)) throw toTEnvError(error, session, `patch namespace ${env.name}`);
+      // Changed meanwhile: the next pass looks again, workloads included (the ledger comes first).
+      if (isApiStatus(error, 409) || isApiStatus(error, 404)) moved.add(env.name);
+      // Refused: the workloads still follow the schedule; the ledger is tried again next pass.
+      else env.problems.push(toTEnvError(error, session, `patch namespace ${env.name}`).message);
+    }
+  });
   if (moved.size > 0) patches = patches.filter((t) => !moved.has(t.env));
+
+  // KEDA pauses go before the workloads change, in both directions (core/keda.ts); a patch only
+  // where a ScaledObject is not as it should be, so a steady pass makes none.
+  await runLimited([...work.values()].filter((env) => !moved.has(env.name) && scaledObjects.has(env.name)), concurrency, async (env) => {
+    const target = desired.get(env.name);
+    if (target === undefined) return;
+    env.problems.push(...await pauseScaledObjects(api, env.name, scaledObjects.get(env.name) ?? [], target, sleepingWorkloads(env.workloads, 'scheduled')));
+  }).catch((error: unknown) => { throw toTEnvError(error, session, 'patch scaledobjects'); });
 
   await Promise.all([
     runLimited(patches, concurrency, async (t) => {
       outcomes.get(t.env)?.push(await convergeWorkload(api, t.kind, t.env, t.obj, t.target, 'scheduled'));
     }),
-    runLimited(cleanups, concurrency, async ({ env, expired }) => {
-      try {
-        // The precondition keeps us from removing a marker someone set after our list.
-        await api.patchNamespace(env.name, Object.fromEntries(expired.map((key) => [key, null])), env.ns.metadata?.resourceVersion);
-      } catch (error) {
-        if (isApiStatus(error, 409) || isApiStatus(error, 404)) return; // changed meanwhile: the next pass looks again
-        if (!isApiError(error)) throw error;
-        env.problems.push(toTEnvError(error, session, `patch namespace ${env.name}`).message);
-      }
-    }),
+    options.problemEvents?.transitions(api, events, now),
   ]).catch((error: unknown) => { throw toTEnvError(error, session, 'patch workloads'); });
 
   const environments = [...work.values()].map((env): EnvironmentResult => {
@@ -223,6 +275,41 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
 }
 
 /**
+ * The company holidays, when a ConfigMap is configured. An unreadable list is a warning and the
+ * pass goes on without it: environments then follow their own schedules, as without the option.
+ */
+async function readCompanyHolidays(api: SleepApi, options: ReconcileOptions): Promise<Holidays | undefined> {
+  const source = options.holidaysConfigMap;
+  if (source === undefined) return undefined;
+  const where = `${source.namespace}/${source.name}`;
+  try {
+    return companyHolidays(await api.readConfigMapData(source.namespace, source.name), where);
+  } catch (error) {
+    if (isCancelled(error) || (!isApiError(error) && !isTEnvError(error))) throw toTEnvError(error, api.session, `get configmap ${where}`);
+    const reason = isApiError(error) ? toTEnvError(error, api.session, `get configmap ${where}`).message : describeError(error);
+    options.onEvent?.({ type: 'warning', message: `company holidays not applied this pass: ${reason}` });
+    return undefined;
+  }
+}
+
+/** The ledger's cause for a verdict: the schedule, or a person's marker. */
+function causeOf(verdict: EnvironmentVerdict): LedgerCause {
+  return verdict.reason === 'schedule' ? 'schedule' : 'manual';
+}
+
+/**
+ * The namespace patch a pass makes for an environment, or `undefined`: the ledger when the state
+ * or its cause changed, and the expired markers removed.
+ */
+function namespacePatch(ns: k8s.V1Namespace, verdict: EnvironmentVerdict, now: Date): { annotations: Record<string, string | null>; ledger: ReturnType<typeof ledgerUpdate> | undefined } | undefined {
+  const annotations: Record<string, string | null> = Object.fromEntries(verdict.expired.map((key) => [key, null]));
+  const ledger = verdict.state === undefined ? undefined : ledgerUpdate(ns.metadata?.annotations, { state: verdict.state, cause: causeOf(verdict), at: now });
+  if (ledger?.value !== undefined) annotations[ANNOTATION_SLEEP_LEDGER] = ledger.value;
+  if (Object.keys(annotations).length === 0) return undefined;
+  return { annotations, ledger: ledger?.value === undefined ? undefined : ledger };
+}
+
+/**
  * Reports environment problems as Kubernetes Warning Events, once per distinct problem text (the
  * sleeper runs every minute; an Event per pass would bury everything else). Stops trying after a
  * 403, with one warning, so an identity without `create events` still sleeps and wakes.
@@ -230,6 +317,12 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
 export class ProblemEvents {
   private readonly reported = new Map<string, string>();
   private disabled = false;
+
+  /** "Slept by schedule", "Woken by Keep Awake": one Normal Event per environment that changed state. */
+  async transitions(api: SleepApi, changes: readonly { name: string; state: SleepTarget; cause: LedgerCause }[], now: Date): Promise<void> {
+    if (this.disabled) return;
+    await runLimited(changes, DEFAULT_CONCURRENCY, (c) => transitionEvent(api, c.name, c.state, c.cause, undefined, now));
+  }
 
   async report(api: SleepApi, environments: readonly EnvironmentResult[], now: Date, onEvent?: (event: SleeperEvent) => void): Promise<void> {
     const seen = new Set<string>();

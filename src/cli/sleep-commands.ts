@@ -2,9 +2,13 @@
 import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
 import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
+import { InvalidInputError } from '../core/errors.ts';
 import { parseDuration, stringOption } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { session } from './env-commands.ts';
+
+/** For the transition Events: "Woken by alice from the CLI". */
+const CLI = { via: 'the CLI' };
 
 /** Prints a sleep or wake result; exit 1 when some workload had a problem. */
 function report(ctx: CommandContext, name: string, result: { skipped: string[]; problems: string[] }, summary: string): number {
@@ -18,6 +22,14 @@ function report(ctx: CommandContext, name: string, result: { skipped: string[]; 
   return result.problems.length > 0 ? 1 : 0;
 }
 
+/** `t-env-system/holidays` → its namespace and name. */
+function parseConfigMapRef(text: string | undefined): { namespace: string; name: string } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(text);
+  if (!match) throw new InvalidInputError(`Invalid --holidays-configmap "${text}": expected <namespace>/<name>.`, 'For example t-env-system/holidays.');
+  return { namespace: match[1]!, name: match[3]! };
+}
+
 export const sleepCommands: Command[] = [
   {
     path: ['env', 'sleep'],
@@ -28,7 +40,7 @@ export const sleepCommands: Command[] = [
       const progress = ctx.out.json ? undefined : ctx.out.progress(`Putting ${name} to sleep…`);
       let result;
       try {
-        result = await sleepEnvironment(session(ctx), name, { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
+        result = await sleepEnvironment(session(ctx), name, { signal: ctx.signal, actor: CLI, onProgress: (t) => progress?.update(t) });
       } finally {
         progress?.done();
       }
@@ -51,7 +63,7 @@ export const sleepCommands: Command[] = [
       const progress = ctx.out.json ? undefined : ctx.out.progress(`Waking ${name}…`);
       let result;
       try {
-        result = await wakeEnvironment(s, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal: ctx.signal, onProgress: (t) => progress?.update(t) });
+        result = await wakeEnvironment(s, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal: ctx.signal, actor: CLI, onProgress: (t) => progress?.update(t) });
         if (!ctx.values['no-wait']) await waitUntilReady(s, name, { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
       } finally {
         progress?.done();
@@ -65,12 +77,14 @@ export const sleepCommands: Command[] = [
     options: {
       once: { type: 'boolean', description: 'one pass, then exit (1 if any environment had a problem)' },
       interval: { type: 'string', description: 'time between passes (default 60s)', valueName: 'duration' },
+      'holidays-configmap': { type: 'string', description: 'company holidays: a ConfigMap whose "holidays" key lists dates and ranges (asleep all day in each environment\'s zone)', valueName: 'namespace/name' },
     },
     async run(ctx) {
       const s = session(ctx);
       const intervalMs = parseDuration(stringOption(ctx, 'interval') ?? '60s', 'interval');
+      const holidaysConfigMap = parseConfigMapRef(stringOption(ctx, 'holidays-configmap'));
       const pass = await runSleeper(s, {
-        intervalMs, once: ctx.values['once'] === true, signal: ctx.signal,
+        intervalMs, once: ctx.values['once'] === true, signal: ctx.signal, holidaysConfigMap,
         onEvent: (event) => {
           if (ctx.out.json) {
             process.stdout.write(`${JSON.stringify(event)}\n`);

@@ -5,6 +5,7 @@
 // Annotation contract (namespace):
 // - `t-env.dev/awake-hours` and `t-env.dev/timezone`: the schedule (see schedule.ts). Neither: no
 //   schedule, the sleeper leaves the environment alone. One without the other is corrupt.
+//   `t-env.dev/prewarm-minutes` and `t-env.dev/holidays` shape it (schedule-policy.ts).
 // - `t-env.dev/awake-until` (ISO instant): a manual wake; awake until then whatever the schedule
 //   says. Set by Wake and Keep Awake, which also remove `asleep-until`.
 // - `t-env.dev/asleep-until` (ISO instant): a manual sleep ("Sleep now"); asleep until then
@@ -22,8 +23,10 @@
 import { ANNOTATION_ASLEEP_UNTIL, ANNOTATION_AWAKE_HOURS, ANNOTATION_AWAKE_UNTIL, ANNOTATION_TIMEZONE, ASLEEP_INDEFINITELY } from './environment.ts';
 import { describeError } from './errors.ts';
 import { quoteValue } from './sanitize.ts';
-import { effectiveAwake, SleepSchedule } from './schedule.ts';
-import type { Transition } from './schedule.ts';
+import { effectiveAwake } from './schedule.ts';
+import type { ScheduleLike, Transition } from './schedule.ts';
+import { ANNOTATION_HOLIDAYS, ANNOTATION_PREWARM_MINUTES, schedulePolicy } from './schedule-policy.ts';
+import type { Holidays } from './schedule-policy.ts';
 
 export type SleepTarget = 'awake' | 'asleep';
 
@@ -59,11 +62,15 @@ function parseInstant(annotations: Annotations, key: string, problems: string[])
   return new Date(time);
 }
 
-/** A namespace's schedule and its zone. */
-export interface ZonedSchedule { readonly schedule: SleepSchedule; readonly zone: string }
+/** A namespace's schedule (awake hours with its pre-warm and holidays) and its zone. */
+export interface ZonedSchedule { readonly schedule: ScheduleLike; readonly zone: string }
 
-/** The schedule of a namespace's annotations; `undefined` if it has none; pushes a problem if corrupt. */
-export function readSchedule(annotations: Annotations, now: Date, problems: string[]): ZonedSchedule | undefined {
+/**
+ * The schedule of a namespace's annotations; `undefined` if it has none; pushes a problem if
+ * corrupt. Pre-warm and holidays (schedule-policy.ts) come with the awake hours; `company` adds
+ * the cluster-wide holidays the sleeper reads.
+ */
+export function readSchedule(annotations: Annotations, now: Date, problems: string[], company?: Holidays): ZonedSchedule | undefined {
   const hours = annotations?.[ANNOTATION_AWAKE_HOURS];
   const zone = annotations?.[ANNOTATION_TIMEZONE];
   if (hours === undefined && zone === undefined) return undefined;
@@ -72,7 +79,7 @@ export function readSchedule(annotations: Annotations, now: Date, problems: stri
     return undefined;
   }
   try {
-    const schedule = SleepSchedule.parse(hours);
+    const schedule = schedulePolicy(hours, { prewarmMinutes: annotations?.[ANNOTATION_PREWARM_MINUTES], holidays: annotations?.[ANNOTATION_HOLIDAYS] }, company);
     schedule.isAwake(now, zone); // validates the zone
     return { schedule, zone };
   } catch (error) {
@@ -86,11 +93,11 @@ export function readSchedule(annotations: Annotations, now: Date, problems: stri
  * else a manual sleep (`asleep-until` in the future), else its schedule. Any corrupt annotation
  * makes the state `undefined` with the problem named: nobody guesses.
  */
-export function evaluate(annotations: Annotations, now: Date): EnvironmentVerdict {
+export function evaluate(annotations: Annotations, now: Date, companyHolidays?: Holidays): EnvironmentVerdict {
   const problems: string[] = [];
   const awakeUntil = parseInstant(annotations, ANNOTATION_AWAKE_UNTIL, problems);
   const asleepUntil = parseInstant(annotations, ANNOTATION_ASLEEP_UNTIL, problems);
-  const schedule = readSchedule(annotations, now, problems);
+  const schedule = readSchedule(annotations, now, problems, companyHolidays);
   const time = now.getTime();
   if (problems.length > 0) return { state: undefined, reason: 'problem', problems, expired: [], next: undefined };
   const expired = [

@@ -30,6 +30,10 @@ export interface EnvironmentJson {
   state: string;
   timezone: string | null;
   awakeHours: string | null;
+  /** Minutes woken before each awake stretch (`t-env.dev/prewarm-minutes`); null without. */
+  prewarmMinutes: number | null;
+  /** `t-env.dev/holidays` as written; null without. */
+  holidays: string | null;
   awakeUntil: string | null;
   asleepUntil: string | null;
   /** `t-env.dev/expires-at`: when the sleeper deletes the environment; null without a TTL. */
@@ -47,6 +51,8 @@ export function environmentJson(env: EnvironmentInfo, now: Date): EnvironmentJso
     state: env.state,
     timezone: env.timezone ?? null,
     awakeHours: env.awakeHours ?? null,
+    prewarmMinutes: env.prewarmMinutes !== undefined && /^\d{1,3}$/.test(env.prewarmMinutes) ? Number(env.prewarmMinutes) : null,
+    holidays: env.holidays ?? null,
     awakeUntil: env.awakeUntil ?? null,
     asleepUntil: env.asleepUntil ?? null,
     expiresAt: env.expiresAt ?? null,

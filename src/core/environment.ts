@@ -5,6 +5,9 @@ import type { OverlayView } from './overlay-view.ts';
 import type { ScalableKind, WorkloadKind } from './kinds.ts';
 
 import { TEnvError } from './errors.ts';
+import { podRequests } from './quantity.ts';
+import type { PodRequests, PodSpecLike } from './quantity.ts';
+import { ANNOTATION_HOLIDAYS, ANNOTATION_PREWARM_MINUTES } from './schedule-policy.ts';
 
 /** A namespace is an environment iff it carries this label with value "true". */
 export const LABEL_ENVIRONMENT = 't-env.dev/environment';
@@ -28,6 +31,8 @@ export const LABEL_BASELINE = 't-env.dev/baseline';
 export const ANNOTATION_REPLICAS_BEFORE_SLEEP = 't-env.dev/replicas-before-sleep';
 /** On a workload: `never` keeps it out of sleep. */
 export const ANNOTATION_SLEEP = 't-env.dev/sleep';
+/** The sleep ledger of an environment (contract: sleep-ledger.ts). */
+export const ANNOTATION_SLEEP_LEDGER = 't-env.dev/sleep-ledger';
 /** Labels and annotations `okteto up` leaves (okteto's pkg/model/const.go; the stand-in in test/fixtures/okteto-fake cites each). */
 export const LABEL_OKTETO_DEV = 'dev.okteto.com';
 export const ANNOTATION_OKTETO_REPLICAS = 'dev.okteto.com/replicas';
@@ -48,7 +53,7 @@ export interface Meta {
 export interface NamespaceLike { metadata?: Meta | undefined; status?: { phase?: string | undefined } | undefined }
 export interface ScalableLike {
   metadata?: Meta | undefined;
-  spec?: { replicas?: number | undefined } | undefined;
+  spec?: { replicas?: number | undefined; template?: { spec?: PodSpecLike | undefined } | undefined } | undefined;
   status?: { readyReplicas?: number | undefined; replicas?: number | undefined } | undefined;
 }
 export interface CronJobLike { metadata?: Meta | undefined; spec?: { suspend?: boolean | undefined } | undefined; status?: { active?: readonly unknown[] | undefined } | undefined }
@@ -150,6 +155,8 @@ export interface WorkloadInfo {
   devMode: boolean;
   /** Excluded from sleep: annotated `t-env.dev/sleep=never` or owned by another controller. */
   sleepExempt: boolean;
+  /** CPU and memory requests per replica (Deployments and StatefulSets; quantity.ts). */
+  requests?: PodRequests | undefined;
   state: WorkloadState;
   pods: PodInfo[];
   /** Warning events about the workload itself, its ReplicaSets/Jobs and its pods. */
@@ -175,6 +182,11 @@ export interface EnvironmentInfo {
   baseline?: string | undefined;
   /** When it is an overlay of that baseline: what it runs and routes (set by the live store). */
   overlay?: OverlayView | undefined;
+  /** `t-env.dev/prewarm-minutes` and `t-env.dev/holidays` as written (schedule-policy.ts). */
+  prewarmMinutes?: string | undefined;
+  holidays?: string | undefined;
+  /** `t-env.dev/sleep-ledger` as written (sleep-ledger.ts). */
+  sleepLedger?: string | undefined;
 }
 
 /**
@@ -301,6 +313,7 @@ export function scalableInfo(kind: ScalableKind, obj: ScalableLike, pods: readon
     replicasBeforeSleep: before,
     devMode: obj.metadata?.labels?.[LABEL_OKTETO_DEV] === 'true',
     sleepExempt: annotations[ANNOTATION_SLEEP] === 'never' || ownedByOtherController(obj.metadata),
+    requests: podRequests(obj.spec?.template?.spec),
     pods: [...pods],
     warnings: [...warnings, ...pods.flatMap((p) => p.warnings)],
   };
@@ -350,6 +363,9 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
     asleepUntil: meta.annotations?.[ANNOTATION_ASLEEP_UNTIL],
     expiresAt: meta.annotations?.[ANNOTATION_EXPIRES_AT],
     createdBy: meta.annotations?.[ANNOTATION_CREATED_BY],
+    prewarmMinutes: meta.annotations?.[ANNOTATION_PREWARM_MINUTES],
+    holidays: meta.annotations?.[ANNOTATION_HOLIDAYS],
+    sleepLedger: meta.annotations?.[ANNOTATION_SLEEP_LEDGER],
     state: environmentState(ns, workloads),
     workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
   };
@@ -359,10 +375,11 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
  * The schedule and marker annotations an EnvironmentInfo was read from (the inverse of
  * `environmentInfo`), for the one verdict in environment-verdict.ts.
  */
-export function scheduleAnnotations(env: Pick<EnvironmentInfo, 'timezone' | 'awakeHours' | 'awakeUntil' | 'asleepUntil'>): Record<string, string> {
+export function scheduleAnnotations(env: Pick<EnvironmentInfo, 'timezone' | 'awakeHours' | 'awakeUntil' | 'asleepUntil' | 'prewarmMinutes' | 'holidays'>): Record<string, string> {
   const entries: [string, string | undefined][] = [
     [ANNOTATION_TIMEZONE, env.timezone], [ANNOTATION_AWAKE_HOURS, env.awakeHours],
     [ANNOTATION_AWAKE_UNTIL, env.awakeUntil], [ANNOTATION_ASLEEP_UNTIL, env.asleepUntil],
+    [ANNOTATION_PREWARM_MINUTES, env.prewarmMinutes], [ANNOTATION_HOLIDAYS, env.holidays],
   ];
   return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -30,6 +30,12 @@ export interface ScheduleStatus {
   readonly next: { readonly action: 'sleep' | 'wake'; readonly at: string } | null;
 }
 
+/** What decides awake-ness: awake hours alone (`SleepSchedule`) or with pre-warm and holidays (schedule-policy.ts). */
+export interface ScheduleLike {
+  isAwake(at: Date, zone: string): boolean;
+  next(at: Date, zone: string): Transition | undefined;
+}
+
 /** An environment's state once a manual wake (`awakeUntil`) is taken into account. */
 export interface EffectiveState {
   readonly awake: boolean;
@@ -192,7 +198,7 @@ export function validateTimeZone(zone: string): string {
 }
 
 /** The schedule's state at `at` and its next transition: exactly what `t schedule next --json` prints. */
-export function scheduleStatus(spec: string | SleepSchedule, zone: string, at: Date): ScheduleStatus {
+export function scheduleStatus(spec: string | ScheduleLike, zone: string, at: Date): ScheduleStatus {
   const schedule = toSchedule(spec);
   const next = schedule.next(at, zone);
   return {
@@ -207,7 +213,7 @@ export function scheduleStatus(spec: string | SleepSchedule, zone: string, at: D
  * transition is a sleep at `awakeUntil` if the schedule is asleep then, else at the end of the
  * scheduled awake stretch that `awakeUntil` falls into.
  */
-export function effectiveAwake(spec: string | SleepSchedule, zone: string, at: Date, awakeUntil?: Date): EffectiveState {
+export function effectiveAwake(spec: string | ScheduleLike, zone: string, at: Date, awakeUntil?: Date): EffectiveState {
   const schedule = toSchedule(spec);
   const scheduled = schedule.isAwake(at, zone);
   const until = awakeUntil === undefined ? undefined : instantOf(awakeUntil);
@@ -223,7 +229,7 @@ export function effectiveAwake(spec: string | SleepSchedule, zone: string, at: D
 
 const parsedSpecs = new Map<string, SleepSchedule>();
 
-function toSchedule(spec: string | SleepSchedule): SleepSchedule {
+function toSchedule(spec: string | ScheduleLike): ScheduleLike {
   return typeof spec === 'string' ? SleepSchedule.parse(spec) : spec;
 }
 
@@ -418,4 +424,28 @@ function convertLocal(zone: string, local: number): number {
     else low = middle;
   }
   return high * 1000;
+}
+
+// ---- local days (the sleep ledger's day buckets) ------------------------------------------------
+
+/** The local calendar day of instant `at` (ms) in `zone`, as days since 1970-01-01. */
+export function localDayOf(at: number, zone: string): number {
+  return localDay(zone, at);
+}
+
+/** The first instant of local day `day` in `zone`: its midnight, or the end of a DST gap at midnight. */
+export function startOfLocalDay(day: number, zone: string): number {
+  return localToInstant(zone, day * DAY);
+}
+
+/** `2026-12-24` for a day number. */
+export function dayText(day: number): string {
+  return new Date(day * DAY).toISOString().slice(0, 10);
+}
+
+/** The day number of `2026-12-24`, or `undefined` if the text is not such a date. */
+export function dayOfText(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return Number.isNaN(time) || dayText(time / DAY) !== text ? undefined : time / DAY;
 }

@@ -92,7 +92,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const forMs = forText === undefined ? undefined : durationMs(forText, 'for');
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
-    const result = await wakeEnvironment(session, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal, now: ctx.now() });
+    const result = await wakeEnvironment(session, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal, now: ctx.now(), actor: { via: 'MCP' } });
     let waiting: string | null = null;
     if (wait !== false) {
       try {
@@ -114,7 +114,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
   }, async ({ name }, signal) => {
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
-    const result = await sleepEnvironment(session, name, { signal, now: ctx.now() });
+    const result = await sleepEnvironment(session, name, { signal, now: ctx.now(), actor: { via: 'MCP' } });
     return { name, asleepUntil: result.asleepUntil, changed: result.changed, skipped: result.skipped, problems: result.problems };
   });
 
@@ -128,7 +128,7 @@ export function registerActTools(server: McpServer, ctx: McpContext): void {
     const session = ctx.session();
     await ownedEnvironment(session, name, ctx.me);
     // A wake with an exact duration: sets awake-until and restores whatever is asleep (nothing if awake).
-    const result = await wakeEnvironment(session, name, { forMs, minimumHours: 0, signal, now: ctx.now() });
+    const result = await wakeEnvironment(session, name, { forMs, minimumHours: 0, signal, now: ctx.now(), actor: { via: 'MCP' } });
     return { name, awakeUntil: result.awakeUntil, changed: result.changed, problems: result.problems };
   });
 

@@ -11,6 +11,7 @@ import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../cor
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { describeExpiry } from '../core/expiry.ts';
 import { overlayDescription, routedTooltip } from '../core/overlay-view.ts';
+import { asleepWorkloadText, recentSavingsText } from '../core/savings.ts';
 import { shortText } from '../core/sanitize.ts';
 import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
@@ -49,6 +50,8 @@ export class EnvironmentNode extends vscode.TreeItem {
     if (info.awakeUntil) row('Kept awake until', info.awakeUntil);
     if (expiry) row('Deleted by the sleeper', expiry);
     if (baseline) row('Baseline', baseline);
+    const savings = recentSavingsText(info, now);
+    if (savings) row('Sleep', savings);
     tooltip.appendMarkdown('Next: ').appendText(next);
     this.tooltip = tooltip;
   }
@@ -65,7 +68,7 @@ export class WorkloadNode extends vscode.TreeItem {
     this.id = `${context}/${env}/${info.kind}/${info.name}`;
     const counts = info.kind === 'CronJob' ? (info.suspended ? 'suspended' : 'scheduled') : `${info.readyReplicas}/${info.replicas}`;
     const behind = info.baseline?.status === 'behind';
-    this.description = `${info.kind} · ${counts} · ${WORKLOAD_LABEL[info.state]}${behind ? ' · behind baseline' : ''}`;
+    this.description = `${info.kind} · ${asleepWorkloadText(info) ?? `${counts} · ${WORKLOAD_LABEL[info.state]}`}${behind ? ' · behind baseline' : ''}`;
     // `.baseline` (copied from one; `.behind` when the baseline moved on) after the state and
     // before `.warning`, so that the `when` clauses matching the kind and state keep working.
     // `.overlay` (it runs in an overlay, so Remove from Environment may route it back) after those.

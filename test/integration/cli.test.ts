@@ -64,6 +64,16 @@ describe('t CLI', () => {
     assert.match(zone.stderr, /Unknown time zone "Mars\/Base"/);
   });
 
+  it('schedule next --prewarm-minutes --holidays: a holiday is skipped, the wake comes early', async () => {
+    // Wednesday 2026-12-23 18:00 Berlin; Thursday and Friday are holidays; Monday 08:00 is 07:00Z.
+    const r = await t(['schedule', 'next', '--hours', 'Mon-Fri 08:00-18:00', '--tz', 'Europe/Berlin', '--at', '2026-12-23T17:00:00Z', '--holidays', '2026-12-24..2026-12-25', '--prewarm-minutes', '30', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { awake: false, next: { action: 'wake', at: '2026-12-28T06:30:00.000Z' } });
+    const bad = await t(['schedule', 'next', '--hours', 'always', '--tz', 'UTC', '--holidays', '2026-12-32']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Invalid holiday "2026-12-32"/);
+  });
+
   it('env sleep and env wake --for, as JSON, keep the replica count', async () => {
     const slept = await t(['env', 'sleep', ns, '--json']);
     assert.equal(slept.code, 0, slept.stderr);

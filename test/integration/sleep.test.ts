@@ -154,7 +154,7 @@ describe('sleep and wake of one environment', () => {
     });
     const again = await sleepEnvironment(admin, env);
     assert.equal(again.changed, 0);
-    assert.equal(again.requests, 5, 'idempotent: read, 3 lists, the marker; no workload patch');
+    assert.equal(again.requests, 6, 'idempotent: read, 3 lists, the ScaledObjects list, the marker; no workload patch');
   });
 
   it('an HPA does not scale a sleeping target back up (ScalingDisabled), and takes over again after wake', async () => {
@@ -390,9 +390,11 @@ describe('the sleeper', () => {
     assert.equal(byName(pass.environments, 'badcount')?.changed, 3, 'the rest of the environment still sleeps');
     assert.equal(byName(pass.environments, 'woken')?.action, 'none', 'awake-until in the future keeps it awake');
     assert.equal(byName(pass.environments, 'expired')?.changed, 0);
-    // 4 lists + 2 re-reads of the namespaces about to change (office, badcount) + 6 workload
-    // patches + 1 namespace patch removing the expired awake-until.
-    assert.equal(pass.requests, 4 + 2 + 6 + 1);
+    // 5 lists (namespaces, 3 workload kinds, KEDA ScaledObjects) + 2 re-reads of the namespaces
+    // about to change (office, badcount) + 6 workload patches + 5 namespace patches: the first
+    // sleep-ledger record of every environment with a verdict (badzone has none), `expired`'s also
+    // removing its expired awake-until.
+    assert.equal(pass.requests, 5 + 2 + 6 + 5);
     assert.equal((await annotationsOf(envs['expired']!))['t-env.dev/awake-until'], undefined);
     for (const suffix of ['always', 'badzone', 'woken', 'expired']) {
       assert.equal(await assertConsistent(envs[suffix]!, { 'Deployment/api': '2', 'CronJob/report': 'false', 'StatefulSet/db': '1' }), 'awake', suffix);
@@ -401,7 +403,7 @@ describe('the sleeper', () => {
     assert.ok(events.some((e) => e.type === 'environment' && e.result.name === envs['badzone']));
     // Level-triggered and idempotent: the same instant again needs only the lists.
     const again = await reconcileAll(admin, { selector, now: sunday });
-    assert.equal(again.requests, 4);
+    assert.equal(again.requests, 5);
     assert.ok(again.environments.every((e) => e.changed === 0));
   });
 
@@ -453,6 +455,7 @@ describe('the sleeper', () => {
     await rbac.createClusterRole({ body: { metadata: { name: clusterRole }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'patch'] }] } });
     await rbac.createClusterRole({ body: { metadata: { name: `${clusterRole}-workloads` }, rules: [
       { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list'] }, { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list'] },
+      { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: ['list'] },
     ] } });
     await rbac.createClusterRole({ body: { metadata: { name: `${clusterRole}-patch` }, rules: [
       { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'patch'] }, { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'patch'] },

@@ -89,6 +89,7 @@ describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
       { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'patch'] },
       { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'patch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+      { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: ['list', 'patch'] },
     ]);
     const deployment = manifests().find((o) => o.kind === 'Deployment') as k8s.V1Deployment;
     assert.deepEqual(deployment.spec?.template.spec?.containers[0]?.args, ['sleeper', '--interval', '60s']);

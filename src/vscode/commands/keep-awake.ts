@@ -22,7 +22,7 @@ export const keepAwake: CommandFactory = (ctx) => async (arg?: unknown, preset?:
   const until = keepAwakeUntil(choice, new Date(), env.awakeHours, env.timezone);
   const rt = runtime();
   if (env.state === 'asleep' || env.state === 'partly-awake') {
-    await rt.wakeEnvironment(session, env.name, { forMs: until.getTime() - Date.now(), minimumHours: 0 });
+    await rt.wakeEnvironment(session, env.name, { forMs: until.getTime() - Date.now(), minimumHours: 0, actor: { via: 'VS Code' } });
   } else {
     await rt.keepAwake(session, env.name, until);
   }

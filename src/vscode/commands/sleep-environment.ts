@@ -10,7 +10,7 @@ export const sleepEnvironment: CommandFactory = (ctx) => async (arg?: unknown) =
   const env = await pickEnvironment(ctx, arg, 'Environment to put to sleep');
   if (!env) return;
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Putting ${env.name} to sleep`, cancellable: true }, async (progress, token) => {
-    const result = await runtime().sleepEnvironment(session, env.name, { signal: abortSignalFor(token), onProgress: (message) => progress.report({ message }) });
+    const result = await runtime().sleepEnvironment(session, env.name, { signal: abortSignalFor(token), actor: { via: 'VS Code' }, onProgress: (message) => progress.report({ message }) });
     for (const p of result.problems) ctx.log.warn(`${env.name}: ${p}`);
     ctx.log.info(`${env.name} asleep: ${result.changed} workloads changed, ${result.skipped.length} left alone.`);
     if (result.problems.length > 0) {

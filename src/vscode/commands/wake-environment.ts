@@ -17,7 +17,7 @@ export const wakeEnvironment: CommandFactory = (ctx) => async (arg?: unknown) =>
       const signal = abortSignalFor(token);
       const rt = runtime();
       const result = await rt.wakeEnvironment(session, env.name, {
-        minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }),
+        minimumHours: config.wakeMinimumHours(), signal, actor: { via: 'VS Code' }, onProgress: (message) => progress.report({ message }),
       });
       for (const p of result.problems) ctx.log.warn(`${env.name}: ${p}`);
       ctx.log.info(`Woke ${env.name}: ${result.changed} workloads restored, awake until ${result.awakeUntil}.`);

@@ -3,7 +3,7 @@
 import { diffJson } from '../core/baseline-diff.ts';
 import { diffEnvironment, listBaselines, refreshEnvironment, resetDeletes, resetEnvironment } from '../adapters/baseline.ts';
 import type { CopyResult, RefreshResult } from '../adapters/baseline.ts';
-import { confirmOnTerminal } from './command.ts';
+import { confirmOnTerminal, withProgress } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { session } from './env-commands.ts';
 
@@ -24,15 +24,6 @@ function reportRefresh(ctx: CommandContext, result: RefreshResult, verb: string)
   ctx.out.line(result.applied === 0 && result.deleted.length === 0
     ? `${result.environment} is up to date with ${result.baseline}${result.skipped.length ? ' (except what was skipped)' : ''}.`
     : `${verb} ${result.environment} from ${result.baseline}: ${result.applied} object${result.applied === 1 ? '' : 's'} applied${result.deleted.length ? `, ${result.deleted.length} deleted` : ''}.`);
-}
-
-async function withProgress<T>(ctx: CommandContext, text: string, work: (update: (t: string) => void) => Promise<T>): Promise<T> {
-  const progress = ctx.out.json ? undefined : ctx.out.progress(text);
-  try {
-    return await work((t) => progress?.update(t));
-  } finally {
-    progress?.done();
-  }
 }
 
 export const baselineCommands: Command[] = [

@@ -145,3 +145,13 @@ export async function confirmOnTerminal(question: string, accept: (answer: strin
     rl.close();
   }
 }
+
+/** Runs `work` under a spinner (a plain line off a terminal; nothing with --json) that it may update; the spinner ends either way. */
+export async function withProgress<T>(ctx: CommandContext, text: string, work: (update: (t: string) => void) => Promise<T>): Promise<T> {
+  const progress = ctx.out.json ? undefined : ctx.out.progress(text);
+  try {
+    return await work((t) => progress?.update(t));
+  } finally {
+    progress?.done();
+  }
+}

@@ -9,7 +9,7 @@ import { loadKubeConfig } from '../adapters/kube.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import { describeExpiry } from '../core/expiry.ts';
 import { planJson } from '../core/overlay-plan.ts';
-import { confirmOnTerminal, parseDuration, stringOption, UsageError } from './command.ts';
+import { confirmOnTerminal, parseDuration, stringOption, UsageError, withProgress } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { reportCopy } from './baseline-commands.ts';
 import { overlayChoice, overlayOptions, overlayRequest, planLines } from './overlay-commands.ts';
@@ -55,13 +55,7 @@ export const envCommands: Command[] = [
     options: { all: { type: 'boolean', short: 'a', description: 'show every developer\'s environments' } },
     async run(ctx) {
       const s = session(ctx);
-      const progress = ctx.out.json ? undefined : ctx.out.progress(`Listing environments in ${s.context}…`);
-      let envs;
-      try {
-        envs = await loadEnvironments(s);
-      } finally {
-        progress?.done();
-      }
+      let envs = await withProgress(ctx, `Listing environments in ${s.context}…`, () => loadEnvironments(s));
       const mine = me(ctx.env);
       if (!ctx.values['all']) envs = envs.filter((e) => e.owner === mine);
       const now = new Date();
@@ -115,13 +109,8 @@ export const envCommands: Command[] = [
       const s = session(ctx);
       if (from) {
         const overlay = await overlayRequest(ctx, choice, s, from);
-        const progress = ctx.out.json ? undefined : ctx.out.progress(`Creating ${input.name} from ${from}…`);
-        let result;
-        try {
-          result = await createFromBaseline(s, { ...input, baseline: from, overlay }, { signal: ctx.signal, onProgress: (t) => progress?.update(t), strict: ctx.values['strict'] === true });
-        } finally {
-          progress?.done();
-        }
+        const result = await withProgress(ctx, `Creating ${input.name} from ${from}…`,
+          (update) => createFromBaseline(s, { ...input, baseline: from, overlay }, { signal: ctx.signal, onProgress: update, strict: ctx.values['strict'] === true }));
         if (ctx.out.json) {
           ctx.out.data({ name: input.name, owner: input.owner, timezone: input.timezone, awakeHours: input.awakeHours, expiresAt: result.expiresAt ?? null, context: s.context, baseline: from, applied: result.applied, rejected: result.rejected, warnings: result.warnings, ...(result.plan ? { plan: planJson(result.plan) } : {}) });
           return result.rejected.length > 0 ? 1 : 0;

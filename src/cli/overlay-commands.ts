@@ -5,7 +5,7 @@ import type { OverlayPlan, OverlayRequest } from '../core/overlay-plan.ts';
 import { addToOverlay, baselineGitRef, changedRequest, changedServices, dropFromOverlay, planOverlayFrom } from '../adapters/overlay.ts';
 import type { KubeSession } from '../adapters/kube.ts';
 import type { OverlayChange } from '../adapters/overlay.ts';
-import { stringOption, UsageError } from './command.ts';
+import { stringOption, UsageError, withProgress } from './command.ts';
 import type { Command, CommandContext, OptionSpec } from './command.ts';
 import { session } from './env-commands.ts';
 
@@ -82,13 +82,7 @@ export const overlayCommands: Command[] = [
       const choice = overlayChoice(ctx, 'env plan');
       if (!from || !choice) throw new UsageError('t env plan needs --from and --only or --changed.', 'Usage: t env plan --from <baseline> (--only a,b | --changed) [--with c] [--without d] [--json]');
       const s = session(ctx);
-      const progress = ctx.out.json ? undefined : ctx.out.progress(`Reading ${from}…`);
-      let result;
-      try {
-        result = await planOverlayFrom(s, from, (await overlayRequest(ctx, choice, s, from))!, { signal: ctx.signal });
-      } finally {
-        progress?.done();
-      }
+      const result = await withProgress(ctx, `Reading ${from}…`, async () => planOverlayFrom(s, from, (await overlayRequest(ctx, choice, s, from))!, { signal: ctx.signal }));
       if (ctx.out.json) { ctx.out.data(planJson(result.plan)); return; }
       for (const w of result.warnings) ctx.out.line(`warning: ${w}`);
       for (const line of planLines(result.plan)) ctx.out.line(line);
@@ -115,13 +109,7 @@ export const overlayCommands: Command[] = [
     args: ['<env>', '<workload...>'],
     async run(ctx) {
       const [env] = ctx.positionals as [string];
-      const progress = ctx.out.json ? undefined : ctx.out.progress(`Adding to ${env}…`);
-      let change;
-      try {
-        change = await addToOverlay(session(ctx), env, workloadArgs(ctx), { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
-      } finally {
-        progress?.done();
-      }
+      const change = await withProgress(ctx, `Adding to ${env}…`, (update) => addToOverlay(session(ctx), env, workloadArgs(ctx), { signal: ctx.signal, onProgress: update }));
       reportChange(ctx, change, `Added to ${env}:`);
     },
   },
@@ -131,13 +119,7 @@ export const overlayCommands: Command[] = [
     args: ['<env>', '<workload...>'],
     async run(ctx) {
       const [env] = ctx.positionals as [string];
-      const progress = ctx.out.json ? undefined : ctx.out.progress(`Dropping from ${env}…`);
-      let change;
-      try {
-        change = await dropFromOverlay(session(ctx), env, workloadArgs(ctx), { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
-      } finally {
-        progress?.done();
-      }
+      const change = await withProgress(ctx, `Dropping from ${env}…`, (update) => dropFromOverlay(session(ctx), env, workloadArgs(ctx), { signal: ctx.signal, onProgress: update }));
       reportChange(ctx, change, `Routed to ${change.baseline}:`);
     },
   },

@@ -3,7 +3,7 @@ import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/s
 import { runSleeper } from '../adapters/sleeper.ts';
 import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { InvalidInputError } from '../core/errors.ts';
-import { parseDuration, stringOption } from './command.ts';
+import { parseDuration, stringOption, withProgress } from './command.ts';
 import type { Command, CommandContext } from './command.ts';
 import { session } from './env-commands.ts';
 
@@ -37,13 +37,7 @@ export const sleepCommands: Command[] = [
     args: ['<name>'],
     async run(ctx) {
       const name = ctx.positionals[0]!;
-      const progress = ctx.out.json ? undefined : ctx.out.progress(`Putting ${name} to sleep…`);
-      let result;
-      try {
-        result = await sleepEnvironment(session(ctx), name, { signal: ctx.signal, actor: CLI, onProgress: (t) => progress?.update(t) });
-      } finally {
-        progress?.done();
-      }
+      const result = await withProgress(ctx, `Putting ${name} to sleep…`, (update) => sleepEnvironment(session(ctx), name, { signal: ctx.signal, actor: CLI, onProgress: update }));
       return report(ctx, name, result, `${name} is asleep (${result.changed} workloads changed) until ${result.asleepUntil}.`);
     },
   },
@@ -60,14 +54,11 @@ export const sleepCommands: Command[] = [
       const forText = stringOption(ctx, 'for');
       const forMs = forText === undefined ? undefined : parseDuration(forText, 'for');
       const s = session(ctx);
-      const progress = ctx.out.json ? undefined : ctx.out.progress(`Waking ${name}…`);
-      let result;
-      try {
-        result = await wakeEnvironment(s, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal: ctx.signal, actor: CLI, onProgress: (t) => progress?.update(t) });
-        if (!ctx.values['no-wait']) await waitUntilReady(s, name, { signal: ctx.signal, onProgress: (t) => progress?.update(t) });
-      } finally {
-        progress?.done();
-      }
+      const result = await withProgress(ctx, `Waking ${name}…`, async (update) => {
+        const woken = await wakeEnvironment(s, name, { forMs, minimumHours: DEFAULT_MINIMUM_WAKE_HOURS, signal: ctx.signal, actor: CLI, onProgress: update });
+        if (!ctx.values['no-wait']) await waitUntilReady(s, name, { signal: ctx.signal, onProgress: update });
+        return woken;
+      });
       return report(ctx, name, result, `${name} is awake (${result.changed} workloads restored) until ${result.awakeUntil}.`);
     },
   },

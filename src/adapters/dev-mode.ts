@@ -2,12 +2,13 @@
 // the service to a workload of the environment, locate okteto, and wake the environment first.
 import * as k8s from '@kubernetes/client-node';
 import path from 'node:path';
-import { ANNOTATION_REPLICAS_BEFORE_SLEEP } from '../core/environment.ts';
+import { ANNOTATION_REPLICAS_BEFORE_SLEEP, scheduleAnnotations } from '../core/environment.ts';
+import type { EnvironmentInfo } from '../core/environment.ts';
 import { evaluate } from '../core/environment-verdict.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { devServiceForWorkload, devServicesInEnvironment, findDevService, matchDevWorkload } from '../core/okteto-manifest.ts';
 import type { DevService, LabelledWorkload, OktetoManifest } from '../core/okteto-manifest.ts';
-import { SCALABLE_KINDS } from '../core/kinds.ts';
+import { isScalableKind, SCALABLE_KINDS } from '../core/kinds.ts';
 import type { WorkloadRef } from '../core/kinds.ts';
 import { readEnvironmentNamespace } from './environments.ts';
 import { kindClients } from './kinds.ts';
@@ -16,6 +17,7 @@ import type { KubeSession } from './kube.ts';
 import { findManifest, loadManifest, OktetoCli, stopUp, writeDerivedManifest } from './okteto.ts';
 import type { DerivedManifest, DevTarget } from './okteto.ts';
 import { waitUntilReady, wakeEnvironment } from './sleep.ts';
+import type { KnownEnvironment, ReadinessSource } from './sleep.ts';
 
 export interface LoadedManifest {
   path: string;
@@ -30,22 +32,34 @@ export async function loadWorkspaceManifest(folder: string, override?: string): 
   return { path: file, displayName, manifest: await loadManifest(file, displayName) };
 }
 
+/** What Start Dev needs to know of an environment: the workloads a dev entry can take over, and whether it is asleep. */
+export interface DevEnvironment {
+  workloads: LabelledWorkload[];
+  /** A workload is asleep (the sleeper has not woken it yet), or the verdict at `now` says it should be (the sleeper would put the dev container to sleep at its next pass). */
+  asleep: boolean;
+}
+
+function devEnvironment(annotations: Readonly<Record<string, string>> | undefined, workloads: readonly (LabelledWorkload & { asleep: boolean })[], now: Date): DevEnvironment {
+  const scalable = workloads.filter((w) => isScalableKind(w.kind));
+  return {
+    workloads: scalable.map(({ kind, name, labels }) => ({ kind, name, labels })),
+    asleep: evaluate(annotations, now).state === 'asleep' || scalable.some((w) => w.asleep),
+  };
+}
+
 /**
- * The environment's Deployments and StatefulSets, and whether it is asleep: a workload is (the
- * sleeper has not woken it yet), or the verdict at `now` says it should be (the sleeper would put
- * the dev container to sleep at its next pass).
+ * The environment as Start Dev sees it: from the live store's view when the caller holds one
+ * (the extension: no request), else read once (the CLI: the namespace and one list per kind).
  */
-export async function environmentWorkloads(session: KubeSession, namespace: string, now = new Date()): Promise<{ workloads: LabelledWorkload[]; asleep: boolean }> {
+export async function environmentWorkloads(session: KubeSession, namespace: string, now = new Date(), known?: EnvironmentInfo): Promise<DevEnvironment> {
+  if (known) return devEnvironment(scheduleAnnotations(known), known.workloads, now);
   const ns = await readEnvironmentNamespace(session, namespace);
-  const due = evaluate(ns.metadata?.annotations, now).state === 'asleep';
   const kinds = kindClients(session.kc);
   try {
-    const lists = await Promise.all(SCALABLE_KINDS.map(async (kind) => (await kinds[kind].list(namespace)).items.map((obj) => ({ kind, obj }))));
-    const all = lists.flat();
-    return {
-      workloads: all.map(({ kind, obj }) => ({ kind, name: obj.metadata?.name ?? '', labels: obj.metadata?.labels ?? {} })),
-      asleep: due || all.some(({ obj }) => obj.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined),
-    };
+    const lists = await Promise.all(SCALABLE_KINDS.map(async (kind) => (await kinds[kind].list(namespace)).items.map((obj) => ({
+      kind, name: obj.metadata?.name ?? '', labels: obj.metadata?.labels ?? {}, asleep: obj.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined,
+    }))));
+    return devEnvironment(ns.metadata?.annotations, lists.flat(), now);
   } catch (error) {
     throw toTEnvError(error, session, `list deployments in ${namespace}`);
   }
@@ -62,9 +76,9 @@ export interface DevPlan {
 }
 
 /** Everything Start/Stop Dev needs, validated before anything runs. */
-export async function planDev(session: KubeSession, input: { manifest: LoadedManifest; service: string; namespace: string; now?: Date | undefined }): Promise<DevPlan> {
+export async function planDev(session: KubeSession, input: { manifest: LoadedManifest; service: string; namespace: string; now?: Date | undefined; known?: EnvironmentInfo | undefined }): Promise<DevPlan> {
   const service = findDevService(input.manifest.manifest, input.service, input.manifest.displayName);
-  const { workloads, asleep } = await environmentWorkloads(session, input.namespace, input.now);
+  const { workloads, asleep } = await environmentWorkloads(session, input.namespace, input.now, input.known);
   const workload = matchDevWorkload(service, workloads, input.namespace, input.manifest.displayName);
   return {
     service, workload, asleep, manifest: input.manifest,
@@ -97,8 +111,8 @@ export async function oktetoRunFor(plan: DevPlan): Promise<OktetoRun> {
 }
 
 /** The dev entry that takes over a workload of the environment (Start/Stop Dev from a tree node). */
-export async function devServiceForWorkloadIn(session: KubeSession, manifest: LoadedManifest, namespace: string, workload: string): Promise<DevService> {
-  const { workloads } = await environmentWorkloads(session, namespace);
+export async function devServiceForWorkloadIn(session: KubeSession, manifest: LoadedManifest, namespace: string, workload: string, known?: EnvironmentInfo): Promise<DevService> {
+  const { workloads } = await environmentWorkloads(session, namespace, new Date(), known);
   const found = devServiceForWorkload(manifest.manifest, workload, workloads);
   if (found) return found;
   throw new InvalidInputError(`${manifest.displayName}: no dev entry takes over "${workload}" in ${namespace} (by name, name: or selector).`,
@@ -142,8 +156,8 @@ export async function stopDevMode(session: KubeSession, cli: OktetoCli, plan: De
 }
 
 /** The manifest's services that have their workload in the environment, with it (for pickers). */
-export async function servicesInEnvironment(session: KubeSession, manifest: LoadedManifest, namespace: string): Promise<{ service: DevService; workload: WorkloadRef }[]> {
-  const { workloads } = await environmentWorkloads(session, namespace);
+export async function servicesInEnvironment(session: KubeSession, manifest: LoadedManifest, namespace: string, known?: EnvironmentInfo): Promise<{ service: DevService; workload: WorkloadRef }[]> {
+  const { workloads } = await environmentWorkloads(session, namespace, new Date(), known);
   return devServicesInEnvironment(manifest.manifest, workloads).map((service) => ({ service, workload: matchDevWorkload(service, workloads, namespace) }));
 }
 
@@ -151,10 +165,16 @@ export async function servicesInEnvironment(session: KubeSession, manifest: Load
  * Wakes an asleep environment (DevPlan.asleep says whether it is) and waits for its pods, before
  * `okteto up` takes a workload over.
  */
-export async function wakeForDev(session: KubeSession, namespace: string, options: { minimumHours: number; signal?: AbortSignal | undefined; onProgress?: ((text: string) => void) | undefined }): Promise<void> {
+export async function wakeForDev(session: KubeSession, namespace: string, options: {
+  minimumHours: number; signal?: AbortSignal | undefined; onProgress?: ((text: string) => void) | undefined;
+  /** What a live store already holds and watches (the extension): see TransitionOptions.known and ReadinessSource. */
+  known?: KnownEnvironment | undefined; source?: ReadinessSource | undefined; user?: string | undefined;
+}): Promise<void> {
   options.onProgress?.(`Waking ${namespace} first…`);
-  await wakeEnvironment(session, namespace, { minimumHours: options.minimumHours, cause: 'dev', actor: { via: 'Start Dev' }, signal: options.signal, onProgress: options.onProgress });
-  await waitUntilReady(session, namespace, { signal: options.signal, onProgress: options.onProgress });
+  const woken = await wakeEnvironment(session, namespace, {
+    minimumHours: options.minimumHours, cause: 'dev', actor: { via: 'Start Dev', user: options.user }, known: options.known, signal: options.signal, onProgress: options.onProgress,
+  });
+  await waitUntilReady(session, namespace, { signal: options.signal, onProgress: options.onProgress, source: options.source, waking: woken.changedWorkloads });
 }
 
 export { OktetoCli };

@@ -13,7 +13,7 @@ import type { KubeObject } from '../core/baseline-copy.ts';
 import type { Listed } from '../core/baseline-diff.ts';
 import { markOf, workloadMarks } from '../core/baseline-view.ts';
 import type { BaselineMark, BaselineView } from '../core/baseline-view.ts';
-import { isWorkloadKind, KINDS, resourcePath, WORKLOAD_KINDS } from '../core/kinds.ts';
+import { isWorkloadKind, KINDS, resourcePath, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { KindName } from '../core/kinds.ts';
 import { ANNOTATION_OVERLAY } from '../core/overlay-plan.ts';
 import { overlayView } from '../core/overlay-view.ts';
@@ -21,6 +21,7 @@ import { kindClients } from './kinds.ts';
 import type { ListOptions } from './kinds.ts';
 import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
 import type { InformerState, KubeSession } from './kube.ts';
+import type { KnownEnvironment, ReadinessSource } from './sleep.ts';
 
 export type StoreStatus =
   | { kind: 'loading' }
@@ -335,6 +336,26 @@ export class EnvironmentStore {
     }
     this.cache.set(name, info);
     return info;
+  }
+
+  /**
+   * The environment's namespace and workloads as watched (the objects themselves, for sleep and
+   * wake to plan their writes from without reading them again), or undefined when not watched.
+   */
+  known(name: string): KnownEnvironment | undefined {
+    const namespace = this.informers.get('namespaces')?.get(name) as k8s.V1Namespace | undefined;
+    if (!namespace) return undefined;
+    return { namespace, workloads: WORKLOAD_KINDS.flatMap((kind) => (this.informers.get(kind)?.list(name) ?? []).map((obj) => ({ kind, obj: obj }))) };
+  }
+
+  /** The environment's Deployments and StatefulSets for waitUntilReady, from the watches the store already has. */
+  readiness(name: string): ReadinessSource {
+    return {
+      start: () => Promise.resolve(),
+      scalables: () => SCALABLE_KINDS.map((kind) => ({ kind, items: (this.informers.get(kind)?.list(name) ?? []) })),
+      onChange: (listener) => this.onDidChange((names) => { if (names.has(name)) listener(); }),
+      stop: () => Promise.resolve(),
+    };
   }
 
   private workloads(namespace: string): WorkloadInfo[] {

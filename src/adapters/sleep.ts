@@ -9,7 +9,7 @@
 // sleep ledger's record of the transition in the same patch (core/sleep-ledger.ts), then the
 // workloads in parallel, each in a single patch that carries both the count and its record.
 import * as k8s from '@kubernetes/client-node';
-import { ANNOTATION_AWAKE_UNTIL } from '../core/environment.ts';
+import { ANNOTATION_AWAKE_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP, environmentRefusal } from '../core/environment.ts';
 import { KINDS, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { ScalableKind, WorkloadKind } from '../core/kinds.ts';
 import { CancelledError, InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
@@ -23,7 +23,7 @@ import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch, WorkloadPl
 import { readEnvironmentNamespace } from './environments.ts';
 import { FIELD_MANAGER, kindClients } from './kinds.ts';
 import type { KindClients } from './kinds.ts';
-import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
+import { isApiStatus, ownNamespace, ResilientInformer, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 
 // ---- requests --------------------------------------------------------------------------------
@@ -340,6 +340,18 @@ export interface TransitionOptions extends ApiOptions {
   concurrency?: number | undefined;
   /** Who asks, for the Event ("Woken by alice from VS Code"); the user is looked up when not given. */
   actor?: TransitionActor | undefined;
+  /**
+   * The namespace and its workloads as a live store already holds them (the extension): no reads
+   * before the writes. A stale copy costs nothing but a 409 and a re-read (every write carries the
+   * resourceVersion it was planned from); a workload the store has not seen yet is left to the
+   * sleeper's next pass, which converges on the marker written here.
+   */
+  known?: KnownEnvironment | undefined;
+}
+
+export interface KnownEnvironment {
+  readonly namespace: k8s.V1Namespace;
+  readonly workloads: readonly { kind: WorkloadKind; obj: SleepableObject }[];
 }
 
 export interface TransitionResult {
@@ -351,6 +363,8 @@ export interface TransitionResult {
   problems: string[];
   /** API requests made. */
   requests: number;
+  /** `Deployment/api` for each workload patched (waitUntilReady waits for these on a store). */
+  changedWorkloads: string[];
 }
 
 export interface SleepResult extends TransitionResult {
@@ -383,6 +397,34 @@ async function authFailureAmong(error: unknown, others: Promise<unknown>): Promi
   return isTEnvError(other) && (other.kind === 'unauthorized' || other.kind === 'forbidden') ? other : error;
 }
 
+/**
+ * The namespace (checked to be an environment) and its workloads, read in one round trip: the
+ * lists only read, so they go out with the check, whose error (not an environment, not found)
+ * wins over theirs.
+ */
+async function readEnvironmentAndWorkloads(api: SleepApi, name: string): Promise<{ ns: k8s.V1Namespace; workloads: { kind: WorkloadKind; obj: SleepableObject }[] }> {
+  const session = api.session;
+  const listing = WORKLOAD_KINDS.map(async (kind) => {
+    try {
+      return (await api.listWorkloads(kind, name)).map((obj) => ({ kind, obj }));
+    } catch (error) {
+      throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in namespace ${name}`);
+    }
+  });
+  const lists = Promise.all(listing);
+  lists.catch(() => undefined); // awaited below unless the check fails first
+  let ns: k8s.V1Namespace;
+  try {
+    ns = await api.readEnvironment(name);
+  } catch (error) {
+    const reported = await authFailureAmong(error, lists);
+    if (reported !== error || !(isTEnvError(error) && error.kind === 'unreachable')) throw reported;
+    // Alone on a fresh connection the read gets the server's own answer (a 401 after a GOAWAY).
+    ns = await api.readEnvironment(name);
+  }
+  return { ns, workloads: (await lists).flat() };
+}
+
 async function transition(
   session: KubeSession, name: string, target: SleepTarget, cause: LedgerCause, options: TransitionOptions,
   marker: (ns: k8s.V1Namespace) => { annotations: Record<string, string | null>; problem: string | undefined },
@@ -393,17 +435,10 @@ async function transition(
   const verb = target === 'asleep' ? 'Putting' : 'Waking';
   const suffix = target === 'asleep' ? ' to sleep' : '';
   options.onProgress?.(`${verb} ${name}${suffix}…`);
-  // The lists only read, so they go out with the check that this is an environment; that check's
-  // error (not an environment, not found) wins over theirs.
-  const listing = WORKLOAD_KINDS.map(async (kind) => {
-    try {
-      return (await api.listWorkloads(kind, name)).map((obj) => ({ kind, obj }));
-    } catch (error) {
-      throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in namespace ${name}`);
-    }
-  });
-  const lists = Promise.all(listing);
-  lists.catch(() => undefined); // awaited below unless the check fails first
+  const known = options.known;
+  // A stored copy is checked as a read one is: a namespace that is not an environment (or is protected) is refused.
+  const refusal = known && environmentRefusal(known.namespace, ownNamespace());
+  if (refusal) throw refusal;
   const scaledObjects = api.listScaledObjects(name).then((items) => ({ items, problem: undefined as string | undefined }), (error: unknown) => {
     // Someone who may not see ScaledObjects cannot pause them: the sleeper, which may, pauses
     // them at its next pass.
@@ -412,16 +447,8 @@ async function transition(
     return { items: [], problem: `KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}` };
   });
   scaledObjects.catch(() => undefined); // awaited below
-  let ns: k8s.V1Namespace;
-  try {
-    ns = await api.readEnvironment(name);
-  } catch (error) {
-    const reported = await authFailureAmong(error, lists);
-    if (reported !== error || !(isTEnvError(error) && error.kind === 'unreachable')) throw reported;
-    // Alone on a fresh connection the read gets the server's own answer (a 401 after a GOAWAY).
-    ns = await api.readEnvironment(name);
-  }
-  const workloads = (await lists).flat();
+  const { ns: read, workloads } = known ? { ns: known.namespace, workloads: known.workloads } : await readEnvironmentAndWorkloads(api, name);
+  let ns = read;
   // The marker and the ledger go in one patch, based on the namespace as read (a 409 reads it
   // again), so the ledger never records a transition whose marker was not written, or twice.
   let written: { problem: string | undefined; ledgerProblem: string | undefined; event: boolean };
@@ -454,6 +481,7 @@ async function transition(
   const problem = [written.problem, written.ledgerProblem].filter((p) => p !== undefined).join(' ') || undefined;
   return {
     changed: outcomes.filter((o) => o.status === 'changed').length,
+    changedWorkloads: outcomes.filter((o) => o.status === 'changed').map((o) => o.label),
     skipped: outcomes.flatMap((o) => (o.status === 'skipped' && o.detail ? [o.detail] : [])),
     problems: [...(problem ? [problem] : []), ...kedaProblems, ...outcomes.flatMap((o) => (o.status === 'problem' && o.detail ? [o.detail] : []))],
     requests: api.counter.count - start,
@@ -529,37 +557,91 @@ export interface WaitUntilReadyOptions {
   /** Default 5 minutes. */
   timeoutMs?: number | undefined;
   onProgress?: ((text: string) => void) | undefined;
+  /** What to watch; the environment's own informers by default (see ReadinessSource). */
+  source?: ReadinessSource | undefined;
+  /**
+   * `Deployment/api` labels a wake just patched (WakeResult.changedWorkloads): each is waited for
+   * until it is seen without its sleep record, so a source that has not caught up with the wake
+   * yet (a store) cannot report its old zero replicas as ready.
+   */
+  waking?: readonly string[] | undefined;
 }
 
-interface ScalableStatus {
-  metadata?: { name?: string | undefined; generation?: number | undefined } | undefined;
+export interface ScalableStatus {
+  metadata?: { name?: string | undefined; generation?: number | undefined; annotations?: Record<string, string> | undefined } | undefined;
   spec?: { replicas?: number | undefined } | undefined;
   status?: { observedGeneration?: number | undefined; readyReplicas?: number | undefined } | undefined;
 }
 
+/**
+ * What waitUntilReady watches: informers of its own (the CLI, MCP), or a live store that already
+ * watches the workloads (the extension: nothing new is listed or watched).
+ */
+export interface ReadinessSource {
+  /** Resolves once the source has listed the namespace's workloads. */
+  start(): Promise<void>;
+  /** The namespace's Deployments and StatefulSets as last seen. */
+  scalables(): readonly { kind: ScalableKind; items: readonly ScalableStatus[] }[];
+  /** Calls back on every change it sees; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
+  stop(): Promise<void>;
+}
+
+/** Whether a workload is waited for at all: it wants pods, or a wake just patched it (waking below). */
+function waitedFor(kind: ScalableKind, w: ScalableStatus, waking: ReadonlySet<string>): boolean {
+  return (w.spec?.replicas ?? 1) > 0 || (waking.has(`${kind}/${w.metadata?.name ?? '?'}`) && w.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined);
+}
+
 /** `Deployment/api (1/2 ready)` for every Deployment/StatefulSet whose wanted pods are not all ready yet. */
-function notReady(kind: ScalableKind, items: readonly ScalableStatus[]): string[] {
-  return items.flatMap((w) => {
+function notReady(kind: ScalableKind, items: readonly ScalableStatus[], waking: ReadonlySet<string>): string[] {
+  return items.filter((w) => waitedFor(kind, w, waking)).flatMap((w) => {
+    const label = `${kind}/${w.metadata?.name ?? '?'}`;
+    if (w.metadata?.annotations?.[ANNOTATION_REPLICAS_BEFORE_SLEEP] !== undefined && waking.has(label)) return [`${label} (waking)`];
     const wanted = w.spec?.replicas ?? 1;
     const ready = w.status?.readyReplicas ?? 0;
     const observed = (w.status?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0);
-    return wanted > 0 && (!observed || ready < wanted) ? [`${kind}/${w.metadata?.name ?? '?'} (${ready}/${wanted} ready)`] : [];
+    return !observed || ready < wanted ? [`${label} (${ready}/${wanted} ready)`] : [];
   });
+}
+
+/** The environment's Deployments and StatefulSets through informers of their own, which survive dropped watches. */
+function informerSource(session: KubeSession, name: string): ReadinessSource {
+  const kinds = kindClients(session.kc);
+  const informers = SCALABLE_KINDS.map((kind) => [kind, new ResilientInformer(kinds[kind].informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>] as const);
+  return {
+    async start() {
+      try {
+        await Promise.all(informers.map(([, informer]) => informer.start()));
+      } catch (error) {
+        throw toTEnvError(error, session, `watch ${SCALABLE_KINDS.map((kind) => KINDS[kind].plural).join(' and ')} in namespace ${name}`);
+      }
+    },
+    scalables: () => informers.map(([kind, informer]) => ({ kind, items: informer.list() })),
+    onChange(listener) {
+      for (const [, informer] of informers) {
+        informer.on('add', listener);
+        informer.on('update', listener);
+        informer.on('delete', listener);
+      }
+      return () => undefined; // the informers stop with the source
+    },
+    async stop() { await Promise.all(informers.map(([, informer]) => informer.stop())); },
+  };
 }
 
 /**
  * Resolves once every Deployment and StatefulSet of the environment has all its wanted pods
- * ready, watching (never polling) through informers that survive dropped watches. Rejects with a
- * `timeout` error naming the workloads still waiting, or `CancelledError` on abort.
+ * ready, watching (never polling). Rejects with a `timeout` error naming the workloads still
+ * waiting, or `CancelledError` on abort.
  */
 export async function waitUntilReady(session: KubeSession, name: string, options: WaitUntilReadyOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 300_000;
-  const kc = session.kc;
-  const kinds = kindClients(kc);
-  const informers = SCALABLE_KINDS.map((kind) => [kind, new ResilientInformer(kinds[kind].informer(name)) as ResilientInformer<k8s.KubernetesObject & ScalableStatus>] as const);
-  const pending = (): string[] => informers.flatMap(([kind, informer]) => notReady(kind, informer.list()));
-  const total = (): number => informers.flatMap(([, informer]) => informer.list()).filter((w) => (w.spec?.replicas ?? 1) > 0).length;
+  const source = options.source ?? informerSource(session, name);
+  const waking = new Set(options.waking ?? []);
+  const pending = (): string[] => source.scalables().flatMap(({ kind, items }) => notReady(kind, items, waking));
+  const total = (): number => source.scalables().reduce((n, { kind, items }) => n + items.filter((w) => waitedFor(kind, w, waking)).length, 0);
   let lastProgress = '';
+  let unsubscribe = (): void => undefined;
   await new Promise<void>((resolve, reject) => {
     let settled = false;
     let synced = false;
@@ -586,12 +668,10 @@ export async function waitUntilReady(session: KubeSession, name: string, options
     }, timeoutMs);
     if (options.signal?.aborted) { onAbort(); return; }
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    for (const [, informer] of informers) {
-      informer.on('add', check);
-      informer.on('update', check);
-      informer.on('delete', check);
-    }
-    Promise.all(informers.map(([, informer]) => informer.start())).then(() => { synced = true; check(); },
-      (error: unknown) => finish(toTEnvError(error, session, `watch ${SCALABLE_KINDS.map((kind) => KINDS[kind].plural).join(' and ')} in namespace ${name}`)));
-  }).finally(() => Promise.all(informers.map(([, informer]) => informer.stop())));
+    unsubscribe = source.onChange(check);
+    source.start().then(() => { synced = true; check(); }, (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
+  }).finally(async () => {
+    unsubscribe();
+    if (!options.source) await source.stop();
+  });
 }

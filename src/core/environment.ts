@@ -163,6 +163,8 @@ export interface WorkloadInfo {
   warnings: WarningInfo[];
   /** Its standing against the environment's baseline, when copied from one (set by the live store). */
   baseline?: BaselineMark | undefined;
+  /** Its labels (okteto's `selector` picks a dev target by them). */
+  labels: Readonly<Record<string, string>>;
 }
 
 export interface EnvironmentInfo {
@@ -314,6 +316,7 @@ export function scalableInfo(kind: ScalableKind, obj: ScalableLike, pods: readon
     devMode: obj.metadata?.labels?.[LABEL_OKTETO_DEV] === 'true',
     sleepExempt: annotations[ANNOTATION_SLEEP] === 'never' || ownedByOtherController(obj.metadata),
     requests: podRequests(obj.spec?.template?.spec),
+    labels: obj.metadata?.labels ?? {},
     pods: [...pods],
     warnings: [...warnings, ...pods.flatMap((p) => p.warnings)],
   };
@@ -334,6 +337,7 @@ export function cronJobInfo(obj: CronJobLike, pods: readonly PodInfo[], warnings
     replicasBeforeSleep: before,
     devMode: false,
     sleepExempt: annotations[ANNOTATION_SLEEP] === 'never' || ownedByOtherController(obj.metadata),
+    labels: obj.metadata?.labels ?? {},
     pods: [...pods],
     warnings: [...warnings, ...pods.flatMap((p) => p.warnings)],
   };

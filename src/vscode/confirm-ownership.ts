@@ -3,14 +3,12 @@
 import * as vscode from 'vscode';
 import { isVerifiablyMine } from '../core/environment.ts';
 import { shortText } from '../core/sanitize.ts';
-import type { KubeSession } from '../adapters/runtime.ts';
-import { runtime } from './runtime-loader.ts';
 import type { TEnvContext } from './tenv-context.ts';
 
 /** true when `namespace` is verifiably mine, or the user confirmed going ahead anyway. */
-export async function confirmDevTarget(ctx: TEnvContext, session: KubeSession, namespace: string): Promise<boolean> {
+export async function confirmDevTarget(ctx: TEnvContext, namespace: string): Promise<boolean> {
   const env = ctx.connection.environment(namespace);
-  const username = await runtime().whoAmI(session);
+  const username = await ctx.connection.username();
   if (env && isVerifiablyMine(env, username)) return true;
   const creator = env?.createdBy === undefined ? 'an unknown creator' : shortText(env.createdBy);
   const go = 'Sync Into It';

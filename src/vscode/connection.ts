@@ -10,6 +10,7 @@ import type { ErrorKind } from '../core/errors.ts';
 import { config } from './config.ts';
 import { runtime } from './runtime-loader.ts';
 import type { KubeSession, StoreStatus } from '../adapters/runtime.ts';
+import type { KnownEnvironment, ReadinessSource } from '../adapters/sleep.ts';
 import type { EnvironmentStore } from '../adapters/environment-store.ts';
 
 export type ClusterState = 'idle' | 'loading' | 'ready' | 'reconnecting' | 'noKubeconfig' | 'unreachable' | 'forbidden' | 'unauthorized' | 'error';
@@ -35,6 +36,7 @@ export class ClusterConnection implements vscode.Disposable {
   private _state: ClusterState = 'idle';
   private _error: Error | undefined;
   private _session: KubeSession | undefined;
+  private identity: { session: KubeSession; username: Promise<string> } | undefined;
   private readonly changed = new vscode.EventEmitter<ReadonlySet<string> | undefined>();
   private readonly stateChanged = new vscode.EventEmitter<ClusterState>();
   private unsubscribe: (() => void)[] = [];
@@ -66,6 +68,27 @@ export class ClusterConnection implements vscode.Disposable {
 
   environment(name: string): EnvironmentInfo | undefined {
     return this.store?.environment(name);
+  }
+
+  /** The environment's objects as the store watches them, for writes planned without reading them again. */
+  known(name: string): KnownEnvironment | undefined {
+    return this.store?.known(name);
+  }
+
+  /** Waiting for the environment's pods on the store's own watches. */
+  readiness(name: string): ReadinessSource | undefined {
+    return this.store?.readiness(name);
+  }
+
+  /** The API server's name for the user (SelfSubjectReview), asked once per session. */
+  async username(): Promise<string> {
+    const session = await this.requireSession();
+    if (this.identity?.session !== session) {
+      const asked = runtime().whoAmI(session);
+      this.identity = { session, username: asked };
+      asked.catch(() => { if (this.identity?.username === asked) this.identity = undefined; }); // asked again next time
+    }
+    return this.identity.username;
   }
 
   /** The cluster's baselines with their workloads (read-only). */

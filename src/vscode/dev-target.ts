@@ -46,13 +46,13 @@ export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: Lo
   const node = arg instanceof WorkloadNode ? { namespace: arg.environment, workload: arg.info.name }
     : arg instanceof PodNode ? { namespace: arg.environment, workload: arg.workload.name } : undefined;
   if (node) {
-    const entry = await runtime().devServiceForWorkloadIn(await ctx.connection.requireSession(), manifest, node.namespace, node.workload);
+    const entry = await runtime().devServiceForWorkloadIn(await ctx.connection.requireSession(), manifest, node.namespace, node.workload, ctx.connection.environment(node.namespace));
     return { namespace: node.namespace, service: entry.key };
   }
   const env = await pickEnvironment(ctx, typeof arg === 'string' ? arg : undefined, onlyDevMode ? 'Environment with the service in dev mode' : 'Environment to develop in');
   if (!env) return undefined;
   const session = await ctx.connection.requireSession();
-  const services = await runtime().servicesInEnvironment(session, manifest, env.name);
+  const services = await runtime().servicesInEnvironment(session, manifest, env.name, env);
   const devMode = new Set(env.workloads.filter((w) => w.devMode).map((w) => w.name));
   // In an overlay, entries named after a routed workload are offered too: Start Dev adds it first.
   const routed = onlyDevMode || !env.overlay ? [] : manifest.manifest.dev
@@ -82,18 +82,23 @@ function routedDevEntry(manifest: LoadedManifest, workload: string): DevService 
 
 /**
  * Start Dev on a workload that an overlay routes to its baseline: asks (modal) to add it to the
- * overlay first. False when the developer declines; true when there is nothing to add or it was added.
+ * overlay first. `declined` when the developer says no; `added` when it was added (the store has
+ * not seen the copy yet: read the environment afresh); `not-routed` when there was nothing to add.
  */
-export async function addRoutedFirst(ctx: TEnvContext, session: KubeSession, namespace: string, service: string, manifest: LoadedManifest): Promise<boolean> {
+export async function addRoutedFirst(ctx: TEnvContext, session: KubeSession, namespace: string, service: string, manifest: LoadedManifest): Promise<'declined' | 'added' | 'not-routed'> {
   const name = manifest.manifest.dev.find((d) => d.key === service)?.name ?? service;
-  const routed = await runtime().routedWorkload(session, namespace, name);
-  if (!routed) return true;
+  const env = ctx.connection.environment(namespace);
+  // The store knows what an overlay routes when it watches the baseline too; else ask the cluster.
+  const routed = env && (env.baseline === undefined || env.overlay)
+    ? (env.overlay?.routed.includes(name) ? { baseline: env.overlay.baseline } : undefined)
+    : await runtime().routedWorkload(session, namespace, name);
+  if (!routed) return 'not-routed';
   const answer = await vscode.window.showInformationMessage(`${name} runs in the baseline ${shortText(routed.baseline, 40)}, not in ${namespace}. Add it to ${namespace} first?`, {
     modal: true, detail: 'Dev mode takes over a workload of the environment: Add to Environment copies it (with its Services and config) from the baseline, then dev mode starts as usual.',
   }, 'Add and Start Dev');
-  if (answer !== 'Add and Start Dev') return false;
+  if (answer !== 'Add and Start Dev') return 'declined';
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Adding ${name} to ${namespace}`, cancellable: true }, (progress, token) =>
     runtime().addToOverlay(session, namespace, [name], { signal: abortSignalFor(token), onProgress: (message) => progress.report({ message }) }));
   ctx.log.info(`Added ${name} to ${namespace} for Start Dev.`);
-  return true;
+  return 'added';
 }

@@ -14,16 +14,24 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
   const session = await ctx.connection.requireSession();
   const { folder, manifest } = await workspaceManifest();
   const picked = await pickDevTarget(ctx, arg, manifest, false);
-  if (!picked || !(await confirmDevTarget(ctx, session, picked.namespace))) return;
+  if (!picked || !(await confirmDevTarget(ctx, picked.namespace))) return;
   const rt = runtime();
   // okteto is found before a routed workload is added: a missing CLI changes nothing (as `t dev start --add`).
   const cli = await rt.OktetoCli.locate(config.oktetoPath());
-  if (!(await addRoutedFirst(ctx, session, picked.namespace, picked.service, manifest))) return;
+  const routed = await addRoutedFirst(ctx, session, picked.namespace, picked.service, manifest);
+  if (routed === 'declined') return;
+  // The live store's view of the environment, unless a workload was just added that it may not have seen yet.
+  const known = routed === 'added' ? undefined : ctx.connection.environment(picked.namespace);
   const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Start Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
     const signal = abortSignalFor(token);
     progress.report({ message: 'checking the manifest…' });
-    const planned = await rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace });
-    if (planned.asleep) await rt.wakeForDev(session, picked.namespace, { minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }) });
+    const planned = await rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace, known });
+    if (planned.asleep) {
+      await rt.wakeForDev(session, picked.namespace, {
+        minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }), user: await ctx.connection.username(),
+        ...(known ? { known: ctx.connection.known(picked.namespace), source: ctx.connection.readiness(picked.namespace) } : {}),
+      });
+    }
     return planned;
   });
   // Sessions are keyed by the dev name (okteto's state folder), which `name:` may set.

@@ -25,7 +25,7 @@ export const stopDev: CommandFactory = (ctx) => async (arg?: unknown, removeVolu
   const rt = runtime();
   const { plan, result } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stop Dev: ${picked.service}`, cancellable: true }, async (progress, token) => {
     const [plan, cli] = await Promise.all([
-      rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace }),
+      rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace, known: ctx.connection.environment(picked.namespace) }),
       rt.OktetoCli.locate(config.oktetoPath()),
     ]);
     // Same manifest as Start Dev: okteto refuses platform sections on `down` too.

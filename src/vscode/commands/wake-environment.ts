@@ -16,13 +16,15 @@ export const wakeEnvironment: CommandFactory = (ctx) => async (arg?: unknown) =>
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Waking ${env.name}`, cancellable: true }, async (progress, token) => {
       const signal = abortSignalFor(token);
       const rt = runtime();
+      // The store already holds the namespace and its workloads: the wake writes without reading them again.
       const result = await rt.wakeEnvironment(session, env.name, {
-        minimumHours: config.wakeMinimumHours(), signal, actor: { via: 'VS Code' }, onProgress: (message) => progress.report({ message }),
+        minimumHours: config.wakeMinimumHours(), signal, actor: { via: 'VS Code', user: await ctx.connection.username() },
+        known: ctx.connection.known(env.name), onProgress: (message) => progress.report({ message }),
       });
       for (const p of result.problems) ctx.log.warn(`${env.name}: ${p}`);
       ctx.log.info(`Woke ${env.name}: ${result.changed} workloads restored, awake until ${result.awakeUntil}.`);
       progress.report({ message: 'waiting for pods to be ready…' });
-      await rt.waitUntilReady(session, env.name, { signal, onProgress: (message) => progress.report({ message }) });
+      await rt.waitUntilReady(session, env.name, { signal, source: ctx.connection.readiness(env.name), waking: result.changedWorkloads, onProgress: (message) => progress.report({ message }) });
       if (result.problems.length > 0) {
         void vscode.window.showWarningMessage(`${env.name} is awake, with problems: ${result.problems.join('; ')}`, 'Show Log').then((b) => b && ctx.log.show(true));
       } else {

@@ -212,9 +212,8 @@ export class SleepApi {
  * events` right) or a failure is not the transition's problem; cancellation still stops it.
  */
 export async function transitionEvent(api: SleepApi, namespace: string, state: SleepTarget, cause: LedgerCause, actor: TransitionActor | undefined, now: Date): Promise<void> {
+  const message = transitionMessage(state, cause, actor);
   try {
-    const user = actor !== undefined && actor.user === undefined ? (await api.whoAmI()) || undefined : actor?.user;
-    const message = transitionMessage(state, cause, actor === undefined ? undefined : { ...actor, user });
     await api.createNamespaceEvent(namespace, state === 'asleep' ? 'Slept' : 'Woken', message, now, 'Normal');
   } catch (error) {
     if (!isApiError(error)) throw error;
@@ -452,10 +451,18 @@ async function transition(
   // The marker and the ledger go in one patch, based on the namespace as read (a 409 reads it
   // again), so the ledger never records a transition whose marker was not written, or twice.
   let written: { problem: string | undefined; ledgerProblem: string | undefined; event: boolean };
+  // Who did it, for the Event: looked up beside the marker's patch, not after it (one round trip fewer).
+  let actor: Promise<TransitionActor | undefined> = Promise.resolve(options.actor);
   for (let attempt = 0; ; attempt++) {
     const { annotations, problem } = marker(ns);
     const ledger = ledgerUpdate(ns.metadata?.annotations, { state: target, cause, at: now });
     const patch = ledger.value === undefined ? annotations : { ...annotations, [ANNOTATION_SLEEP_LEDGER]: ledger.value };
+    if (attempt === 0 && options.actor && options.actor.user === undefined && ledger.value !== undefined && ledger.previous !== target) {
+      const known = options.actor;
+      // A refused lookup only leaves the name out of the Event; a crash or a cancellation still stops the transition.
+      actor = api.whoAmI().then((user) => ({ ...known, user: user || undefined }), (error: unknown) => { if (!isApiError(error)) throw error; return { ...known, user: undefined }; });
+      actor.catch(() => undefined); // awaited with the Event
+    }
     try {
       await api.patchNamespace(name, patch, ns.metadata?.resourceVersion);
       written = { problem, ledgerProblem: ledger.problem, event: ledger.value !== undefined && ledger.previous !== target };
@@ -465,7 +472,7 @@ async function transition(
     }
     ns = await api.readEnvironment(name);
   }
-  const event = written.event ? transitionEvent(api, name, target, cause, options.actor, now) : Promise.resolve();
+  const event = written.event ? actor.then((who) => transitionEvent(api, name, target, cause, who, now)) : Promise.resolve();
   event.catch(() => undefined); // awaited after the workloads
   const keda = await scaledObjects.catch((error: unknown) => { throw toTEnvError(error, session, `list scaledobjects in namespace ${name}`); });
   const kedaProblems = [...(keda.problem ? [keda.problem] : []), ...await pauseScaledObjects(api, name, keda.items, target, sleepingWorkloads(workloads, 'manual'))

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { OktetoCli, OktetoSessionWatcher } from '../src/adapters/okteto.ts';
+import { OktetoCli } from '../src/adapters/okteto-cli.ts';
+import { OktetoSessionWatcher } from '../src/adapters/okteto-session-watcher.ts';
 import { OKTETO_PROGRESS_STATES } from '../src/core/okteto-manifest.ts';
 
 export interface LatencyStats {

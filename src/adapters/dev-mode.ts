@@ -14,8 +14,11 @@ import { readEnvironmentNamespace } from './environments.ts';
 import { kindClients } from './kinds.ts';
 import { toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
-import { findManifest, loadManifest, OktetoCli, stopUp, writeDerivedManifest } from './okteto.ts';
-import type { DerivedManifest, DevTarget } from './okteto.ts';
+import type { DevTarget } from '../core/okteto-cli.ts';
+import { OktetoCli } from './okteto-cli.ts';
+import { findManifest, loadManifest, writeDerivedManifest } from './okteto-manifest.ts';
+import type { DerivedManifest } from './okteto-manifest.ts';
+import { stopUp } from './okteto-state-folder.ts';
 import { waitUntilReady, wakeEnvironment } from './sleep.ts';
 import type { KnownEnvironment, ReadinessSource } from './sleep.ts';
 

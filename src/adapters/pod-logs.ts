@@ -1,24 +1,22 @@
 // Pod logs of one workload: every container of every pod, one batched text stream, kept current by
 // a pod informer (pods come and go), with lossless reconnects. The VS Code output channel and
-// `t logs` are thin sinks over WorkloadLogStream.
-//
-// Log requests are made here rather than through client-node's `Log`: that class pipes an
-// internal stream whose abort error nobody handles, and turns every non-API failure into a
-// generic 500. The GET is made with node:https, authenticated by client-node's own
-// applyToHTTPSOptions (what it uses for exec and port-forward: CA, client certificate, token or
-// exec plugin, proxy agent). It gives typed errors, clean aborts and backpressure, and over
-// HTTP/1.1 it reads a log 1.5-2x faster than undici's HTTP/2 (measured on the local control plane).
-import http from 'node:http';
-import https from 'node:https';
+// `t logs` are thin sinks over WorkloadLogStream. When to resume and what to ask for is
+// core/log-follow-policy.ts; each request is adapters/pod-log-request.ts; turning bytes into
+// lines (dedupe on resume, labels, batching) is core/log-lines.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import { podOwner } from '../core/environment.ts';
 import { WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { WorkloadLookup } from '../core/kinds.ts';
+import {
+  afterLogEnd, classifyLogFailure, containerStatus, DEFAULT_RETRY_DELAY_MS, describeWorkload, hasLog, isPodOf, nextLogQuery, nextRetryDelay, podKey, podsOf, restartCount,
+  retryOrPark, showsPreviousInstance, statusSignature,
+} from '../core/log-follow-policy.ts';
+import type { FollowStep, LogFailure, LogQuery, PodStatusLike, RetryDelay } from '../core/log-follow-policy.ts';
 import { ContainerLogParser, formatNotice, LogBatcher, logLabel } from '../core/log-lines.ts';
 import type { LogBatcherOptions, LogControls, LogSink } from '../core/log-lines.ts';
 import { asError, NotFoundError } from '../core/errors.ts';
-import { ResilientInformer, statusMessage, toTEnvError } from './kube.ts';
+import { ResilientInformer, toTEnvError } from './kube.ts';
+import { httpStatus, isAbort, LogIdleTimeoutError, readPodLog, serverMessage } from './pod-log-request.ts';
 import { SleepApi } from './sleep.ts';
 import type { KubeSession } from './kube.ts';
 
@@ -50,22 +48,13 @@ export interface WorkloadLogOptions {
   /** Control characters in log text (default 'escape'; see ContainerLogParserOptions). */
   controls?: LogControls | undefined;
   /** Backoff between reconnects of a broken stream: initial, doubling up to max. */
-  retryDelayMs?: { initial: number; max: number } | undefined;
+  retryDelayMs?: RetryDelay | undefined;
   /**
    * A followed response silent this long is closed and resumed without a line (sinceTime makes
    * that lossless): it detects connections that died without a reset. Default 300 s.
    */
   idleTimeoutMs?: number | undefined;
 }
-
-interface LogQuery {
-  follow: boolean;
-  previous?: boolean;
-  tailLines?: number | undefined;
-  sinceTime?: string | undefined;
-}
-
-type PodStatusLike = k8s.V1Pod['status'];
 
 /** What the followers of one stream share. */
 interface StreamContext {
@@ -79,104 +68,11 @@ interface StreamContext {
   readonly timestamps: boolean;
   readonly maxLineBytes: number | undefined;
   readonly controls: LogControls | undefined;
-  readonly retry: { initial: number; max: number };
+  readonly retry: RetryDelay;
   readonly idleTimeoutMs: number;
   readonly batcher: LogBatcher;
   readonly push: (line: string) => void;
   readonly reportError: (error: Error, source: LogSource | undefined, willRetry: boolean) => void;
-}
-
-/** The error of a followed response that stayed silent for idleTimeoutMs. */
-export class LogIdleTimeoutError extends Error {
-  readonly code = 'LOG_IDLE_TIMEOUT';
-  constructor(ms: number) {
-    super(`The log stream was silent for ${ms} ms.`);
-    this.name = 'LogIdleTimeoutError';
-  }
-}
-
-/**
- * GET …/pods/<pod>/log?timestamps=true. Calls `onOpen` on a 200, then `onChunk` per body chunk
- * (awaiting a returned promise: backpressure). Resolves when the response ends; rejects with an
- * ApiException for a non-200 status, a LogIdleTimeoutError, an AbortError, or the network error.
- */
-export async function readPodLog(
-  session: KubeSession, namespace: string, pod: string, container: string, query: LogQuery,
-  signal: AbortSignal, onOpen: () => void, onChunk: (chunk: Buffer) => void | Promise<void>, idleTimeoutMs = 300_000,
-): Promise<void> {
-  const url = new URL(`${session.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`);
-  const params = url.searchParams;
-  params.set('container', container);
-  params.set('timestamps', 'true');
-  if (query.follow) params.set('follow', 'true');
-  if (query.previous) params.set('previous', 'true');
-  if (query.sinceTime !== undefined) params.set('sinceTime', query.sinceTime);
-  // Both together: the last tailLines of those since sinceTime (only a one-shot read asks for that).
-  if (query.tailLines !== undefined && (query.sinceTime === undefined || !query.follow)) params.set('tailLines', String(query.tailLines));
-  const options: https.RequestOptions = {};
-  await session.kc.applyToHTTPSOptions(options);
-  signal.throwIfAborted();
-  let idle = false;
-  let req: http.ClientRequest | undefined;
-  try {
-    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      req = (url.protocol === 'http:' ? http : https).request(url, { ...options, method: 'GET', signal }, resolve);
-      req.on('error', reject);
-      // Socket inactivity, before or during the body: a quiet log, or a dead connection.
-      req.setTimeout(idleTimeoutMs, () => {
-        idle = true;
-        req?.destroy(new LogIdleTimeoutError(idleTimeoutMs));
-      });
-      req.end();
-    });
-    if (response.statusCode !== 200) {
-      let text = '';
-      response.setEncoding('utf8');
-      for await (const part of response) text += part as string;
-      const status = response.statusCode ?? 0;
-      throw new k8s.ApiException(status, statusMessage(text) ?? `HTTP ${status}`, text, {});
-    }
-    onOpen();
-    for await (const chunk of response) {
-      const pending = onChunk(chunk as Buffer);
-      if (pending) await pending;
-    }
-  } catch (error) {
-    // Destroying the request surfaces in the response as a bare "aborted": say what happened.
-    if (idle && !signal.aborted) throw new LogIdleTimeoutError(idleTimeoutMs);
-    throw error;
-  } finally {
-    req?.destroy();
-  }
-}
-
-/** The API server's own words for a refused log request (e.g. "container … is waiting to start"). */
-function serverMessage(error: unknown): string | undefined {
-  return error instanceof k8s.ApiException && typeof error.body === 'string' ? statusMessage(error.body) : undefined;
-}
-
-function httpStatus(error: unknown): number | undefined {
-  return error instanceof k8s.ApiException ? error.code : undefined;
-}
-
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
-}
-
-function containerStatus(status: PodStatusLike, container: string): k8s.V1ContainerStatus | undefined {
-  return status?.containerStatuses?.find((c) => c.name === container);
-}
-
-/** An instance of the container exists (running, exited, or crashed before): it has a log. */
-function hasLog(s: k8s.V1ContainerStatus | undefined): boolean {
-  return s !== undefined && (s.state?.running !== undefined || s.state?.terminated !== undefined || s.restartCount > 0);
-}
-
-/** What changes when the container may have a (new) log to read. */
-function statusSignature(status: PodStatusLike, container: string): string {
-  const s = containerStatus(status, container);
-  const state = s?.state?.running ? 'running' : s?.state?.terminated ? 'terminated' : s?.state?.waiting ? 'waiting' : 'none';
-  return `${status?.phase ?? ''}/${state}/${s?.restartCount ?? 0}`;
 }
 
 /** Follows one container of one pod, across reconnects and restarts, until ended. */
@@ -208,7 +104,7 @@ class ContainerFollower {
     this.parser = new ContainerLogParser({ label: this.label, showTimestamps: ctx.timestamps, maxLineBytes: ctx.maxLineBytes, controls: ctx.controls });
     this.status = pod.status;
     this.signature = statusSignature(pod.status, container);
-    this.restarts = containerStatus(pod.status, container)?.restartCount ?? 0;
+    this.restarts = restartCount(pod.status, container);
   }
 
   private get signal(): AbortSignal {
@@ -226,7 +122,7 @@ class ContainerFollower {
   /** The pod changed: note a restart, and wake a follower waiting for the container to start. */
   podChanged(pod: k8s.V1Pod): void {
     this.status = pod.status;
-    const restarts = containerStatus(pod.status, this.container)?.restartCount ?? 0;
+    const restarts = restartCount(pod.status, this.container);
     if (restarts > this.restarts && !this.signal.aborted) this.notice(`container restarted (restarts: ${restarts})`);
     this.restarts = Math.max(restarts, this.restarts);
     const signature = statusSignature(pod.status, this.container);
@@ -276,7 +172,7 @@ class ContainerFollower {
         }
         if (next === 'retry') {
           await sleep(delay, undefined, { signal: this.signal });
-          delay = Math.min(delay * 2, this.ctx.retry.max);
+          delay = nextRetryDelay(delay, this.ctx.retry);
         }
         // 'now': reconnect at once (an idle timeout on a quiet log).
       }
@@ -300,8 +196,8 @@ class ContainerFollower {
     } catch (error) {
       if (this.stoppedBy(error)) return;
       const typed = this.typed(error);
-      const status = httpStatus(error);
-      if (status === 400 || status === 404) {
+      const failure = this.failureOf(error);
+      if (failure === 'not-serving' || failure === 'gone') {
         this.notice(`no log: ${serverMessage(error) ?? typed.message}`);
         return;
       }
@@ -325,55 +221,44 @@ class ContainerFollower {
     return this.signal.aborted || isAbort(error);
   }
 
+  private failureOf(error: unknown): LogFailure {
+    return classifyLogFailure(httpStatus(error), error instanceof LogIdleTimeoutError);
+  }
+
   private typed(error: unknown): Error {
     return toTEnvError(error, this.ctx.session, `get pods/log in namespace ${this.ctx.namespace}`, `The pod ${this.pod}`);
   }
 
-  /**
-   * The request for the next response: the tail at first; after lines were delivered, everything
-   * since the last one (repeats skipped by the parser's cursor); after an empty first response,
-   * the whole log, since everything in it is new.
-   */
+  /** The request for the next response (see nextLogQuery); the parser's cursor skips repeats. */
   private nextQuery(): LogQuery {
-    const sinceTime = this.parser.resume();
-    if (sinceTime !== undefined) return { follow: true, sinceTime };
-    // With tailLines 0 nothing was shown on purpose, so an empty response proves nothing.
-    if (this.opened && this.ctx.tailLines !== 0) return { follow: true };
-    return { follow: true, tailLines: this.ctx.tailLines };
+    return nextLogQuery(this.parser.resume(), this.opened, this.ctx.tailLines);
   }
 
   /** The response ended without error: the container stopped, or the server closed it. */
-  private afterEnd(): 'stop' | 'park' | 'retry' {
-    const phase = this.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') {
-      const code = containerStatus(this.status, this.container)?.state?.terminated?.exitCode;
-      this.end(`container exited${code === undefined ? '' : ` (exit code ${code})`}; stream ended`);
-      return 'stop';
-    }
-    // Still running as far as the watch knows: the server closed the stream; resume it.
-    return containerStatus(this.status, this.container)?.state?.running ? 'retry' : 'park';
+  private afterEnd(): FollowStep {
+    const next = afterLogEnd(this.status, this.container);
+    if (next.step === 'stop') this.end(next.notice);
+    return next.step;
   }
 
-  private afterFailure(error: unknown): 'stop' | 'park' | 'retry' | 'now' {
+  /** What classifyLogFailure says, carried out: report, end with a line, or retry (once announced). */
+  private afterFailure(error: unknown): FollowStep {
     this.parser.resume();
-    const status = httpStatus(error);
+    const failure = this.failureOf(error);
     const typed = this.typed(error);
-    if (status === 401 || status === 403) {
+    if (failure === 'denied') {
       this.ctx.reportError(typed, this.source, false);
       this.end(`cannot stream logs: ${typed.message}`);
       return 'stop';
     }
-    if (status === 404) {
+    if (failure === 'gone') {
       this.end('pod no longer exists; stream ended');
       return 'stop';
     }
     this.ctx.reportError(typed, this.source, true);
-    // A log silent for idleTimeoutMs: resume at once, without alarming the reader.
-    if (error instanceof LogIdleTimeoutError) return 'now';
-    if (status === 400) {
-      // The container is not (yet) serving a log, e.g. still being created: wait for it quietly.
-      return containerStatus(this.status, this.container)?.state?.running ? 'retry' : 'park';
-    }
+    if (failure === 'idle') return 'now';
+    // Not (yet) serving a log, e.g. still being created: wait for it quietly.
+    if (failure === 'not-serving') return retryOrPark(this.status, this.container);
     if (!this.interrupted) this.notice(`log stream interrupted (${typed.message.replace(/\.$/, '')}); reconnecting`);
     this.interrupted = true;
     return 'retry';
@@ -392,12 +277,9 @@ class ContainerFollower {
     });
   }
 
-  /**
-   * A container that already restarted when first seen (e.g. crash-looping): its previous
-   * instance's last lines, once, labelled as such. Later restarts are followed live instead.
-   */
+  /** Its previous instance's last lines, once, labelled as such (see showsPreviousInstance). */
   private async printPrevious(): Promise<void> {
-    if (this.restarts === 0 || this.ctx.tailLines === 0) return;
+    if (!showsPreviousInstance(this.restarts, this.ctx.tailLines)) return;
     const parser = new ContainerLogParser({
       label: logLabel(this.pod, this.container, this.containerCount, ' previous'), showTimestamps: this.ctx.timestamps, maxLineBytes: this.ctx.maxLineBytes, controls: this.ctx.controls,
     });
@@ -409,9 +291,10 @@ class ContainerFollower {
     } catch (error) {
       if (this.stoppedBy(error)) throw error;
       const typed = this.typed(error);
-      if (httpStatus(error) !== 400) this.ctx.reportError(typed, this.source, false);
+      const failure = this.failureOf(error);
+      if (failure !== 'not-serving') this.ctx.reportError(typed, this.source, false);
       this.notice(`no log of the previous instance: ${serverMessage(error) ?? typed.message}`);
-      if (!this.ctx.follow && (httpStatus(error) === 401 || httpStatus(error) === 403)) throw typed;
+      if (!this.ctx.follow && failure === 'denied') throw typed;
     }
   }
 }
@@ -423,7 +306,7 @@ class PodLogs {
   readonly followers: ContainerFollower[];
 
   constructor(ctx: StreamContext, pod: k8s.V1Pod) {
-    this.uid = pod.metadata?.uid ?? pod.metadata?.name ?? '';
+    this.uid = podKey(pod);
     this.name = pod.metadata?.name ?? '';
     this.followers = (pod.spec?.containers ?? []).map((c) => new ContainerFollower(ctx, pod, c.name));
   }
@@ -431,10 +314,6 @@ class PodLogs {
   end(): void {
     for (const f of this.followers) f.end();
   }
-}
-
-function describeWorkload(w: WorkloadLookup): string {
-  return w.kind ? `${w.kind} ${w.name}` : `workload ${w.name}`;
 }
 
 /**
@@ -500,7 +379,7 @@ export class WorkloadLogStream {
       timestamps: options.timestamps ?? false,
       maxLineBytes: options.maxLineBytes,
       controls: options.controls,
-      retry: options.retryDelayMs ?? { initial: 500, max: 30_000 },
+      retry: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       batcher: this.batcher,
       push: (line) => this.batcher.push(line),
@@ -589,14 +468,9 @@ export class WorkloadLogStream {
     this.batcher.push(formatNotice(message, label));
   }
 
-  private matches(pod: k8s.V1Pod): boolean {
-    const owner = podOwner(pod);
-    return owner !== undefined && owner.name === this.workload.name && (this.workload.kind === undefined || owner.kind === this.workload.kind);
-  }
-
   private podSeen(pod: k8s.V1Pod): void {
-    if (this.disposed || !this.matches(pod)) return;
-    const uid = pod.metadata?.uid ?? pod.metadata?.name ?? '';
+    if (this.disposed || !isPodOf(pod, this.workload)) return;
+    const uid = podKey(pod);
     if (this.ended.has(uid)) return;
     const known = this.pods.get(uid);
     if (known) {
@@ -610,7 +484,7 @@ export class WorkloadLogStream {
   }
 
   private podDeleted(pod: k8s.V1Pod): void {
-    const uid = pod.metadata?.uid ?? pod.metadata?.name ?? '';
+    const uid = podKey(pod);
     this.ended.delete(uid);
     const logs = this.pods.get(uid);
     if (!logs || this.disposed) return;
@@ -634,7 +508,7 @@ export class WorkloadLogStream {
     } catch (error) {
       throw toTEnvError(error, this.session, `list pods in namespace ${this.namespace}`);
     }
-    const pods = list.items.filter((p) => this.matches(p)).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    const pods = podsOf(list.items, this.workload);
     if (pods.length === 0) this.notice(`No pods of ${describeWorkload(this.workload)}.`);
     for (const pod of pods) {
       const logs = new PodLogs(this.ctx, pod);

@@ -9,6 +9,7 @@ export { createFromBaseline, diffEnvironment, listBaselines, refreshEnvironment 
 export { keepAwake, sleepEnvironment, waitUntilReady, wakeEnvironment } from './sleep.ts';
 export { devServiceForWorkloadIn, loadWorkspaceManifest, oktetoRunFor, planDev, servicesInEnvironment, stopDevMode, OktetoCli, wakeForDev } from './dev-mode.ts';
 export type { DevPlan, LoadedManifest } from './dev-mode.ts';
-export { OktetoSessionWatcher, readSession, SIGHUP_EXIT_CODE } from './okteto.ts';
+export { OktetoSessionWatcher, SIGHUP_EXIT_CODE } from './okteto-session-watcher.ts';
+export { readSession } from './okteto-state-folder.ts';
 export { WorkloadLogStream } from './pod-logs.ts';
 export { addToOverlay, changedServices, dropFromOverlay, planOverlayFrom, routedWorkload } from './overlay.ts';

@@ -2,7 +2,8 @@
 import { InvalidInputError } from '../core/errors.ts';
 import type { LogControls } from '../core/log-lines.ts';
 import { sanitizeText } from '../core/sanitize.ts';
-import { checkWorkloadExists, LogIdleTimeoutError, streamWorkloadLogs } from '../adapters/pod-logs.ts';
+import { LogIdleTimeoutError } from '../adapters/pod-log-request.ts';
+import { checkWorkloadExists, streamWorkloadLogs } from '../adapters/pod-logs.ts';
 import { stringOption } from './command.ts';
 import type { Command } from './command.ts';
 import { resolveEnvironment, session } from './env-commands.ts';

@@ -61,7 +61,7 @@ export interface ContainerStatusLike {
   name: string;
   ready: boolean;
   restartCount: number;
-  state?: { waiting?: { reason?: string | undefined } | undefined; running?: unknown; terminated?: { reason?: string | undefined } | undefined } | undefined;
+  state?: { waiting?: { reason?: string | undefined } | undefined; running?: unknown; terminated?: { reason?: string | undefined; exitCode?: number | undefined } | undefined } | undefined;
 }
 export interface PodLike {
   metadata?: Meta | undefined;

@@ -1,5 +1,6 @@
 // The okteto side of dev mode, as plain data: the manifest's `dev` section, the CLI's version and
-// the values `okteto up` writes to its state file. No I/O: adapters/okteto.ts reads the files.
+// the values `okteto up` writes to its state file. No I/O: adapters/okteto-manifest.ts and
+// adapters/okteto-state-folder.ts read the files.
 import path from 'node:path';
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';

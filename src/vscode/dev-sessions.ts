@@ -1,7 +1,7 @@
 // Running `okteto up` sessions: one terminal and one state-file watcher each, shown in the status
 // bar (`$(sync~spin) api: synchronizing files`, then ready). Re-attaches after a window reload.
 import * as vscode from 'vscode';
-import type { OktetoSessionWatcher } from '../adapters/okteto.ts';
+import type { OktetoSessionWatcher } from '../adapters/okteto-session-watcher.ts';
 import { runtime } from './runtime-loader.ts';
 import { reportError } from './report-error.ts';
 import { workspaceManifest } from './dev-target.ts';

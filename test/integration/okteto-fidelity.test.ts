@@ -14,8 +14,13 @@ import { attachCluster } from '../cluster/cluster.ts';
 import { createEnvironmentFixture, eventually } from '../fixtures/environments.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import { loadWorkspaceManifest, oktetoRunFor, planDev, stopDevMode } from '../../src/adapters/dev-mode.ts';
-import { loadManifest, OktetoCli, OktetoSessionWatcher, readSession, stateDir, stopUp } from '../../src/adapters/okteto.ts';
-import type { DevTarget, OktetoSessionEnd, OktetoStateEvent, OktetoUpProcess } from '../../src/adapters/okteto.ts';
+import { OktetoCli } from '../../src/adapters/okteto-cli.ts';
+import type { OktetoUpProcess } from '../../src/adapters/okteto-cli.ts';
+import { loadManifest } from '../../src/adapters/okteto-manifest.ts';
+import { OktetoSessionWatcher } from '../../src/adapters/okteto-session-watcher.ts';
+import type { OktetoSessionEnd, OktetoStateEvent } from '../../src/adapters/okteto-session-watcher.ts';
+import { readSession, stateDir, stopUp } from '../../src/adapters/okteto-state-folder.ts';
+import type { DevTarget } from '../../src/core/okteto-cli.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
 
 const cluster = attachCluster();

@@ -11,10 +11,13 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { attachCluster } from '../cluster/cluster.ts';
 import { createEnvironmentFixture, eventually } from '../fixtures/environments.ts';
-import {
-  findManifest, loadManifest, OktetoCli, OktetoSessionWatcher, readSession, stateDir,
-} from '../../src/adapters/okteto.ts';
-import type { DevTarget, OktetoFailure, OktetoSessionEnd, OktetoStateEvent, OktetoUpProcess } from '../../src/adapters/okteto.ts';
+import { OktetoCli } from '../../src/adapters/okteto-cli.ts';
+import type { OktetoUpProcess } from '../../src/adapters/okteto-cli.ts';
+import { findManifest, loadManifest } from '../../src/adapters/okteto-manifest.ts';
+import { OktetoSessionWatcher } from '../../src/adapters/okteto-session-watcher.ts';
+import type { OktetoFailure, OktetoSessionEnd, OktetoStateEvent } from '../../src/adapters/okteto-session-watcher.ts';
+import { readSession, stateDir } from '../../src/adapters/okteto-state-folder.ts';
+import type { DevTarget } from '../../src/core/okteto-cli.ts';
 import { CancelledError, CliFailedError, CliMissingError, InvalidInputError, NotFoundError } from '../../src/core/errors.ts';
 import {
   ANNOTATION_OKTETO_REPLICAS, LABEL_OKTETO_CLONE, LABEL_OKTETO_DEV, LABEL_OKTETO_INTERACTIVE,

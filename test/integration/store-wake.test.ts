@@ -50,7 +50,7 @@ async function createEnv(suffix: string): Promise<string> {
  */
 async function asleepInStore(name: string): Promise<void> {
   await sleepEnvironment(admin, name);
-  const versions = (objs: readonly { metadata?: { name?: string; resourceVersion?: string } }[]): string => objs.map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort().join(',');
+  const versions = (objs: readonly { metadata?: { name?: string | undefined; resourceVersion?: string | undefined } | undefined }[]): string => objs.map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort().join(',');
   await eventually(`${name} asleep and settled in the store`, async () => {
     const known = store.known(name);
     if (store.environment(name)?.state !== 'asleep' || !known) return false;

@@ -12,7 +12,8 @@ import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL } from '../core/environment.ts';
 import { KINDS, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { ScalableKind, WorkloadKind } from '../core/kinds.ts';
-import { CancelledError, InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
+import { baselineReachedBy, baselineToWake } from '../core/baseline-sleep.ts';
+import { CancelledError, describeError, InvalidInputError, isCancelled, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { planScaledObject } from '../core/keda.ts';
 import type { ScaledObjectLike } from '../core/keda.ts';
@@ -369,6 +370,8 @@ export interface WakeOptions extends TransitionOptions {
 export interface WakeResult extends TransitionResult {
   /** The `t-env.dev/awake-until` written (ISO instant). */
   awakeUntil: string;
+  /** The `auto` baseline of an overlay, woken with it (core/baseline-sleep.ts). */
+  baseline?: { name: string; changed: number } | undefined;
 }
 
 /**
@@ -386,6 +389,7 @@ async function authFailureAmong(error: unknown, others: Promise<unknown>): Promi
 async function transition(
   session: KubeSession, name: string, target: SleepTarget, cause: LedgerCause, options: TransitionOptions,
   marker: (ns: k8s.V1Namespace) => { annotations: Record<string, string | null>; problem: string | undefined },
+  read: (api: SleepApi) => Promise<k8s.V1Namespace> = (api) => api.readEnvironment(name),
 ): Promise<TransitionResult> {
   const now = options.now ?? new Date();
   const api = new SleepApi(session, options);
@@ -414,12 +418,12 @@ async function transition(
   scaledObjects.catch(() => undefined); // awaited below
   let ns: k8s.V1Namespace;
   try {
-    ns = await api.readEnvironment(name);
+    ns = await read(api);
   } catch (error) {
     const reported = await authFailureAmong(error, lists);
     if (reported !== error || !(isTEnvError(error) && error.kind === 'unreachable')) throw reported;
     // Alone on a fresh connection the read gets the server's own answer (a 401 after a GOAWAY).
-    ns = await api.readEnvironment(name);
+    ns = await read(api);
   }
   const workloads = (await lists).flat();
   // The marker and the ledger go in one patch, based on the namespace as read (a 409 reads it
@@ -436,7 +440,7 @@ async function transition(
     } catch (error) {
       if (!isApiStatus(error, 409) || attempt >= CONFLICT_RETRIES) throw toTEnvError(error, session, `patch namespace ${name}`);
     }
-    ns = await api.readEnvironment(name);
+    ns = await read(api);
   }
   const event = written.event ? transitionEvent(api, name, target, cause, options.actor, now) : Promise.resolve();
   event.catch(() => undefined); // awaited after the workloads
@@ -490,7 +494,9 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
   // Validate before any request: bad input changes nothing.
   manualWakeUntil(undefined, now, options.minimumHours, options.forMs);
   let awakeUntil = '';
+  let environment: k8s.V1Namespace | undefined;
   const result = await transition(session, name, 'awake', options.cause ?? 'manual', options, (ns) => {
+    environment = ns;
     const { until, problem } = manualWakeUntil(ns.metadata?.annotations, now, options.minimumHours, options.forMs);
     awakeUntil = until;
     return {
@@ -498,7 +504,40 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
       problem: problem === undefined ? undefined : `The schedule cannot be read (${problem}); awake for ${options.minimumHours} h.`,
     };
   });
-  return { ...result, awakeUntil };
+  const baseline = await wakeAutoBaseline(session, name, environment?.metadata?.annotations, { ...options, now });
+  return { ...result, problems: [...result.problems, ...baseline.problems], requests: result.requests + baseline.requests, awakeUntil, baseline: baseline.woken };
+}
+
+/**
+ * Wakes the `auto` baseline of a woken overlay when it is not awake yet (core/baseline-sleep.ts),
+ * so that the overlay's routed Services answer now rather than at the sleeper's next pass: its
+ * ledger, then its workloads, as `transition` does, but no marker (it stays awake because the
+ * overlay is). A baseline the user may not read or change is a problem line, never a failed
+ * wake: the sleeper, which may, wakes it at its next pass.
+ */
+async function wakeAutoBaseline(session: KubeSession, overlay: string, annotations: Record<string, string> | undefined, options: WakeOptions): Promise<{ woken: WakeResult['baseline']; problems: string[]; requests: number }> {
+  const name = baselineReachedBy(annotations);
+  if (name === undefined) return { woken: undefined, problems: [], requests: 0 };
+  const counter = options.counter ?? new RequestCounter();
+  const start = counter.count;
+  const opts = { ...options, counter };
+  const later = (error: unknown): string => `The baseline "${name}" was not woken (${describeError(error)}); the sleeper wakes it at its next pass.`;
+  try {
+    const readBaseline = async (api: SleepApi): Promise<k8s.V1Namespace> => {
+      const ns = await api.readNamespaceByList(name).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); });
+      if (ns === undefined) throw new NotFoundError(`The baseline "${name}"`);
+      return ns;
+    };
+    let read: k8s.V1Namespace | undefined = await readBaseline(new SleepApi(session, opts));
+    if (!baselineToWake(read, overlay, options.now ?? new Date())) return { woken: undefined, problems: [], requests: counter.count - start };
+    // The read above serves as transition's first; a 409 reads again.
+    const reread = (api: SleepApi): Promise<k8s.V1Namespace> => { const ns = read; read = undefined; return ns ? Promise.resolve(ns) : readBaseline(api); };
+    const result = await transition(session, name, 'awake', options.cause ?? 'manual', opts, () => ({ annotations: {}, problem: undefined }), reread);
+    return { woken: { name, changed: result.changed }, problems: result.problems.map((p) => `baseline ${name}: ${p}`), requests: counter.count - start };
+  } catch (error) {
+    if (isCancelled(error)) throw error;
+    return { woken: undefined, problems: [later(error)], requests: counter.count - start };
+  }
 }
 
 /**

@@ -136,7 +136,7 @@ export function baselineToWake(baseline: NamespaceLike, overlay: string, now: Da
   return decision.verdict.state === 'awake' && parseLedger(annotations?.[ANNOTATION_SLEEP_LEDGER]).ledger?.state !== 'awake';
 }
 
-/** "awake while an overlay of main is awake" for an `auto` baseline; undefined for any other. */
-export function baselineSleepText(name: string, annotations: Annotations): string | undefined {
-  return followsOverlays(annotations) ? `awake while an overlay of ${shortText(name, 40)} is awake` : undefined;
+/** "awake while an overlay of main is awake" for a baseline whose awake hours are `auto`; undefined for any other. */
+export function baselineSleepText(name: string, awakeHours: string | undefined): string | undefined {
+  return isAutoHours(awakeHours) ? `awake while an overlay of ${shortText(name, 40)} is awake` : undefined;
 }

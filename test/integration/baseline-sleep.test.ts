@@ -11,6 +11,8 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { attachCluster } from '../cluster/cluster.ts';
+import { runCli } from '../fixtures/cli.ts';
+import type { CliRun } from '../fixtures/cli.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
 import { createFromBaseline } from '../../src/adapters/baseline.ts';
@@ -140,6 +142,17 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
     assert.deepEqual(resultOf(ended, overlay)?.action, 'sleep');
     assert.deepEqual(resultOf(ended, base), { action: 'sleep', desired: 'asleep', problems: [] });
     assert.equal(total(await replicas(base)), 0);
+  });
+
+  it('t env baselines and t schedule next say what an auto baseline follows', async () => {
+    const t = (args: string[]): Promise<CliRun> => runCli(args, { KUBECONFIG: cluster.kubeconfigPath, T_ENV_USER: owner });
+    const list = await t(['env', 'baselines']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.ok(list.stdout.split('\n').includes(`${base}  awake while an overlay of ${base} is awake`), list.stdout);
+    const json = await t(['env', 'baselines', '--json']);
+    assert.deepEqual((JSON.parse(json.stdout) as { name: string }[]).find((b) => b.name === base), { name: base, awakeHours: 'auto' });
+    const schedule = await t(['schedule', 'next', '--hours', 'auto']);
+    assert.deepEqual([schedule.code, schedule.stdout], [0, 'auto: a baseline\'s setting, awake while an overlay made from it is awake; no clock to evaluate\n']);
   });
 
   it('a Wake of the full copy leaves the asleep baseline alone', async () => {

@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { baselineDecision, baselineReachedBy, baselineSleepText, baselineToWake, isSleeperManaged, sleepDecisions } from '../../src/core/baseline-sleep.ts';
 import { evaluate } from '../../src/core/environment-verdict.ts';
+import { environmentInfo } from '../../src/core/environment.ts';
 import type { NamespaceLike } from '../../src/core/environment.ts';
+import { scheduleView } from '../../src/core/environment-view.ts';
 
 const monday = new Date('2026-01-12T10:00:00Z');
 const sunday = new Date('2026-01-11T10:00:00Z');
@@ -154,9 +156,22 @@ describe('manual wake of an overlay', () => {
 });
 
 describe('baseline sleep text', () => {
+  it('a namespace that is a baseline and an environment shows what auto follows instead of a problem', () => {
+    const both: NamespaceLike = { metadata: { name: 'main', labels: { 't-env.dev/environment': 'true', 't-env.dev/baseline': 'true' }, annotations: { 't-env.dev/awake-hours': 'auto' } } };
+    const info = environmentInfo(both, []);
+    assert.equal(info.isBaseline, true);
+    assert.deepEqual(scheduleView(info, monday), { awakeBySchedule: undefined, next: undefined, problem: undefined, follows: 'awake while an overlay of main is awake' });
+    // The same hours on a plain environment are its problem.
+    const plain = environmentInfo(environment('alice', { 't-env.dev/awake-hours': 'auto', 't-env.dev/timezone': 'UTC' }), []);
+    assert.equal(plain.isBaseline, undefined);
+    assert.equal(scheduleView(plain, monday).follows, undefined);
+    assert.match(scheduleView(plain, monday).problem ?? '', /only a baseline/);
+  });
+
   it('says what an auto baseline follows, briefly and sanitized', () => {
-    assert.equal(baselineSleepText('main', { 't-env.dev/awake-hours': 'auto' }), 'awake while an overlay of main is awake');
-    assert.equal(baselineSleepText('main', office), undefined);
-    assert.ok(!(baselineSleepText('ma\u001b[31min', { 't-env.dev/awake-hours': 'auto' }) ?? '\u001b').includes('\u001b'));
+    assert.equal(baselineSleepText('main', 'auto'), 'awake while an overlay of main is awake');
+    assert.equal(baselineSleepText('main', office['t-env.dev/awake-hours']), undefined);
+    assert.equal(baselineSleepText('main', undefined), undefined);
+    assert.ok(!(baselineSleepText('ma\u001b[31min', 'auto') ?? '\u001b').includes('\u001b'));
   });
 });

@@ -512,8 +512,9 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
  * Wakes the `auto` baseline of a woken overlay when it is not awake yet (core/baseline-sleep.ts),
  * so that the overlay's routed Services answer now rather than at the sleeper's next pass: its
  * ledger, then its workloads, as `transition` does, but no marker (it stays awake because the
- * overlay is). A baseline the user may not read or change is a problem line, never a failed
- * wake: the sleeper, which may, wakes it at its next pass.
+ * overlay is). A baseline the user may not change is a problem line, never a failed wake: the
+ * sleeper, which may, wakes it at its next pass. One the user may not even read, or that is gone,
+ * is the sleeper's alone (whether it is `auto` cannot be told): nothing is said.
  */
 async function wakeAutoBaseline(session: KubeSession, overlay: string, annotations: Record<string, string> | undefined, options: WakeOptions): Promise<{ woken: WakeResult['baseline']; problems: string[]; requests: number }> {
   const name = baselineReachedBy(annotations);
@@ -521,22 +522,35 @@ async function wakeAutoBaseline(session: KubeSession, overlay: string, annotatio
   const counter = options.counter ?? new RequestCounter();
   const start = counter.count;
   const opts = { ...options, counter };
-  const later = (error: unknown): string => `The baseline "${name}" was not woken (${describeError(error)}); the sleeper wakes it at its next pass.`;
+  const none = (): Awaited<ReturnType<typeof wakeAutoBaseline>> => ({ woken: undefined, problems: [], requests: counter.count - start });
+  const readBaseline = async (api: SleepApi): Promise<k8s.V1Namespace | undefined> => {
+    try {
+      return await api.readNamespaceByList(name);
+    } catch (error) {
+      throw toTEnvError(error, session, 'list namespaces');
+    }
+  };
   try {
-    const readBaseline = async (api: SleepApi): Promise<k8s.V1Namespace> => {
-      const ns = await api.readNamespaceByList(name).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); });
+    let read: k8s.V1Namespace | undefined;
+    try {
+      read = await readBaseline(new SleepApi(session, opts));
+    } catch (error) {
+      if (isTEnvError(error) && error.kind === 'forbidden') return none();
+      throw error;
+    }
+    if (read === undefined || !baselineToWake(read, overlay, options.now ?? new Date())) return none();
+    // The read above serves as transition's first; a 409 reads again.
+    const reread = async (api: SleepApi): Promise<k8s.V1Namespace> => {
+      const ns = read ?? await readBaseline(api);
+      read = undefined;
       if (ns === undefined) throw new NotFoundError(`The baseline "${name}"`);
       return ns;
     };
-    let read: k8s.V1Namespace | undefined = await readBaseline(new SleepApi(session, opts));
-    if (!baselineToWake(read, overlay, options.now ?? new Date())) return { woken: undefined, problems: [], requests: counter.count - start };
-    // The read above serves as transition's first; a 409 reads again.
-    const reread = (api: SleepApi): Promise<k8s.V1Namespace> => { const ns = read; read = undefined; return ns ? Promise.resolve(ns) : readBaseline(api); };
     const result = await transition(session, name, 'awake', options.cause ?? 'manual', opts, () => ({ annotations: {}, problem: undefined }), reread);
     return { woken: { name, changed: result.changed }, problems: result.problems.map((p) => `baseline ${name}: ${p}`), requests: counter.count - start };
   } catch (error) {
     if (isCancelled(error)) throw error;
-    return { woken: undefined, problems: [later(error)], requests: counter.count - start };
+    return { ...none(), problems: [`The baseline "${name}" was not woken (${describeError(error)}); the sleeper wakes it at its next pass.`] };
   }
 }
 

@@ -1,7 +1,8 @@
 // A baseline with `t-env.dev/awake-hours: auto` through the real sleeper on the local control
 // plane, with a clock the test controls: it sleeps when its only overlay sleeps and wakes when it
 // wakes (a full copy of it, always awake, does not keep it up), and a manual Wake of the asleep
-// overlay wakes it at once, with no marker of its own. The baseline is the multi-service shop of
+// overlay wakes it at once, with no marker of its own (a developer who may not scale it still
+// wakes the overlay, told why the baseline waits). The baseline is the multi-service shop of
 // test/fixtures/overlay-shop.yaml; the environments are made from it by the real create.
 // Berlin in January is UTC+1; 2026-01-12 is a Monday.
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { attachCluster } from '../cluster/cluster.ts';
+import { eventually } from '../fixtures/environments.ts';
 import { runCli } from '../fixtures/cli.ts';
 import type { CliRun } from '../fixtures/cli.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
@@ -163,5 +165,61 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
     assert.equal(woken.baseline, undefined);
     assert.ok(total(await replicas(copy)) > 0);
     assert.equal(total(await replicas(base)), 0);
+  });
+
+  it('a developer who may not scale the baseline still wakes the overlay; the wake says why the baseline waits for the sleeper', async () => {
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const waker = `${owner}-waker`;
+    // Rights on the overlay only, as a developer in a cluster whose baselines belong to CI/CD.
+    await core.createNamespacedServiceAccount({ namespace: overlay, body: { metadata: { name: 'waker' } } });
+    const subject = [{ kind: 'ServiceAccount', name: 'waker', namespace: overlay }];
+    await rbac.createNamespacedRole({ namespace: overlay, body: { metadata: { name: 'waker' }, rules: [
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'patch'] },
+      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    ] } });
+    await rbac.createNamespacedRoleBinding({ namespace: overlay, body: { metadata: { name: 'waker' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'waker' }, subjects: subject } });
+    const clusterRole = (name: string, rules: k8s.V1PolicyRule[]): Promise<unknown> => Promise.all([
+      rbac.createClusterRole({ body: { metadata: { name }, rules } }),
+      rbac.createClusterRoleBinding({ body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: subject } }),
+    ]);
+    try {
+      await clusterRole(waker, [{ apiGroups: [''], resources: ['namespaces'], resourceNames: [overlay], verbs: ['get', 'patch'] }]);
+      const { status } = await core.createNamespacedServiceAccountToken({ namespace: overlay, name: 'waker', body: { spec: { audiences: [], expirationSeconds: 600 } } });
+      const saKc = new k8s.KubeConfig();
+      saKc.loadFromOptions({
+        clusters: [{ name: 'local', server: cluster.server, caFile: path.join(cluster.dir, 'pki', 'ca.crt'), skipTLSVerify: false }],
+        users: [{ name: 'waker', token: status?.token ?? '' }], contexts: [{ name: 'waker', cluster: 'local', user: 'waker' }], currentContext: 'waker',
+      });
+      const developer: KubeSession = { kc: saKc, context: 'waker', server: cluster.server };
+      await sleeper('2026-01-13T21:30:00Z');
+      assert.equal(total(await replicas(overlay)), 0);
+      assert.equal(total(await replicas(base)), 0);
+      const wake = (): ReturnType<typeof wakeEnvironment> => wakeEnvironment(developer, overlay, { now: at('2026-01-13T21:35:00Z'), forMs: 3_600_000, minimumHours: 0, actor: { user: 'dev', via: 'the CLI' } });
+
+      // May not even read the baseline: whether it follows its overlays cannot be told, nothing is said.
+      const unread = await eventually('a wake as the developer', wake);
+      assert.deepEqual([unread.problems, unread.baseline], [[], undefined]);
+      assert.ok(total(await replicas(overlay)) > 0, 'the overlay is awake');
+      assert.equal(total(await replicas(base)), 0);
+
+      // May read it but not scale it: the wake succeeds and says why the baseline waits.
+      await clusterRole(`${waker}-list`, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['list'] }]);
+      const refused = await eventually('the list right in force', async () => { const r = await wake(); return r.problems.length > 0 && r; });
+      assert.equal(refused.baseline, undefined);
+      assert.equal(refused.problems.length, 1);
+      assert.match(refused.problems[0]!, new RegExp(`^The baseline "${base}" was not woken \\(Access denied: .+\\); the sleeper wakes it at its next pass\\.$`));
+      assert.equal(total(await replicas(base)), 0);
+      assert.equal((await ledgerOf(base))?.state, 'asleep', 'nothing was written on the baseline');
+
+      // And the sleeper does.
+      const pass = await sleeper('2026-01-13T21:40:00Z');
+      assert.deepEqual(resultOf(pass, base), { action: 'wake', desired: 'awake', problems: [] });
+      assert.deepEqual(await replicas(base), awakeBaseline);
+    } finally {
+      await Promise.all([waker, `${waker}-list`].flatMap((name) => [
+        rbac.deleteClusterRole({ name }).catch(() => undefined), rbac.deleteClusterRoleBinding({ name }).catch(() => undefined),
+      ]));
+    }
   });
 });

@@ -43,6 +43,7 @@ export interface OverlayStanding {
   readonly reason: EnvironmentVerdict['reason'];
 }
 
+/** Labelled `t-env.dev/baseline=true`. */
 export function isBaselineNamespace(ns: NamespaceLike): boolean {
   return ns.metadata?.labels?.[LABEL_BASELINE] === 'true';
 }

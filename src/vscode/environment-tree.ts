@@ -134,7 +134,7 @@ export class BaselinesNode extends vscode.TreeItem {
     this.description = `${count} · read-only`;
     this.contextValue = 'baselines';
     this.iconPath = new vscode.ThemeIcon('library');
-    this.tooltip = 'Namespaces labelled t-env.dev/baseline=true (CI/CD deploys main into them). Environments are created from them; T-Env only reads them.';
+    this.tooltip = 'Namespaces labelled t-env.dev/baseline=true (CI/CD deploys main into them). Environments are created from them; T-Env only reads them (the sleeper scales those with awake hours).';
   }
 }
 

@@ -15,7 +15,7 @@ import type { KubeObject, PreparedCopy } from '../core/baseline-copy.ts';
 import { diffWithBaseline, droppedCopies, planRefresh } from '../core/baseline-diff.ts';
 import type { DiffEntry, Listed, RefreshOptions } from '../core/baseline-diff.ts';
 import {
-  ANNOTATION_ASLEEP_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP, checkEnvironmentName,
+  ANNOTATION_ASLEEP_UNTIL, ANNOTATION_AWAKE_HOURS, ANNOTATION_REPLICAS_BEFORE_SLEEP, checkEnvironmentName,
 } from '../core/environment.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { COPY_KINDS, isWorkloadKind, KINDS } from '../core/kinds.ts';
@@ -44,6 +44,8 @@ export interface BaselineInfo {
   readonly name: string;
   /** `t-env.dev/git-ref`: the branch CI/CD deploys into it. */
   readonly gitRef: string | undefined;
+  /** `t-env.dev/awake-hours`: `auto` or hours when the sleeper sleeps it (core/baseline-sleep.ts); none otherwise. */
+  readonly awakeHours: string | undefined;
 }
 
 /** An object the API server refused, by name (never its content). */
@@ -108,7 +110,7 @@ export class BaselineApi {
 
   async baselines(): Promise<BaselineInfo[]> {
     const list = await this.api.listNamespaces(`${LABEL_BASELINE}=true`).catch((error: unknown) => { throw toTEnvError(error, this.session, 'list namespaces'); });
-    return list.map((ns) => ({ name: ns.metadata?.name ?? '', gitRef: ns.metadata?.annotations?.[ANNOTATION_GIT_REF] })).filter((b) => b.name).sort((a, b) => a.name.localeCompare(b.name));
+    return list.map((ns) => ({ name: ns.metadata?.name ?? '', gitRef: ns.metadata?.annotations?.[ANNOTATION_GIT_REF], awakeHours: ns.metadata?.annotations?.[ANNOTATION_AWAKE_HOURS] })).filter((b) => b.name).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The baseline namespace, or one actionable error naming the baselines there are. */

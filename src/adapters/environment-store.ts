@@ -4,7 +4,7 @@
 // baseline is reported for the baseline and for every environment made from it, whose workloads
 // carry their diff status (core/baseline-view.ts) computed from the objects held here.
 import * as k8s from '@kubernetes/client-node';
-import { environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE } from '../core/environment.ts';
+import { ANNOTATION_AWAKE_HOURS, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE } from '../core/environment.ts';
 import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
 import { environmentWorkloads } from '../core/environment-workloads.ts';
 import { asError } from '../core/errors.ts';
@@ -280,7 +280,7 @@ export class EnvironmentStore {
   /** Every baseline of the cluster with its workloads, sorted by name (read-only views). */
   baselines(): BaselineView[] {
     return (this.baselineNamespaces?.list() ?? []).map((ns) => ({
-      name: ns.metadata?.name ?? '', gitRef: ns.metadata?.annotations?.[ANNOTATION_GIT_REF], workloads: this.workloads(ns.metadata?.name ?? ''),
+      name: ns.metadata?.name ?? '', gitRef: ns.metadata?.annotations?.[ANNOTATION_GIT_REF], awakeHours: ns.metadata?.annotations?.[ANNOTATION_AWAKE_HOURS], workloads: this.workloads(ns.metadata?.name ?? ''),
     })).filter((b) => b.name).sort((a, b) => a.name.localeCompare(b.name));
   }
 

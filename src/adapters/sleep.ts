@@ -12,7 +12,8 @@ import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_UNTIL, ANNOTATION_REPLICAS_BEFORE_SLEEP, environmentRefusal } from '../core/environment.ts';
 import { KINDS, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { ScalableKind, WorkloadKind } from '../core/kinds.ts';
-import { CancelledError, InvalidInputError, isTEnvError, TEnvError } from '../core/errors.ts';
+import { baselineReachedBy, baselineToWake } from '../core/baseline-sleep.ts';
+import { CancelledError, describeError, InvalidInputError, isCancelled, isTEnvError, NotFoundError, TEnvError } from '../core/errors.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { planScaledObject } from '../core/keda.ts';
 import type { ScaledObjectLike } from '../core/keda.ts';
@@ -382,6 +383,8 @@ export interface WakeOptions extends TransitionOptions {
 export interface WakeResult extends TransitionResult {
   /** The `t-env.dev/awake-until` written (ISO instant). */
   awakeUntil: string;
+  /** The `auto` baseline of an overlay, woken with it (core/baseline-sleep.ts). */
+  baseline?: { name: string; changed: number } | undefined;
 }
 
 /**
@@ -397,11 +400,11 @@ async function authFailureAmong(error: unknown, others: Promise<unknown>): Promi
 }
 
 /**
- * The namespace (checked to be an environment) and its workloads, read in one round trip: the
+ * The namespace (checked by `read`: an environment, or a baseline the sleeper manages) and its workloads, read in one round trip: the
  * lists only read, so they go out with the check, whose error (not an environment, not found)
  * wins over theirs.
  */
-async function readEnvironmentAndWorkloads(api: SleepApi, name: string): Promise<{ ns: k8s.V1Namespace; workloads: { kind: WorkloadKind; obj: SleepableObject }[] }> {
+async function readNamespaceAndWorkloads(api: SleepApi, name: string, read: (api: SleepApi) => Promise<k8s.V1Namespace>): Promise<{ ns: k8s.V1Namespace; workloads: { kind: WorkloadKind; obj: SleepableObject }[] }> {
   const session = api.session;
   const listing = WORKLOAD_KINDS.map(async (kind) => {
     try {
@@ -414,12 +417,12 @@ async function readEnvironmentAndWorkloads(api: SleepApi, name: string): Promise
   lists.catch(() => undefined); // awaited below unless the check fails first
   let ns: k8s.V1Namespace;
   try {
-    ns = await api.readEnvironment(name);
+    ns = await read(api);
   } catch (error) {
     const reported = await authFailureAmong(error, lists);
     if (reported !== error || !(isTEnvError(error) && error.kind === 'unreachable')) throw reported;
     // Alone on a fresh connection the read gets the server's own answer (a 401 after a GOAWAY).
-    ns = await api.readEnvironment(name);
+    ns = await read(api);
   }
   return { ns, workloads: (await lists).flat() };
 }
@@ -427,6 +430,7 @@ async function readEnvironmentAndWorkloads(api: SleepApi, name: string): Promise
 async function transition(
   session: KubeSession, name: string, target: SleepTarget, cause: LedgerCause, options: TransitionOptions,
   marker: (ns: k8s.V1Namespace) => { annotations: Record<string, string | null>; problem: string | undefined },
+  read: (api: SleepApi) => Promise<k8s.V1Namespace> = (api) => api.readEnvironment(name),
 ): Promise<TransitionResult> {
   const now = options.now ?? new Date();
   const api = new SleepApi(session, options);
@@ -446,8 +450,8 @@ async function transition(
     return { items: [], problem: `KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}` };
   });
   scaledObjects.catch(() => undefined); // awaited below
-  const { ns: read, workloads } = known ? { ns: known.namespace, workloads: known.workloads } : await readEnvironmentAndWorkloads(api, name);
-  let ns = read;
+  const { ns: first, workloads } = known ? { ns: known.namespace, workloads: known.workloads } : await readNamespaceAndWorkloads(api, name, read);
+  let ns = first;
   // The marker and the ledger go in one patch, based on the namespace as read (a 409 reads it
   // again), so the ledger never records a transition whose marker was not written, or twice.
   let written: { problem: string | undefined; ledgerProblem: string | undefined; event: boolean };
@@ -470,7 +474,7 @@ async function transition(
     } catch (error) {
       if (!isApiStatus(error, 409) || attempt >= CONFLICT_RETRIES) throw toTEnvError(error, session, `patch namespace ${name}`);
     }
-    ns = await api.readEnvironment(name);
+    ns = await read(api);
   }
   const event = written.event ? actor.then((who) => transitionEvent(api, name, target, cause, who, now)) : Promise.resolve();
   event.catch(() => undefined); // awaited after the workloads
@@ -525,7 +529,9 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
   // Validate before any request: bad input changes nothing.
   manualWakeUntil(undefined, now, options.minimumHours, options.forMs);
   let awakeUntil = '';
+  let environment: k8s.V1Namespace | undefined;
   const result = await transition(session, name, 'awake', options.cause ?? 'manual', options, (ns) => {
+    environment = ns;
     const { until, problem } = manualWakeUntil(ns.metadata?.annotations, now, options.minimumHours, options.forMs);
     awakeUntil = until;
     return {
@@ -533,7 +539,55 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
       problem: problem === undefined ? undefined : `The schedule cannot be read (${problem}); awake for ${options.minimumHours} h.`,
     };
   });
-  return { ...result, awakeUntil };
+  const baseline = await wakeAutoBaseline(session, name, environment?.metadata?.annotations, { ...options, now });
+  return { ...result, problems: [...result.problems, ...baseline.problems], requests: result.requests + baseline.requests, awakeUntil, baseline: baseline.woken };
+}
+
+/**
+ * Wakes the `auto` baseline of a woken overlay when it is not awake yet (core/baseline-sleep.ts),
+ * so that the overlay's routed Services answer now rather than at the sleeper's next pass: its
+ * ledger, then its workloads, as `transition` does, but no marker (it stays awake because the
+ * overlay is). A baseline the user may not change is a problem line, never a failed wake: the
+ * sleeper, which may, wakes it at its next pass. One the user may not even read, or that is gone,
+ * is the sleeper's alone (whether it is `auto` cannot be told): nothing is said.
+ */
+async function wakeAutoBaseline(session: KubeSession, overlay: string, annotations: Record<string, string> | undefined, options: WakeOptions): Promise<{ woken: WakeResult['baseline']; problems: string[]; requests: number }> {
+  const name = baselineReachedBy(annotations);
+  if (name === undefined) return { woken: undefined, problems: [], requests: 0 };
+  const counter = options.counter ?? new RequestCounter();
+  const start = counter.count;
+  // What the caller knew of the overlay (TransitionOptions.known) says nothing of the baseline.
+  const opts = { ...options, counter, known: undefined };
+  const none = (): Awaited<ReturnType<typeof wakeAutoBaseline>> => ({ woken: undefined, problems: [], requests: counter.count - start });
+  const readBaseline = async (api: SleepApi): Promise<k8s.V1Namespace | undefined> => {
+    try {
+      return await api.readNamespaceByList(name);
+    } catch (error) {
+      throw toTEnvError(error, session, 'list namespaces');
+    }
+  };
+  try {
+    let read: k8s.V1Namespace | undefined;
+    try {
+      read = await readBaseline(new SleepApi(session, opts));
+    } catch (error) {
+      if (isTEnvError(error) && error.kind === 'forbidden') return none();
+      throw error;
+    }
+    if (read === undefined || !baselineToWake(read, overlay, options.now ?? new Date())) return none();
+    // The read above serves as transition's first; a 409 reads again.
+    const reread = async (api: SleepApi): Promise<k8s.V1Namespace> => {
+      const ns = read ?? await readBaseline(api);
+      read = undefined;
+      if (ns === undefined) throw new NotFoundError(`The baseline "${name}"`);
+      return ns;
+    };
+    const result = await transition(session, name, 'awake', options.cause ?? 'manual', opts, () => ({ annotations: {}, problem: undefined }), reread);
+    return { woken: { name, changed: result.changed }, problems: result.problems.map((p) => `baseline ${name}: ${p}`), requests: counter.count - start };
+  } catch (error) {
+    if (isCancelled(error)) throw error;
+    return { ...none(), problems: [`The baseline "${name}" was not woken (${describeError(error)}); the sleeper wakes it at its next pass.`] };
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // only the patches that are missing, so a late, missed or interrupted pass is caught up by the next
 // one (unlike cron, where a missed tick is a missed sleep).
 //
-// A pass makes one list per kind (environment namespaces by label; Deployments, StatefulSets,
+// A pass makes one list per kind (environment and baseline namespaces by label, core/baseline-sleep.ts; Deployments, StatefulSets,
 // CronJobs and KEDA ScaledObjects across all namespaces) and one patch per workload that must change, plus one namespace
 // patch per environment whose state or its cause changes (the sleep ledger, core/sleep-ledger.ts,
 // with any expired marker removed in the same patch), sent before that environment's workloads so
@@ -15,7 +15,7 @@ import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts'
 import type { WorkloadKind } from '../core/environment.ts';
 import { WORKLOAD_KINDS } from '../core/kinds.ts';
 import { asError, describeError, isCancelled, isTEnvError } from '../core/errors.ts';
-import { evaluate } from '../core/environment-verdict.ts';
+import { isSleeperManaged, sleepDecisions } from '../core/baseline-sleep.ts';
 import type { EnvironmentVerdict } from '../core/environment-verdict.ts';
 import { companyHolidays } from '../core/schedule-policy.ts';
 import type { Holidays } from '../core/schedule-policy.ts';
@@ -26,6 +26,7 @@ import type { LedgerCause } from '../core/sleep-ledger.ts';
 import type { ScaledObjectLike } from '../core/keda.ts';
 import { isApiStatus, ownNamespace, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
+import { listManagedBaselines } from './sleeper-baselines.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
 import { convergeWorkload, isApiError, pauseScaledObjects, RequestCounter, runLimited, settledOutcome, SleepApi, sleepingWorkloads, transitionEvent } from './sleep.ts';
@@ -110,8 +111,9 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   });
   scaledObjectList.catch(() => undefined); // awaited below
   // Cluster-wide lists go out together; a 403 on one kind falls back to per-namespace lists below.
-  const [namespaces, ...clusterLists] = await Promise.all([
+  const [namespaces, baselines, ...clusterLists] = await Promise.all([
     api.listNamespaces(selector).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); }),
+    listManagedBaselines(api, options.selector),
     ...WORKLOAD_KINDS.map((kind) => api.listWorkloads(kind, undefined).catch((error: unknown) => {
       if (isApiStatus(error, 403)) return undefined;
       throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in all namespaces`);
@@ -129,7 +131,12 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const expiry = await sweepExpired(session, included, now, { ...options.expiry, ownNamespace: options.expiry?.ownNamespace ?? own });
   for (const outcome of expiry.outcomes) options.onEvent?.({ type: 'expiry', outcome });
   const work = new Map<string, EnvironmentWork>();
-  for (const ns of included) {
+  // Baselines with awake hours are slept and woken like environments (core/baseline-sleep.ts); one
+  // labelled as both is listed once. They never expire, so the sweep above does not see them.
+  const envNames = new Set(included.map((ns) => ns.metadata?.name));
+  const managed = [...included, ...baselines.filter((ns) => !envNames.has(ns.metadata?.name) && (options.include?.(ns.metadata?.name ?? '') ?? true) && isSleeperManaged(ns, own))];
+  const decide = sleepDecisions(included, now, company);
+  for (const ns of managed) {
     const name = ns.metadata?.name;
     if (name && isProtectedNamespace(name, own)) {
       // Labelled as an environment, but the cluster's or ours: never touched (see isProtectedNamespace).
@@ -166,7 +173,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const outcomes = new Map<string, WorkloadOutcome[]>();
   const desired = new Map<string, SleepTarget | undefined>();
   for (const env of work.values()) {
-    const verdict = evaluate(env.ns.metadata?.annotations, now, company);
+    const { verdict } = decide(env.ns);
     desired.set(env.name, verdict.state);
     outcomes.set(env.name, []);
     env.problems.push(...verdict.problems);
@@ -200,9 +207,10 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     }
     if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
     if (fresh !== undefined) latest.set(name, fresh);
-    const wants = fresh && !fresh.metadata?.deletionTimestamp && fresh.metadata?.labels?.[LABEL_ENVIRONMENT] === 'true'
-      ? evaluate(fresh.metadata.annotations, now, company).state : undefined;
-    if (wants !== desired.get(name)) {
+    const decision = fresh && !fresh.metadata?.deletionTimestamp && isSleeperManaged(fresh, own) ? decide(fresh) : undefined;
+    // A baseline that follows its overlays may have been woken with one of them (a manual Wake):
+    // its overlays are not re-read, so any change defers it to the next pass.
+    if (decision?.verdict.state !== desired.get(name) || decision?.follows === true) {
       moved.add(name);
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
     }
@@ -215,18 +223,18 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const namespacePatches = [...work.values()].flatMap((env) => {
     if (moved.has(env.name)) return [];
     const ns = latest.get(env.name) ?? env.ns;
-    const verdict = evaluate(ns.metadata?.annotations, now, company);
-    const patch = namespacePatch(ns, verdict, now);
-    return patch === undefined ? [] : [{ env, ns, verdict, ...patch }];
+    const { verdict, cause } = decide(ns);
+    const patch = namespacePatch(ns, verdict, cause, now);
+    return patch === undefined ? [] : [{ env, ns, verdict, cause, ...patch }];
   });
-  await runLimited(namespacePatches, concurrency, async ({ env, ns, verdict, annotations, ledger }) => {
+  await runLimited(namespacePatches, concurrency, async ({ env, ns, verdict, cause, annotations, ledger }) => {
     try {
       // The precondition keeps us from removing a marker, or overwriting a ledger, written after our read.
       await api.patchNamespace(env.name, annotations, ns.metadata?.resourceVersion);
       if (ledger?.problem) env.problems.push(ledger.problem);
       const state = verdict.state;
       if (ledger !== undefined && state !== undefined && (ledger.previous === undefined ? withPatches.has(env.name) : ledger.previous !== state)) {
-        events.push({ name: env.name, state, cause: causeOf(verdict) });
+        events.push({ name: env.name, state, cause });
       }
     } catch (error) {
       if (!isApiError(error)) throw toTEnvError(error, session, `patch namespace ${env.name}`);
@@ -292,18 +300,13 @@ async function readCompanyHolidays(api: SleepApi, options: ReconcileOptions): Pr
   }
 }
 
-/** The ledger's cause for a verdict: the schedule, or a person's marker. */
-function causeOf(verdict: EnvironmentVerdict): LedgerCause {
-  return verdict.reason === 'schedule' ? 'schedule' : 'manual';
-}
-
 /**
  * The namespace patch a pass makes for an environment, or `undefined`: the ledger when the state
  * or its cause changed, and the expired markers removed.
  */
-function namespacePatch(ns: k8s.V1Namespace, verdict: EnvironmentVerdict, now: Date): { annotations: Record<string, string | null>; ledger: ReturnType<typeof ledgerUpdate> | undefined } | undefined {
+function namespacePatch(ns: k8s.V1Namespace, verdict: EnvironmentVerdict, cause: LedgerCause, now: Date): { annotations: Record<string, string | null>; ledger: ReturnType<typeof ledgerUpdate> | undefined } | undefined {
   const annotations: Record<string, string | null> = Object.fromEntries(verdict.expired.map((key) => [key, null]));
-  const ledger = verdict.state === undefined ? undefined : ledgerUpdate(ns.metadata?.annotations, { state: verdict.state, cause: causeOf(verdict), at: now });
+  const ledger = verdict.state === undefined ? undefined : ledgerUpdate(ns.metadata?.annotations, { state: verdict.state, cause, at: now });
   if (ledger?.value !== undefined) annotations[ANNOTATION_SLEEP_LEDGER] = ledger.value;
   if (Object.keys(annotations).length === 0) return undefined;
   return { annotations, ledger: ledger?.value === undefined ? undefined : ledger };

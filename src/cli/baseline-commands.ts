@@ -1,6 +1,7 @@
 // `t env diff|refresh|reset` and `t env baselines`: environments against the baseline they were
 // created from (`t env create --from` lives with the other env commands).
 import { diffJson } from '../core/baseline-diff.ts';
+import { baselineSleepText } from '../core/baseline-sleep.ts';
 import { diffEnvironment, listBaselines, refreshEnvironment, resetDeletes, resetEnvironment } from '../adapters/baseline.ts';
 import type { CopyResult, RefreshResult } from '../adapters/baseline.ts';
 import { confirmOnTerminal, withProgress } from './command.ts';
@@ -34,7 +35,10 @@ export const baselineCommands: Command[] = [
       const baselines = await listBaselines(session(ctx));
       if (ctx.out.json) { ctx.out.data(baselines); return; }
       if (baselines.length === 0) ctx.out.line('No baselines. Label the namespace CI/CD deploys main into: kubectl label namespace <name> t-env.dev/baseline=true');
-      for (const b of baselines) ctx.out.line(b.gitRef ? `${b.name}  (${b.gitRef})` : b.name);
+      for (const b of baselines) {
+        const sleep = baselineSleepText(b.name, b.awakeHours) ?? (b.awakeHours ? `awake ${b.awakeHours}` : '');
+        ctx.out.line([b.name, b.gitRef ? `(${b.gitRef})` : '', sleep].filter(Boolean).join('  '));
+      }
     },
   },
   {

@@ -1,6 +1,6 @@
 // `t env ls|create|delete`: environments from the terminal.
 import os from 'node:os';
-import { environmentJson, describeTransition } from '../core/environment-view.ts';
+import { environmentJson, describeTransition, scheduleView } from '../core/environment-view.ts';
 import { DEFAULT_AWAKE_HOURS, developerOwner, isVerifiablyMine } from '../core/environment.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { createEnvironment, deleteEnvironment, extendEnvironment, loadEnvironments, readEnvironmentNamespace, validateCreateInput, whoAmI } from '../adapters/environments.ts';
@@ -69,7 +69,7 @@ export const envCommands: Command[] = [
       }
       const rows = envs.map((e) => {
         const json = environmentJson(e, now);
-        const next = json.problem ? `schedule problem: ${json.problem}` : describeTransition(json.next ? { action: json.next.action, at: new Date(json.next.at) } : undefined, e.timezone, now);
+        const next = scheduleView(e, now).follows ?? (json.problem ? `schedule problem: ${json.problem}` : describeTransition(json.next ? { action: json.next.action, at: new Date(json.next.at) } : undefined, e.timezone, now));
         const ready = e.workloads.filter((w) => w.kind !== 'CronJob');
         const expiry = describeExpiry(e.expiresAt, now);
         return [e.name, e.owner, e.state, `${ready.filter((w) => w.state === 'running' || w.state === 'dev').length}/${ready.length}`, expiry ? `${next}; ${expiry}` : next];

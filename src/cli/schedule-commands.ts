@@ -2,6 +2,7 @@
 import { scheduleStatus } from '../core/schedule.ts';
 import { Holidays, parsePrewarmMinutes, schedulePolicy } from '../core/schedule-policy.ts';
 import { InvalidInputError } from '../core/errors.ts';
+import { isAutoHours } from '../core/environment-verdict.ts';
 import { stringOption } from './command.ts';
 import type { Command } from './command.ts';
 
@@ -10,7 +11,7 @@ export const scheduleCommands: Command[] = [
     path: ['schedule', 'next'],
     summary: 'Say whether a schedule is awake at an instant and when it next sleeps or wakes.',
     options: {
-      hours: { type: 'string', description: 'awake hours, e.g. "Mon-Fri 08:00-20:00; Sat 10:00-12:00" or "always"', valueName: 'spec' },
+      hours: { type: 'string', description: 'awake hours, e.g. "Mon-Fri 08:00-20:00; Sat 10:00-12:00", "always", or a baseline\'s "auto"', valueName: 'spec' },
       tz: { type: 'string', description: 'IANA time zone, e.g. Europe/Berlin', valueName: 'zone' },
       at: { type: 'string', description: 'RFC 3339 instant to evaluate (default: now)', valueName: 'instant' },
       'prewarm-minutes': { type: 'string', description: 'wake this many minutes before each awake stretch (0-240)', valueName: 'n' },
@@ -20,6 +21,12 @@ export const scheduleCommands: Command[] = [
       const hours = stringOption(ctx, 'hours');
       const tz = stringOption(ctx, 'tz');
       if (hours === undefined) throw new InvalidInputError('Missing --hours.', 'Example: t schedule next --hours "Mon-Fri 08:00-20:00" --tz Europe/Berlin');
+      if (isAutoHours(hours)) {
+        // A baseline's rule (core/baseline-sleep.ts): it depends on other namespaces, not on the clock.
+        if (ctx.out.json) ctx.out.data({ awake: null, next: null, follows: 'overlays' });
+        else ctx.out.line('auto: a baseline\'s setting, awake while an overlay made from it is awake; no clock to evaluate');
+        return Promise.resolve(0);
+      }
       if (tz === undefined) throw new InvalidInputError('Missing --tz.', 'Example: t schedule next --hours "Mon-Fri 08:00-20:00" --tz Europe/Berlin');
       const atText = stringOption(ctx, 'at');
       const at = atText === undefined ? new Date() : new Date(atText);

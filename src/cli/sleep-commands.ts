@@ -59,7 +59,8 @@ export const sleepCommands: Command[] = [
         if (!ctx.values['no-wait']) await waitUntilReady(s, name, { signal: ctx.signal, onProgress: update });
         return woken;
       });
-      return report(ctx, name, result, `${name} is awake (${result.changed} workloads restored) until ${result.awakeUntil}.`);
+      const baseline = result.baseline ? `; so is its baseline ${result.baseline.name} (${result.baseline.changed} workloads restored), while ${name} is` : '';
+      return report(ctx, name, result, `${name} is awake (${result.changed} workloads restored) until ${result.awakeUntil}${baseline}.`);
     },
   },
   {

@@ -107,5 +107,7 @@ export interface BaselineView {
   readonly name: string;
   /** `t-env.dev/git-ref`, as written (sanitize before display). */
   readonly gitRef: string | undefined;
+  /** `t-env.dev/awake-hours`, as written (`auto`: see baseline-sleep.ts). */
+  readonly awakeHours?: string | undefined;
   readonly workloads: readonly WorkloadInfo[];
 }

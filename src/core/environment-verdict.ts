@@ -5,6 +5,7 @@
 // Annotation contract (namespace):
 // - `t-env.dev/awake-hours` and `t-env.dev/timezone`: the schedule (see schedule.ts). Neither: no
 //   schedule, the sleeper leaves the environment alone. One without the other is corrupt.
+//   `auto` is a baseline's alone (baseline-sleep.ts): on anything else it is corrupt.
 //   `t-env.dev/prewarm-minutes` and `t-env.dev/holidays` shape it (schedule-policy.ts).
 // - `t-env.dev/awake-until` (ISO instant): a manual wake; awake until then whatever the schedule
 //   says. Set by Wake and Keep Awake, which also remove `asleep-until`.
@@ -45,6 +46,14 @@ export interface EnvironmentVerdict {
 
 export type Annotations = Readonly<Record<string, string>> | undefined;
 
+/** The awake hours of a baseline that is awake while an environment made from it is (baseline-sleep.ts). */
+export const AUTO_AWAKE_HOURS = 'auto';
+
+/** Whether awake hours say `auto` (spelt like `always`: any case, spaces around). */
+export function isAutoHours(hours: string | undefined): boolean {
+  return hours !== undefined && hours.trim().toLowerCase() === AUTO_AWAKE_HOURS;
+}
+
 /** Longest marker text parsed as an instant (RFC 3339 with nanoseconds and an offset is 35). */
 export const MAX_INSTANT_CHARS = 64;
 
@@ -74,6 +83,10 @@ export function readSchedule(annotations: Annotations, now: Date, problems: stri
   const hours = annotations?.[ANNOTATION_AWAKE_HOURS];
   const zone = annotations?.[ANNOTATION_TIMEZONE];
   if (hours === undefined && zone === undefined) return undefined;
+  if (isAutoHours(hours)) {
+    problems.push(`${ANNOTATION_AWAKE_HOURS} is "${AUTO_AWAKE_HOURS}", which only a baseline (t-env.dev/baseline=true) can follow`);
+    return undefined;
+  }
   if (hours === undefined || zone === undefined) {
     problems.push(`${hours === undefined ? ANNOTATION_AWAKE_HOURS : ANNOTATION_TIMEZONE} is missing (${hours === undefined ? ANNOTATION_TIMEZONE : ANNOTATION_AWAKE_HOURS} is set)`);
     return undefined;

@@ -2,11 +2,14 @@
 // scheduled transition, and the JSON shape that outside scripts rely on.
 import { recentWarnings, scheduleAnnotations } from './environment.ts';
 import type { EnvironmentInfo, WarningInfo, WorkloadInfo } from './environment.ts';
+import { baselineSleepText } from './baseline-sleep.ts';
 import { evaluate } from './environment-verdict.ts';
 import { NotFoundError } from './errors.ts';
 import type { Transition } from './schedule.ts';
 
 export interface ScheduleView {
+  /** What a baseline with `auto` awake hours follows ("awake while an overlay of main is awake"); shown instead of `next`. */
+  follows?: string | undefined;
   /** Whether the environment should be awake now (schedule, manual wake or sleep), when that is decided. */
   awakeBySchedule: boolean | undefined;
   next: Transition | undefined;
@@ -16,6 +19,8 @@ export interface ScheduleView {
 
 /** What the sleeper decides about the environment at `now` (see environment-verdict.ts), for display. */
 export function scheduleView(env: EnvironmentInfo, now: Date): ScheduleView {
+  const follows = env.isBaseline ? baselineSleepText(env.name, env.awakeHours) : undefined;
+  if (follows !== undefined) return { awakeBySchedule: undefined, next: undefined, problem: undefined, follows };
   const verdict = evaluate(scheduleAnnotations(env), now);
   return {
     awakeBySchedule: verdict.state === undefined ? undefined : verdict.state === 'awake',

@@ -182,6 +182,8 @@ export interface EnvironmentInfo {
   createdBy?: string | undefined;
   /** The baseline it was created from (`t-env.dev/baseline`; set by the live store). */
   baseline?: string | undefined;
+  /** Labelled a baseline itself (`t-env.dev/baseline=true`): `auto` awake hours are then its rule (baseline-sleep.ts). */
+  isBaseline?: boolean | undefined;
   /** When it is an overlay of that baseline: what it runs and routes (set by the live store). */
   overlay?: OverlayView | undefined;
   /** `t-env.dev/prewarm-minutes` and `t-env.dev/holidays` as written (schedule-policy.ts). */
@@ -370,6 +372,7 @@ export function environmentInfo(ns: NamespaceLike, workloads: readonly WorkloadI
     prewarmMinutes: meta.annotations?.[ANNOTATION_PREWARM_MINUTES],
     holidays: meta.annotations?.[ANNOTATION_HOLIDAYS],
     sleepLedger: meta.annotations?.[ANNOTATION_SLEEP_LEDGER],
+    ...(meta.labels?.[LABEL_BASELINE] === 'true' ? { isBaseline: true } : {}),
     state: environmentState(ns, workloads),
     workloads: [...workloads].sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind)),
   };

@@ -59,7 +59,7 @@ export class EnvironmentStatusBar implements vscode.Disposable {
       this.item.text = `$(vm-active) ${env.name}`;
       this.item.command = { command: 'tenv.selectEnvironment', title: 'Select Environment' };
       // The problem quotes annotations (untrusted): appendText escapes Markdown.
-      tooltip.appendMarkdown('Awake. ').appendText(`${view.problem ? `Schedule problem: ${view.problem}` : describeTransition(view.next, env.timezone, now)}.`);
+      tooltip.appendMarkdown('Awake. ').appendText(`${view.follows ?? (view.problem ? `Schedule problem: ${view.problem}` : describeTransition(view.next, env.timezone, now))}.`);
     }
     if (view.problem) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     tooltip.appendMarkdown(`\n\nContext: ${context}`);

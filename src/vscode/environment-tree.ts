@@ -5,6 +5,7 @@
 // (behind: a distinct icon and the image change), computed by the store from what it holds.
 import * as vscode from 'vscode';
 import { baselineDescription, markTooltip } from '../core/baseline-view.ts';
+import { baselineSleepText } from '../core/baseline-sleep.ts';
 import type { BaselineView } from '../core/baseline-view.ts';
 import { mineFirst, recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
@@ -30,7 +31,7 @@ export class EnvironmentNode extends vscode.TreeItem {
   update(info: EnvironmentInfo, mine: boolean, now: Date): void {
     this.info = info;
     const view = scheduleView(info, now);
-    const next = view.problem ? `schedule problem: ${view.problem}` : describeTransition(view.next, info.timezone, now);
+    const next = view.follows ?? (view.problem ? `schedule problem: ${view.problem}` : describeTransition(view.next, info.timezone, now));
     const expiry = describeExpiry(info.expiresAt, now);
     const marks = info.workloads.map((w) => w.baseline);
     const baseline = info.overlay ? overlayDescription(info.overlay, marks) : info.baseline ? baselineDescription(info.baseline, marks) : '';
@@ -133,7 +134,7 @@ export class BaselinesNode extends vscode.TreeItem {
     this.description = `${count} · read-only`;
     this.contextValue = 'baselines';
     this.iconPath = new vscode.ThemeIcon('library');
-    this.tooltip = 'Namespaces labelled t-env.dev/baseline=true (CI/CD deploys main into them). Environments are created from them; T-Env only reads them.';
+    this.tooltip = 'Namespaces labelled t-env.dev/baseline=true (CI/CD deploys main into them). Environments are created from them; T-Env only reads them (the sleeper scales those with awake hours).';
   }
 }
 
@@ -145,11 +146,13 @@ export class BaselineNode extends vscode.TreeItem {
     super(info.name, info.workloads.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.info = info;
     this.id = `${context}/#baselines/${info.name}`;
-    const parts = [info.gitRef ? shortText(info.gitRef, 40) : '', `${info.workloads.length} workloads`, from > 0 ? `${from} environments from it` : ''];
+    const sleep = baselineSleepText(info.name, info.awakeHours) ?? (info.awakeHours ? `awake ${shortText(info.awakeHours, 40)}` : '');
+    const parts = [info.gitRef ? shortText(info.gitRef, 40) : '', `${info.workloads.length} workloads`, from > 0 ? `${from} environments from it` : '', sleep];
     this.description = parts.filter(Boolean).join(' · ');
     this.contextValue = 'baseline';
     this.iconPath = new vscode.ThemeIcon('git-branch');
-    this.tooltip = `Baseline ${info.name}${info.gitRef ? ` (deployed from ${shortText(info.gitRef)})` : ''}\nCreate Environment copies it; T-Env never changes it.`;
+    const changes = sleep ? `the sleeper only scales it (${sleep})` : 'T-Env never changes it';
+    this.tooltip = `Baseline ${info.name}${info.gitRef ? ` (deployed from ${shortText(info.gitRef)})` : ''}\nCreate Environment copies it; ${changes}.`;
   }
 }
 

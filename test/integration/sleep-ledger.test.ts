@@ -77,7 +77,7 @@ describe('sleep ledger', () => {
     assert.equal(await replicas(env), 3);
     await sleepEnvironment(admin, env, { now: new Date('2026-01-12T10:00:00Z'), actor: { user: 'alice', via: 'the CLI' } });
     const steady = await pass('2026-01-12T12:00:00Z');
-    assert.equal(steady.requests, 5, 'the five lists only: no namespace patch in a steady pass');
+    assert.equal(steady.requests, 6, 'the six lists only (baselines included): no namespace patch in a steady pass');
     await wakeEnvironment(admin, env, { now: new Date('2026-01-12T13:00:00Z'), forMs: 2 * H * 1000, minimumHours: 0, cause: 'dev', actor: { user: 'bob', via: 'Start Dev' } });
     await pass('2026-01-12T15:30:00Z'); // the Start Dev wake has ended; the schedule keeps it awake
     await pass('2026-01-12T17:00:00Z'); // 18:00: asleep by schedule
@@ -115,7 +115,7 @@ describe('sleep ledger', () => {
     const next = await reconcileAll(admin, { ...only, now: new Date('2026-01-12T17:01:00Z') });
     assert.equal(next.environments[0]?.action, 'sleep');
     assert.equal(await replicas(name), 0);
-    assert.equal(next.requests, 5 + 1 + 2, 'lists, the re-read, two scale patches: the ledger already agreed');
+    assert.equal(next.requests, 6 + 1 + 2, 'lists, the re-read, two scale patches: the ledger already agreed');
     await reconcileAll(admin, { ...only, now: new Date('2026-01-13T07:00:00Z') });
     const ledger = await ledgerOf(name);
     // Monday 09-17Z awake, 17-23Z asleep; Tuesday 00-08 local asleep: every second once.

@@ -390,11 +390,11 @@ describe('the sleeper', () => {
     assert.equal(byName(pass.environments, 'badcount')?.changed, 3, 'the rest of the environment still sleeps');
     assert.equal(byName(pass.environments, 'woken')?.action, 'none', 'awake-until in the future keeps it awake');
     assert.equal(byName(pass.environments, 'expired')?.changed, 0);
-    // 5 lists (namespaces, 3 workload kinds, KEDA ScaledObjects) + 2 re-reads of the namespaces
+    // 6 lists (environments, baselines, 3 workload kinds, KEDA ScaledObjects) + 2 re-reads of the namespaces
     // about to change (office, badcount) + 6 workload patches + 5 namespace patches: the first
     // sleep-ledger record of every environment with a verdict (badzone has none), `expired`'s also
     // removing its expired awake-until.
-    assert.equal(pass.requests, 5 + 2 + 6 + 5);
+    assert.equal(pass.requests, 6 + 2 + 6 + 5);
     assert.equal((await annotationsOf(envs['expired']!))['t-env.dev/awake-until'], undefined);
     for (const suffix of ['always', 'badzone', 'woken', 'expired']) {
       assert.equal(await assertConsistent(envs[suffix]!, { 'Deployment/api': '2', 'CronJob/report': 'false', 'StatefulSet/db': '1' }), 'awake', suffix);
@@ -403,7 +403,7 @@ describe('the sleeper', () => {
     assert.ok(events.some((e) => e.type === 'environment' && e.result.name === envs['badzone']));
     // Level-triggered and idempotent: the same instant again needs only the lists.
     const again = await reconcileAll(admin, { selector, now: sunday });
-    assert.equal(again.requests, 5);
+    assert.equal(again.requests, 6);
     assert.ok(again.environments.every((e) => e.changed === 0));
   });
 

@@ -224,6 +224,52 @@ describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
     await saApps.patchNamespacedDeployment({ namespace: office, name: 'api', body: { metadata: { annotations: { 't-env.dev/replicas-before-sleep': null } }, spec: { replicas: 2 } } }, mergePatch);
   });
 
+  it('admits sleep and wake of a baseline that opted in with awake-hours auto, and still refuses everything else there', async () => {
+    const managed = `${office}-main`;
+    const plain = `${office}-plain`;
+    const baseline = (name: string, annotations: Record<string, string>): Promise<unknown> =>
+      core.createNamespace({ body: { metadata: { name, labels: { 't-env.dev/baseline': 'true', 't-env.dev/owner': owner }, annotations } } });
+    await baseline(managed, { 't-env.dev/awake-hours': 'auto' });
+    await baseline(plain, {});
+    try {
+      await createWorkload(kc, managed, { kind: 'Deployment', name: 'web', replicas: 2 });
+      await createWorkload(kc, plain, { kind: 'Deployment', name: 'web', replicas: 2 });
+      // No overlay is made from it: `auto` wants it asleep, and the sleeper's token may do that.
+      const asleep = await reconcileAll(sleeper, { selector, now: sunday });
+      const result = asleep.environments.find((e) => e.name === managed);
+      assert.deepEqual(result && { action: result.action, changed: result.changed, problems: result.problems }, { action: 'sleep', changed: 1, problems: [] });
+      assert.equal((await apps.readNamespacedDeployment({ namespace: managed, name: 'web' })).spec?.replicas, 0);
+      assert.equal(asleep.environments.find((e) => e.name === plain), undefined, 'a baseline without awake hours is not considered');
+      const saCore = sleeper.kc.makeApiClient(k8s.CoreV1Api);
+      const saApps = sleeper.kc.makeApiClient(k8s.AppsV1Api);
+      const attacks: [string, () => Promise<unknown>][] = [
+        ['scale a workload of a baseline that did not opt in', () => saApps.patchNamespacedDeployment({ namespace: plain, name: 'web', body: { spec: { replicas: 0 } } }, mergePatch)],
+        ['write the ledger of a baseline that did not opt in', () => saCore.patchNamespace({ name: plain, body: { metadata: { annotations: { 't-env.dev/sleep-ledger': '{}' } } } }, mergePatch)],
+        ['change the image of a workload in an auto baseline', () => saApps.patchNamespacedDeployment({ namespace: managed, name: 'web', body: { spec: { template: { spec: { containers: [{ name: 'web', image: 'evil.example/miner:1' }] } } } } }, mergePatch)],
+        ['change an auto baseline\'s awake hours', () => saCore.patchNamespace({ name: managed, body: { metadata: { annotations: { 't-env.dev/awake-hours': 'always' } } } }, mergePatch)],
+        ['set a marker on an auto baseline', () => saCore.patchNamespace({ name: managed, body: { metadata: { annotations: { 't-env.dev/awake-until': '9999-12-31T23:59:59.999Z' } } } }, mergePatch)],
+        ['unlabel an auto baseline', () => saCore.patchNamespace({ name: managed, body: { metadata: { labels: { 't-env.dev/baseline': null } } } }, mergePatch)],
+        ['delete an auto baseline', () => saCore.deleteNamespace({ name: managed })],
+      ];
+      for (const [what, attempt] of attacks) {
+        await assert.rejects(attempt(), (error: unknown) => forbidden(error) && !/resulted in error/.test(String((error as k8s.ApiException<unknown>).body)), `the sleeper may not ${what}`);
+      }
+      assert.equal((await apps.readNamespacedDeployment({ namespace: plain, name: 'web' })).spec?.replicas, 2);
+      // An overlay of it that should be awake wakes it, again as the sleeper.
+      const overlay = `${office}-overlay`;
+      await createEnvironmentFixture(kc, { name: overlay, owner, timezone: 'UTC', awakeHours: 'always', annotations: { 't-env.dev/baseline': managed, 't-env.dev/overlay': 'true' }, workloads: [] });
+      try {
+        const awake = await reconcileAll(sleeper, { selector, now: sunday });
+        assert.equal(awake.environments.find((e) => e.name === managed)?.action, 'wake');
+        assert.equal((await apps.readNamespacedDeployment({ namespace: managed, name: 'web' })).spec?.replicas, 2);
+      } finally {
+        await core.deleteNamespace({ name: overlay }).catch(() => undefined);
+      }
+    } finally {
+      await Promise.all([managed, plain].map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+    }
+  });
+
   it('kube-system labelled as an environment with an asleep schedule is left alone (M1)', async () => {
     await core.patchNamespace({ name: system, body: { metadata: {
       labels: { 't-env.dev/environment': 'true', 't-env.dev/owner': owner },

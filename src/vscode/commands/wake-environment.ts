@@ -23,12 +23,14 @@ export const wakeEnvironment: CommandFactory = (ctx) => async (arg?: unknown) =>
       });
       for (const p of result.problems) ctx.log.warn(`${env.name}: ${p}`);
       ctx.log.info(`Woke ${env.name}: ${result.changed} workloads restored, awake until ${result.awakeUntil}.`);
+      if (result.baseline) ctx.log.info(`Woke its baseline ${result.baseline.name} too (awake-hours auto): ${result.baseline.changed} workloads restored.`);
       progress.report({ message: 'waiting for pods to be ready…' });
       await rt.waitUntilReady(session, env.name, { signal, source: ctx.connection.readiness(env.name), waking: result.changedWorkloads, onProgress: (message) => progress.report({ message }) });
       if (result.problems.length > 0) {
         void vscode.window.showWarningMessage(`${env.name} is awake, with problems: ${result.problems.join('; ')}`, 'Show Log').then((b) => b && ctx.log.show(true));
       } else {
-        void vscode.window.showInformationMessage(`${env.name} is awake until ${new Date(result.awakeUntil).toLocaleString()}.`);
+        const baseline = result.baseline ? `, and so is its baseline ${result.baseline.name}` : '';
+        void vscode.window.showInformationMessage(`${env.name} is awake until ${new Date(result.awakeUntil).toLocaleString()}${baseline}.`);
       }
     });
   } finally {

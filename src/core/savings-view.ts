@@ -83,6 +83,7 @@ export interface SavingsViewInput {
   readonly now: Date;
 }
 
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const fixed = (value: number | null, digits = 1): string => (value === null ? '–' : value.toFixed(digits));
 const CAUSE_LABEL: Readonly<Record<keyof ByCause, string>> = { schedule: 'schedule', manual: 'manual', dev: 'Start Dev' };
 
@@ -126,9 +127,9 @@ export function savingsView(input: SavingsViewInput): SavingsView {
   }));
   const rows = report.environments.map((e) => ({ heading: e.name, cells: [e.owner, ...cells(e, priced)] }));
   const owners = request.scope === 'everyone' && report.owners.length > 1
-    ? report.owners.map((o) => ({ heading: o.owner, cells: [`${o.environments} environments`, ...cells(o, priced)] }))
+    ? report.owners.map((o) => ({ heading: o.owner, cells: [count(o.environments, 'environment'), ...cells(o, priced)] }))
     : [];
-  const total = report.environments.length > 0 ? { heading: 'Total', cells: [`${report.owners.length} owners`, ...cells(report.totals, priced)] } : undefined;
+  const total = report.environments.length > 0 ? { heading: 'Total', cells: [count(report.owners.length, 'owner'), ...cells(report.totals, priced)] } : undefined;
   const empty = report.environments.length > 0 ? undefined
     : request.scope === 'mine' ? `No environments owned by ${me}; "Everyone" reports every developer's.` : 'No environments in this cluster.';
   return {
@@ -158,6 +159,7 @@ a:hover { color: var(--vscode-textLink-activeForeground); }
 .key-awake { color: var(--vscode-charts-orange); }
 .key-asleep { color: var(--vscode-charts-blue); }
 table { border-collapse: collapse; margin: 8px 0 16px; }
+tbody th, tfoot th { white-space: nowrap; }
 th, td { padding: 3px 10px; border-bottom: 1px solid var(--vscode-panel-border); text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tfoot th, tfoot td { font-weight: bold; }

@@ -47,7 +47,7 @@ describe('savings report view', () => {
       { heading: 'beta', cells: ['bob', '0.0 h', '20.0 h', '100 %', 'manual 20.0 h', '–', '20.0', '40.0', '114.0 h asleep, 114.0 core-h'] },
     ]);
     assert.deepEqual(view.total, { heading: 'Total', cells: ['2 owners', '10.0 h', '30.0 h', '75 %', 'schedule 10.0 h, manual 20.0 h', 'schedule 1', '30.0', '60.0', '228.0 h asleep, 228.0 core-h'] });
-    assert.deepEqual(view.owners.map((o) => [o.heading, o.cells[0], o.cells[2]]), [['alice', '1 environments', '10.0 h'], ['bob', '1 environments', '20.0 h']]);
+    assert.deepEqual(view.owners.map((o) => [o.heading, o.cells[0], o.cells[2]]), [['alice', '1 environment', '10.0 h'], ['bob', '1 environment', '20.0 h']]);
     assert.deepEqual(view.problems, []);
     assert.equal(view.empty, undefined);
   });
@@ -64,7 +64,7 @@ describe('savings report view', () => {
     const mine = savingsView(input({ request: { scope: 'mine', days: 7 } }));
     assert.deepEqual(mine.rows.map((r) => r.heading), ['alpha']);
     assert.deepEqual(mine.owners, []);
-    assert.equal(mine.total?.cells[0], '1 owners');
+    assert.equal(mine.total?.cells[0], '1 owner');
     const none = savingsView(input({ request: { scope: 'mine', days: 7 }, me: 'carol' }));
     assert.deepEqual([none.rows, none.bars, none.total], [[], [], undefined]);
     assert.match(none.empty ?? '', /No environments owned by carol/);

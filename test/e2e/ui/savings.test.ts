@@ -1,5 +1,6 @@
 // "T-Env: Show Savings Report" in a real VS Code, against the local control plane: two
-// environments with a known sleep ledger and workloads with known requests. The report opens from
+// environments with a known sleep ledger and workloads with known requests (the tree shows the
+// asleep one as "asleep · wakes to 2"). The report opens from
 // the command palette as a webview (an iframe in an iframe) with my environment's bar and table
 // row; its "Everyone" link adds the other owner's and the totals; a ledger changed in the cluster
 // reaches the page through the store; opened again it reuses the one panel.
@@ -10,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Frame, Page } from 'playwright-core';
 import { saveScreenshot, step } from '../browser.ts';
 import { useWorkbench } from './with-workbench.ts';
-import { runCommand } from './tree.ts';
+import { openTree, runCommand, treeRow, waitForRow } from './tree.ts';
 import { attachCluster } from '../../cluster/cluster.ts';
 import { createEnvironmentFixture } from '../../fixtures/environments.ts';
 import { dayText, localDayOf } from '../../../src/core/schedule.ts';
@@ -44,10 +45,12 @@ function template(app: string, cpu: string, memory: string): k8s.V1PodTemplateSp
   return { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `registry.example/${app}:1`, resources: { requests: { cpu, memory } } }] } };
 }
 
-async function environment(name: string, owner: string, sleepLedger: string, workloads: [string, number, string, string][]): Promise<void> {
+/** Deployments [name, replicas, cpu, memory, replicas before sleep (asleep: 0 replicas)]. */
+async function environment(name: string, owner: string, sleepLedger: string, workloads: [string, number, string, string, string?][]): Promise<void> {
   await createEnvironmentFixture(kc, { name, owner, timezone: 'UTC', awakeHours: 'Mon-Fri 08:00-18:00', workloads: [], annotations: { 't-env.dev/sleep-ledger': sleepLedger } });
-  for (const [app, replicas, cpu, memory] of workloads) {
-    await apps.createNamespacedDeployment({ namespace: name, body: { metadata: { name: app }, spec: { replicas, selector: { matchLabels: { app } }, template: template(app, cpu, memory) } } });
+  for (const [app, replicas, cpu, memory, before] of workloads) {
+    const metadata = { name: app, ...(before === undefined ? {} : { annotations: { 't-env.dev/replicas-before-sleep': before } }) };
+    await apps.createNamespacedDeployment({ namespace: name, body: { metadata, spec: { replicas, selector: { matchLabels: { app } }, template: template(app, cpu, memory) } } });
   }
 }
 
@@ -73,8 +76,9 @@ async function row(frame: Frame, table: string, heading: string): Promise<string
 
 void describe('Savings report in VS Code', () => {
   before(async () => {
-    // 2 × (250m, 512Mi) + 1 × (1, 2Gi) = 1.5 cores and 3 GiB sleep with mine; 500m and 1 GiB with the other.
-    await environment(MINE, 'e2e-dana', MINE_LEDGER, [['api', 2, '250m', '512Mi'], ['db', 1, '1', '2Gi']]);
+    // 2 × (250m, 512Mi) + 1 × (1, 2Gi) = 1.5 cores and 3 GiB sleep with mine (api asleep, its 2
+    // replicas recorded); 500m and 1 GiB with the other.
+    await environment(MINE, 'e2e-dana', MINE_LEDGER, [['api', 0, '250m', '512Mi', '2'], ['db', 1, '1', '2Gi']]);
     await environment(OTHER, 'e2e-erin', OTHER_LEDGER, [['api', 1, '500m', '1Gi']]);
   });
   after(async () => {
@@ -85,6 +89,13 @@ void describe('Savings report in VS Code', () => {
     name: 'savings',
     env: { KUBECONFIG: cluster.kubeconfigPath },
     settings: { 'tenv.user': 'e2e-dana', 'tenv.showAllEnvironments': false },
+  });
+
+  workbench.it('the tree says what an asleep workload wakes to', async ({ page }) => {
+    await openTree(page);
+    await waitForRow(page, MINE, /e2e-dana-dev/);
+    await step(page, `expand ${MINE}`, () => treeRow(page, MINE).click());
+    await waitForRow(page, 'api', /Deployment · asleep · wakes to 2/);
   });
 
   workbench.it('opens from the palette with my bar and row, then everyone\'s with totals, updates live, and reuses its panel', async ({ page }) => {

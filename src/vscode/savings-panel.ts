@@ -10,7 +10,7 @@ import { config } from './config.ts';
 import type { ClusterConnection } from './connection.ts';
 
 /** Store changes come in bursts (a sleeper pass patches every workload): render once after them. */
-export const SAVINGS_RENDER_DELAY_MS = 500;
+const SAVINGS_RENDER_DELAY_MS = 500;
 
 export class SavingsPanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;

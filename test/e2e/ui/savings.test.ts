@@ -3,7 +3,7 @@
 // asleep one as "asleep · wakes to 2"). The report opens from
 // the command palette as a webview (an iframe in an iframe) with my environment's bar and table
 // row; its "Everyone" link adds the other owner's and the totals; a ledger changed in the cluster
-// reaches the page through the store; opened again it reuses the one panel.
+// reaches the page through the store; opened again it reuses the one panel, closed it is gone.
 // Needs T_ENV_CLUSTER_DIR/KUBECONFIG (run through scripts/with-cluster.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
@@ -98,7 +98,7 @@ void describe('Savings report in VS Code', () => {
     await waitForRow(page, 'api', /Deployment · asleep · wakes to 2/);
   });
 
-  workbench.it('opens from the palette with my bar and row, then everyone\'s with totals, updates live, and reuses its panel', async ({ page }) => {
+  workbench.it('opens from the palette with my bar and row, then everyone\'s with totals, updates live, reuses its panel and opens anew once closed', async ({ page }) => {
     await runCommand(page, 'T-Env: Show Savings Report');
     let frame = await reportFrame(page, `li[data-environment="${MINE}"]`);
     // Mine: awake 10 + 18 h, asleep 14 h by schedule and 6 h by hand; 1.5 cores × 20 h, 3 GiB × 20 h.
@@ -139,6 +139,15 @@ void describe('Savings report in VS Code', () => {
     await runCommand(page, 'T-Env: Show Savings Report');
     await step(page, 'one report tab', () => page.locator('.tabs-container .tab', { hasText: 'T-Env Savings' }).first().waitFor({ state: 'visible', timeout: 10_000 }));
     assert.equal(await page.locator('.tabs-container .tab', { hasText: 'T-Env Savings' }).count(), 1, 'opened twice, one panel');
-    assert.match(await page.locator('.tabs-container .tab', { hasText: 'T-Env Savings' }).innerText(), /everyone, 7 days/, 'it keeps the scope chosen in it');
+    const tab = page.locator('.tabs-container .tab', { hasText: 'T-Env Savings' });
+    assert.match(await tab.innerText(), /everyone, 7 days/, 'it keeps the scope chosen in it');
+
+    // Closed, the panel is disposed: the command opens a new one, with the tree's choice (mine).
+    await runCommand(page, 'View: Close Editor');
+    await step(page, 'the report closes', () => tab.waitFor({ state: 'detached', timeout: 10_000 }));
+    await runCommand(page, 'T-Env: Show Savings Report');
+    await step(page, 'a new report, mine', () => page.locator('.tabs-container .tab', { hasText: 'T-Env Savings (mine, 7 days)' }).waitFor({ state: 'visible', timeout: 10_000 }));
+    frame = await reportFrame(page, `li[data-environment="${MINE}"]`);
+    assert.equal(await frame.locator('#environments tfoot td').first().innerText(), '1 owner');
   });
 });

@@ -159,7 +159,7 @@ a:hover { color: var(--vscode-textLink-activeForeground); }
 .key-awake { color: var(--vscode-charts-orange); }
 .key-asleep { color: var(--vscode-charts-blue); }
 table { border-collapse: collapse; margin: 8px 0 16px; }
-tbody th, tfoot th { white-space: nowrap; }
+tbody th, tfoot th, tbody td:first-of-type, tfoot td:first-of-type { white-space: nowrap; }
 th, td { padding: 3px 10px; border-bottom: 1px solid var(--vscode-panel-border); text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tfoot th, tfoot td { font-weight: bold; }

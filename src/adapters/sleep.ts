@@ -17,7 +17,7 @@ import { CancelledError, describeError, InvalidInputError, isCancelled, isTEnvEr
 import { sanitizeText } from '../core/sanitize.ts';
 import { planScaledObject } from '../core/keda.ts';
 import type { ScaledObjectLike } from '../core/keda.ts';
-import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate, transitionMessage } from '../core/sleep-ledger.ts';
+import { ANNOTATION_SLEEP_LEDGER, ledgerUpdate, parseLedger, transitionMessage } from '../core/sleep-ledger.ts';
 import type { LedgerCause, TransitionActor } from '../core/sleep-ledger.ts';
 import { ANNOTATION_ASLEEP_UNTIL, manualSleepUntil, manualWakeUntil, planWorkload, workloadLabel } from '../core/sleep-plan.ts';
 import type { SleepableObject, SleepMode, SleepTarget, WorkloadPatch, WorkloadPlan } from '../core/sleep-plan.ts';
@@ -594,6 +594,9 @@ async function wakeAutoBaseline(session: KubeSession, overlay: string, annotatio
  * Keeps an environment awake until `until` ("Keep awake for 1 h / 4 h / until tomorrow"): sets
  * `awake-until` and ends any manual sleep. It does not scale anything itself: an environment that
  * is asleep wakes at the sleeper's next pass; call `wakeEnvironment` with `forMs` to wake it now.
+ * One whose ledger says awake is from now on awake by hand: the ledger records that cause in the
+ * same patch as the marker (no Event: the state does not change). An asleep one, or one without a
+ * readable ledger, is the sleeper's to record when it wakes it.
  */
 export async function keepAwake(session: KubeSession, name: string, until: Date, options: ApiOptions & { now?: Date | undefined } = {}): Promise<{ awakeUntil: string }> {
   const now = options.now ?? new Date();
@@ -601,14 +604,23 @@ export async function keepAwake(session: KubeSession, name: string, until: Date,
     throw new InvalidInputError(`Cannot keep "${name}" awake until ${Number.isNaN(until.getTime()) ? 'an invalid date' : until.toISOString()}: that is not in the future.`);
   }
   const api = new SleepApi(session, options);
-  await api.readEnvironment(name);
+  let ns = await api.readEnvironment(name);
   const awakeUntil = until.toISOString();
-  try {
-    await api.patchNamespace(name, { [ANNOTATION_AWAKE_UNTIL]: awakeUntil, [ANNOTATION_ASLEEP_UNTIL]: null });
-  } catch (error) {
-    throw toTEnvError(error, session, `patch namespace ${name}`);
+  for (let attempt = 0; ; attempt++) {
+    const annotations = ns.metadata?.annotations;
+    const ledger = parseLedger(annotations?.[ANNOTATION_SLEEP_LEDGER]).ledger?.state === 'awake'
+      ? ledgerUpdate(annotations, { state: 'awake', cause: 'manual', at: now }).value
+      : undefined;
+    try {
+      // With a ledger, only on the namespace as read (a 409 reads it again): never over a newer record.
+      await api.patchNamespace(name, { [ANNOTATION_AWAKE_UNTIL]: awakeUntil, [ANNOTATION_ASLEEP_UNTIL]: null, ...(ledger === undefined ? {} : { [ANNOTATION_SLEEP_LEDGER]: ledger }) },
+        ledger === undefined ? undefined : ns.metadata?.resourceVersion);
+      return { awakeUntil };
+    } catch (error) {
+      if (!isApiStatus(error, 409) || attempt >= CONFLICT_RETRIES) throw toTEnvError(error, session, `patch namespace ${name}`);
+    }
+    ns = await api.readEnvironment(name);
   }
-  return { awakeUntil };
 }
 
 // ---- waiting for pods ------------------------------------------------------------------------

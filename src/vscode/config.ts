@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_AWAKE_HOURS } from '../core/environment.ts';
 import { DEFAULT_GRAFANA_TEMPLATES } from '../core/grafana.ts';
 import type { GrafanaLevel } from '../core/grafana.ts';
+import type { Prices } from '../core/savings.ts';
 import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 
 export const SETTINGS = {
@@ -22,11 +23,19 @@ export const SETTINGS = {
   grafanaEnvironmentUrl: 'tenv.grafana.environmentUrl',
   grafanaWorkloadUrl: 'tenv.grafana.workloadUrl',
   grafanaPodUrl: 'tenv.grafana.podUrl',
+  cpuCoreHourPrice: 'tenv.report.cpuCoreHourPrice',
+  gibHourPrice: 'tenv.report.gibHourPrice',
 } as const;
 
 export const GRAFANA_SETTING: Record<GrafanaLevel, string> = {
   environment: SETTINGS.grafanaEnvironmentUrl, workload: SETTINGS.grafanaWorkloadUrl, pod: SETTINGS.grafanaPodUrl,
 };
+
+/** A price setting: a number, 0 or more; anything else (unset, null, negative) means no price. */
+function price(key: string): number | undefined {
+  const value = get<unknown>(key, null);
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
 
 function get<T>(key: string, fallback: T): T {
   const [section, ...rest] = key.split('.');
@@ -48,6 +57,8 @@ export const config = {
   grafanaUrl: (): string => get(SETTINGS.grafanaUrl, ''),
   grafanaDatasource: (): string => get(SETTINGS.grafanaDatasource, 'loki'),
   grafanaTemplate: (level: GrafanaLevel): string => get(GRAFANA_SETTING[level], DEFAULT_GRAFANA_TEMPLATES[level]) || DEFAULT_GRAFANA_TEMPLATES[level],
+  /** The savings report's prices (`t report --cpu-core-hour-price / --gib-hour-price`). */
+  reportPrices: (): Prices => ({ cpuCoreHour: price(SETTINGS.cpuCoreHourPrice), gibHour: price(SETTINGS.gibHourPrice) }),
 };
 
 export async function setShowAll(value: boolean): Promise<void> {

@@ -3,6 +3,7 @@
 //   T_ENV_SKIP_PACKAGE=1  use the existing vsix instead of building one
 //   T_ENV_E2E_VSIX=path   test this vsix (default dist-vsix/t-env.vsix)
 //   T_ENV_E2E_GREP=text   only tests whose name contains text
+//   T_ENV_E2E_FILES=a,b   only the UI test files whose name contains a or b (e.g. savings)
 // Everything else in the environment (KUBECONFIG, PATH) reaches the extension host.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -87,7 +88,10 @@ async function hostTests(vsixPath: string): Promise<number> {
 /** Runs `node --test` over test/e2e/ui/*.test.ts, one file at a time (each starts its own workbench). */
 async function uiTests(vsixPath: string): Promise<number> {
   const uiDir = path.join(repoRoot, 'test', 'e2e', 'ui');
-  const files = fs.readdirSync(uiDir).filter((file) => file.endsWith('.test.ts')).sort().map((file) => path.join(uiDir, file));
+  const only = (process.env['T_ENV_E2E_FILES'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const files = fs.readdirSync(uiDir).filter((file) => file.endsWith('.test.ts') && (only.length === 0 || only.some((o) => file.includes(o))))
+    .sort().map((file) => path.join(uiDir, file));
+  if (files.length === 0) throw new Error(`no UI test file matches T_ENV_E2E_FILES=${only.join(',')}`);
   const grep = process.env['T_ENV_E2E_GREP'];
   const args = ['--test', '--test-concurrency=1', '--test-reporter=spec', ...(grep ? [`--test-name-pattern=${grep}`] : []), ...files];
   // Its own process group, so teardown can stop the runner and the test processes together; each

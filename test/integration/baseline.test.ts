@@ -286,9 +286,14 @@ describe('refresh of an asleep environment', () => {
     await sleepEnvironment(admin, env);
   });
 
-  it('keeps refreshed workloads asleep, recording their new size', async () => {
+  it('keeps refreshed workloads asleep, recording their new size, and leaves the sleep ledger as it was', async () => {
     helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base, '--set', 'apiImage=registry.example/api:3']);
+    const ledger = async (): Promise<string | undefined> => (await core.readNamespace({ name: env })).metadata?.annotations?.['t-env.dev/sleep-ledger'];
+    const before = await ledger();
+    assert.match(before ?? '', /"state":"asleep","cause":"manual"/, 'the manual sleep is recorded');
     await refreshEnvironment(admin, env);
+    // No transition: the environment stays asleep by hand, so nothing is recorded (or counted twice).
+    assert.equal(await ledger(), before);
     const api = await apps.readNamespacedDeployment({ namespace: env, name: 'api' });
     assert.equal(api.spec?.template.spec?.containers[0]?.image, 'registry.example/api:3');
     assert.equal(api.spec?.replicas, 0);

@@ -1,7 +1,8 @@
 // The sleep ledger on the real local control plane, with a clock the test controls: scheduled and
 // manual transitions give exact per-day figures, each with a Normal Event; a steady pass writes
 // nothing; a sleeper or a manual sleep killed between the ledger and the scale patches converges
-// without counting anything twice. Berlin in January is UTC+1; 2026-01-12 is a Monday.
+// without counting anything twice; Keep Awake records its cause with its marker. Berlin in
+// January is UTC+1; 2026-01-12 is a Monday.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
@@ -10,7 +11,7 @@ import { createEnvironmentFixture, eventually } from '../fixtures/environments.t
 import type { WorkloadSpec } from '../fixtures/environments.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
-import { sleepEnvironment, wakeEnvironment } from '../../src/adapters/sleep.ts';
+import { keepAwake, RequestCounter, sleepEnvironment, wakeEnvironment } from '../../src/adapters/sleep.ts';
 import { ProblemEvents, reconcileAll } from '../../src/adapters/sleeper.ts';
 import { ANNOTATION_SLEEP_LEDGER, parseLedger } from '../../src/core/sleep-ledger.ts';
 import type { LedgerDay, SleepLedger } from '../../src/core/sleep-ledger.ts';
@@ -137,6 +138,32 @@ describe('sleep ledger', () => {
     assert.equal(ledger.state, 'asleep');
     assert.equal(new Date(ledger.since).toISOString(), '2026-01-12T10:00:00.000Z', 'the rerun agreed and wrote no new record');
     assert.deepEqual(dayOf(ledger, '2026-01-12'), figures([0, 0, 0], [1 * H, 0, 0], [0, 0, 0]));
+  });
+
+  it('Keep Awake records "awake by hand" with its marker; on an asleep environment it leaves the wake to the sleeper', async () => {
+    const name = await createEnv('keep');
+    const only = { selector, include: (n: string): boolean => n === name };
+    await reconcileAll(admin, { ...only, now: new Date('2026-01-12T09:00:00Z') }); // 10:00 Berlin: awake by schedule
+    const counter = new RequestCounter();
+    await keepAwake(admin, name, new Date('2026-01-12T19:00:00Z'), { now: new Date('2026-01-12T16:30:00Z'), counter });
+    assert.equal(counter.count, 2, 'one read, one namespace patch carrying the marker and the ledger');
+    let ledger = await ledgerOf(name);
+    assert.deepEqual([ledger.state, ledger.cause, new Date(ledger.since).toISOString()], ['awake', 'manual', '2026-01-12T16:30:00.000Z']);
+    const steady = await reconcileAll(admin, { ...only, now: new Date('2026-01-12T17:30:00Z') }); // 18:30: kept awake past the schedule
+    assert.equal(steady.requests, 5, 'the sleeper finds the ledger already right: lists only');
+    assert.equal(await replicas(name), 3);
+    await reconcileAll(admin, { ...only, now: new Date('2026-01-12T19:00:00Z') }); // the keep-awake ends: asleep by schedule
+    assert.equal(await replicas(name), 0);
+    // Asleep: the marker alone; the sleeper's next pass wakes it and records that wake.
+    await keepAwake(admin, name, new Date('2026-01-12T21:00:00Z'), { now: new Date('2026-01-12T20:00:00Z') });
+    ledger = await ledgerOf(name);
+    assert.deepEqual([ledger.state, ledger.cause, new Date(ledger.since).toISOString()], ['asleep', 'schedule', '2026-01-12T19:00:00.000Z']);
+    await reconcileAll(admin, { ...only, now: new Date('2026-01-12T20:05:00Z') });
+    assert.equal(await replicas(name), 3);
+    ledger = await ledgerOf(name);
+    assert.deepEqual([ledger.state, ledger.cause], ['awake', 'manual']);
+    // 09:00-16:30 awake by schedule, 16:30-19:00 by hand, 19:00-20:05 asleep by schedule, one manual wake.
+    assert.deepEqual(dayOf(ledger, '2026-01-12'), figures([65 * 60, 0, 0], [7.5 * H, 2.5 * H, 0], [0, 1, 0]));
   });
 });
 

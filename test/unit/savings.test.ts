@@ -142,4 +142,17 @@ describe('tree texts', () => {
     assert.equal(recentSavingsText(env, new Date('2026-01-12T17:00:00Z')), 'asleep 100 % of the last 7 days · 36 core-h avoided');
     assert.equal(recentSavingsText(environment('f', 'bob', {}, []), new Date('2026-01-12T17:00:00Z')), undefined);
   });
+
+  it('reads as the issue has it for a day of schedule: 64 % asleep, 41 core-h', () => {
+    const ledger = ledgerOf([
+      { state: 'asleep', cause: 'schedule', at: new Date('2026-01-11T23:00:00Z') },
+      { state: 'awake', cause: 'schedule', at: new Date('2026-01-12T09:00:00Z') },
+      { state: 'asleep', cause: 'schedule', at: new Date('2026-01-12T18:00:00Z') },
+    ]);
+    const env = environment('e', 'alice', { 't-env.dev/timezone': BERLIN, [ANNOTATION_SLEEP_LEDGER]: ledger }, [workload('2560m', '1Gi', 1)]);
+    // Until Tuesday 01:00 local: asleep 10 + 6 h, awake 9 h = 64 %; 2.56 cores × 16 h = 40.96 core-h.
+    assert.equal(recentSavingsText(env, new Date('2026-01-13T00:00:00Z')), 'asleep 64 % of the last 7 days · 41 core-h avoided');
+    const small = environment('s', 'alice', { 't-env.dev/timezone': BERLIN, [ANNOTATION_SLEEP_LEDGER]: ledger }, [workload('300m', '1Gi', 1)]);
+    assert.equal(recentSavingsText(small, new Date('2026-01-13T00:00:00Z')), 'asleep 64 % of the last 7 days · 4.8 core-h avoided', 'under 10 keeps its decimals');
+  });
 });

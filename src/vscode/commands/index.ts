@@ -14,6 +14,7 @@ import { selectEnvironment } from './select-environment.ts';
 import { showEvents } from './show-events.ts';
 import { showLogs } from './show-logs.ts';
 import { showLog } from './show-log.ts';
+import { showSavingsReport } from './show-savings-report.ts';
 import { sleepEnvironment } from './sleep-environment.ts';
 import { startDev } from './start-dev.ts';
 import { stopDev } from './stop-dev.ts';
@@ -36,6 +37,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'tenv.showEvents': showEvents,
   'tenv.showLogs': showLogs,
   'tenv.showLog': showLog,
+  'tenv.showSavingsReport': showSavingsReport,
   'tenv.sleepEnvironment': sleepEnvironment,
   'tenv.startDev': startDev,
   'tenv.stopDev': stopDev,

@@ -150,7 +150,7 @@ describe('sleep ledger', () => {
     let ledger = await ledgerOf(name);
     assert.deepEqual([ledger.state, ledger.cause, new Date(ledger.since).toISOString()], ['awake', 'manual', '2026-01-12T16:30:00.000Z']);
     const steady = await reconcileAll(admin, { ...only, now: new Date('2026-01-12T17:30:00Z') }); // 18:30: kept awake past the schedule
-    assert.equal(steady.requests, 5, 'the sleeper finds the ledger already right: lists only');
+    assert.equal(steady.requests, 6, 'the sleeper finds the ledger already right: the six lists only');
     assert.equal(await replicas(name), 3);
     await reconcileAll(admin, { ...only, now: new Date('2026-01-12T19:00:00Z') }); // the keep-awake ends: asleep by schedule
     assert.equal(await replicas(name), 0);

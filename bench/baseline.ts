@@ -4,8 +4,8 @@
 import * as k8s from '@kubernetes/client-node';
 import type { KubeSession } from '../src/adapters/kube.ts';
 import { createFromBaseline, diffEnvironment, refreshEnvironment } from '../src/adapters/baseline.ts';
-import { RequestCounter } from '../src/adapters/sleep.ts';
-import type { ApiRequest } from '../src/adapters/sleep.ts';
+import { RequestCounter } from '../src/adapters/sleep-api.ts';
+import type { ApiRequest } from '../src/adapters/sleep-api.ts';
 import { limited, median, round } from './stats.ts';
 
 export interface BaselineBenchResult {

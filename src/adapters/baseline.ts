@@ -27,8 +27,8 @@ import type { CreateEnvironmentInput } from './environments.ts';
 import { kindClients } from './kinds.ts';
 import { isApiStatus, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
-import { isApiError, runLimited, SleepApi } from './sleep.ts';
-import type { ApiOptions } from './sleep.ts';
+import { isApiError, runLimited, SleepApi } from './sleep-api.ts';
+import type { ApiOptions } from './sleep-api.ts';
 
 export interface BaselineOptions extends ApiOptions {
   onProgress?: ((text: string) => void) | undefined;

@@ -19,8 +19,10 @@ import { OktetoCli } from './okteto-cli.ts';
 import { findManifest, loadManifest, writeDerivedManifest } from './okteto-manifest.ts';
 import type { DerivedManifest } from './okteto-manifest.ts';
 import { stopUp } from './okteto-state-folder.ts';
-import { waitUntilReady, wakeEnvironment } from './sleep.ts';
-import type { KnownEnvironment, ReadinessSource } from './sleep.ts';
+import { wakeEnvironment } from './sleep.ts';
+import { waitUntilReady } from './wait-ready.ts';
+import type { KnownEnvironment } from './sleep.ts';
+import type { ReadinessSource } from './wait-ready.ts';
 
 export interface LoadedManifest {
   path: string;

@@ -21,7 +21,8 @@ import { kindClients } from './kinds.ts';
 import type { ListOptions } from './kinds.ts';
 import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
 import type { InformerState, KubeSession } from './kube.ts';
-import type { KnownEnvironment, ReadinessSource } from './sleep.ts';
+import type { KnownEnvironment } from './sleep.ts';
+import type { ReadinessSource } from './wait-ready.ts';
 
 export type StoreStatus =
   | { kind: 'loading' }

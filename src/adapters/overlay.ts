@@ -22,7 +22,7 @@ import { gitChanges } from './git.ts';
 import type { GitOptions } from './git.ts';
 import { toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
-import type { ApiOptions } from './sleep.ts';
+import type { ApiOptions } from './sleep-api.ts';
 
 /** Where to look for a developer's change. */
 export interface ChangeSource {

@@ -17,7 +17,7 @@ import type { LogBatcherOptions, LogControls, LogSink } from '../core/log-lines.
 import { asError, NotFoundError } from '../core/errors.ts';
 import { ResilientInformer, toTEnvError } from './kube.ts';
 import { httpStatus, isAbort, LogIdleTimeoutError, readPodLog, serverMessage } from './pod-log-request.ts';
-import { SleepApi } from './sleep.ts';
+import { SleepApi } from './sleep-api.ts';
 import type { KubeSession } from './kube.ts';
 
 /** Where an error happened: a pod (and container), or the pod watch itself when undefined. */

@@ -4,7 +4,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import { LABEL_BASELINE } from '../core/baseline-copy.ts';
 import { toTEnvError } from './kube.ts';
-import type { SleepApi } from './sleep.ts';
+import type { SleepApi } from './sleep-api.ts';
 
 /** Every baseline namespace, narrowed like the environments by the pass's extra `selector` (tests, sharding). */
 export function listManagedBaselines(api: SleepApi, selector: string | undefined): Promise<k8s.V1Namespace[]> {

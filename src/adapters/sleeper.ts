@@ -29,8 +29,11 @@ import type { KubeSession } from './kube.ts';
 import { listManagedBaselines } from './sleeper-baselines.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
-import { convergeWorkload, isApiError, pauseScaledObjects, RequestCounter, runLimited, settledOutcome, SleepApi, sleepingWorkloads, transitionEvent } from './sleep.ts';
-import type { ApiOptions, WorkloadOutcome } from './sleep.ts';
+import { transitionEvent } from './sleep.ts';
+import { isApiError, RequestCounter, runLimited, SleepApi } from './sleep-api.ts';
+import { convergeWorkload, pauseScaledObjects, settledOutcome, sleepingWorkloads } from './workload-converge.ts';
+import type { ApiOptions } from './sleep-api.ts';
+import type { WorkloadOutcome } from './workload-converge.ts';
 
 export interface EnvironmentResult {
   readonly name: string;

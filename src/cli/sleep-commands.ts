@@ -1,5 +1,6 @@
 // `t env sleep|wake` and `t sleeper`: the sleep system from the terminal and in the cluster.
-import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
+import { sleepEnvironment, wakeEnvironment } from '../adapters/sleep.ts';
+import { waitUntilReady } from '../adapters/wait-ready.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
 import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { InvalidInputError } from '../core/errors.ts';

@@ -10,7 +10,8 @@ import type { ErrorKind } from '../core/errors.ts';
 import { config } from './config.ts';
 import { runtime } from './runtime-loader.ts';
 import type { KubeSession, StoreStatus } from '../adapters/runtime.ts';
-import type { KnownEnvironment, ReadinessSource } from '../adapters/sleep.ts';
+import type { KnownEnvironment } from '../adapters/sleep.ts';
+import type { ReadinessSource } from '../adapters/wait-ready.ts';
 import type { EnvironmentStore } from '../adapters/environment-store.ts';
 
 export type ClusterState = 'idle' | 'loading' | 'ready' | 'reconnecting' | 'noKubeconfig' | 'unreachable' | 'forbidden' | 'unauthorized' | 'error';

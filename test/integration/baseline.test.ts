@@ -16,7 +16,7 @@ import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
 import { createFromBaseline, diffEnvironment, listBaselines, refreshEnvironment, resetEnvironment } from '../../src/adapters/baseline.ts';
 import { sleepEnvironment } from '../../src/adapters/sleep.ts';
-import type { ApiRequest } from '../../src/adapters/sleep.ts';
+import type { ApiRequest } from '../../src/adapters/sleep-api.ts';
 import { TEnvError } from '../../src/core/errors.ts';
 import type { BaselineMark } from '../../src/core/baseline-view.ts';
 import { EnvironmentStore } from '../../src/adapters/environment-store.ts';

@@ -11,7 +11,8 @@ import { createEnvironmentFixture, eventually } from '../fixtures/environments.t
 import type { WorkloadSpec } from '../fixtures/environments.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
-import { keepAwake, RequestCounter, sleepEnvironment, wakeEnvironment } from '../../src/adapters/sleep.ts';
+import { keepAwake, sleepEnvironment, wakeEnvironment } from '../../src/adapters/sleep.ts';
+import { RequestCounter } from '../../src/adapters/sleep-api.ts';
 import { ProblemEvents, reconcileAll } from '../../src/adapters/sleeper.ts';
 import { ANNOTATION_SLEEP_LEDGER, parseLedger } from '../../src/core/sleep-ledger.ts';
 import type { LedgerDay, SleepLedger } from '../../src/core/sleep-ledger.ts';

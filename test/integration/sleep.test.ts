@@ -9,8 +9,9 @@ import { createEnvironmentFixture, eventually } from '../fixtures/environments.t
 import type { WorkloadSpec } from '../fixtures/environments.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
-import { keepAwake, sleepEnvironment, wakeEnvironment, waitUntilReady } from '../../src/adapters/sleep.ts';
-import type { ApiRequest } from '../../src/adapters/sleep.ts';
+import { keepAwake, sleepEnvironment, wakeEnvironment } from '../../src/adapters/sleep.ts';
+import { waitUntilReady } from '../../src/adapters/wait-ready.ts';
+import type { ApiRequest } from '../../src/adapters/sleep-api.ts';
 import { ProblemEvents, reconcileAll, runSleeper } from '../../src/adapters/sleeper.ts';
 import type { EnvironmentResult, SleeperEvent } from '../../src/adapters/sleeper.ts';
 import { ASLEEP_INDEFINITELY } from '../../src/core/sleep-plan.ts';

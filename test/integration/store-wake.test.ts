@@ -12,8 +12,9 @@ import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
 import { EnvironmentStore } from '../../src/adapters/environment-store.ts';
 import { environmentWorkloads } from '../../src/adapters/dev-mode.ts';
-import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../../src/adapters/sleep.ts';
-import type { ApiRequest } from '../../src/adapters/sleep.ts';
+import { sleepEnvironment, wakeEnvironment } from '../../src/adapters/sleep.ts';
+import { waitUntilReady } from '../../src/adapters/wait-ready.ts';
+import type { ApiRequest } from '../../src/adapters/sleep-api.ts';
 
 const cluster = attachCluster();
 const kc = cluster.kubeConfig();

@@ -45,5 +45,7 @@ export function promcheckPath(): string {
 /** Parses and lints an exposition; throws with the parser's message when it does not parse. */
 export function checkMetrics(text: string): PromCheck {
   const out = execFileSync(promcheckPath(), [], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  return JSON.parse(out) as PromCheck;
+  // promcheck spells the floats JSON lacks as the exposition format does.
+  const special: Readonly<Record<string, number>> = { '+Inf': Infinity, '-Inf': -Infinity, NaN };
+  return JSON.parse(out, (key, value: unknown) => (['value', 'sum', 'upperBound'].includes(key) && typeof value === 'string' ? special[value] ?? value : value)) as PromCheck;
 }

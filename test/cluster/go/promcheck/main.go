@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
@@ -18,17 +20,34 @@ import (
 	"github.com/prometheus/common/model"
 )
 
+// num is a float64 that JSON can carry whole: ±Inf and NaN as the strings "+Inf", "-Inf", "NaN"
+// (the exposition format's own spelling), since JSON numbers have none of them.
+type num float64
+
+func (n num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	switch {
+	case math.IsNaN(f):
+		return []byte(`"NaN"`), nil
+	case math.IsInf(f, 1):
+		return []byte(`"+Inf"`), nil
+	case math.IsInf(f, -1):
+		return []byte(`"-Inf"`), nil
+	}
+	return []byte(strconv.FormatFloat(f, 'g', -1, 64)), nil
+}
+
 type bucket struct {
-	UpperBound float64 `json:"upperBound"`
-	Count      uint64  `json:"count"`
+	UpperBound num    `json:"upperBound"`
+	Count      uint64 `json:"count"`
 }
 
 type sample struct {
 	Labels map[string]string `json:"labels"`
 	// Counter, gauge or untyped value.
-	Value   *float64 `json:"value,omitempty"`
+	Value   *num     `json:"value,omitempty"`
 	Count   *uint64  `json:"count,omitempty"`
-	Sum     *float64 `json:"sum,omitempty"`
+	Sum     *num     `json:"sum,omitempty"`
 	Buckets []bucket `json:"buckets,omitempty"`
 }
 
@@ -83,21 +102,21 @@ func main() {
 			}
 			switch mf.GetType() {
 			case dto.MetricType_COUNTER:
-				s.Value = ptr(m.GetCounter().GetValue())
+				s.Value = ptr(num(m.GetCounter().GetValue()))
 			case dto.MetricType_GAUGE:
-				s.Value = ptr(m.GetGauge().GetValue())
+				s.Value = ptr(num(m.GetGauge().GetValue()))
 			case dto.MetricType_UNTYPED:
-				s.Value = ptr(m.GetUntyped().GetValue())
+				s.Value = ptr(num(m.GetUntyped().GetValue()))
 			case dto.MetricType_HISTOGRAM:
 				h := m.GetHistogram()
 				s.Count = ptr(h.GetSampleCount())
-				s.Sum = ptr(h.GetSampleSum())
+				s.Sum = ptr(num(h.GetSampleSum()))
 				for _, b := range h.GetBucket() {
-					s.Buckets = append(s.Buckets, bucket{UpperBound: b.GetUpperBound(), Count: b.GetCumulativeCount()})
+					s.Buckets = append(s.Buckets, bucket{UpperBound: num(b.GetUpperBound()), Count: b.GetCumulativeCount()})
 				}
 			case dto.MetricType_SUMMARY:
 				s.Count = ptr(m.GetSummary().GetSampleCount())
-				s.Sum = ptr(m.GetSummary().GetSampleSum())
+				s.Sum = ptr(num(m.GetSummary().GetSampleSum()))
 			}
 			f.Samples = append(f.Samples, s)
 		}

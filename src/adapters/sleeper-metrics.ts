@@ -32,7 +32,7 @@ import type { ScalableKind } from '../core/kinds.ts';
 import { sleepingRequests } from '../core/savings.ts';
 import { ANNOTATION_SLEEP_LEDGER, asleepSecondsBetween, ledgerZone, parseLedger } from '../core/sleep-ledger.ts';
 import type { LedgerReading } from '../core/sleep-ledger.ts';
-import type { ApiRequest } from './sleep.ts';
+import type { ApiRequest, RequestHooks } from './sleep.ts';
 import type { ListedEnvironment, RunSleeperOptions, SleeperEvent, SleeperPass } from './sleeper.ts';
 
 export const METRIC_PREFIX = 'tenv_sleeper_';
@@ -83,6 +83,13 @@ function observe(env: ListedEnvironment, now: Date): Observation {
   };
 }
 
+/** The hooks `instrument` sets (and chains to the ones it was given). */
+export interface InstrumentedHooks {
+  onListed: (environments: readonly ListedEnvironment[], now: Date) => void;
+  onEvent: (event: SleeperEvent) => void;
+  hooks: { beforeRequest?: RequestHooks['beforeRequest']; afterRequest: (request: ApiRequest) => Promise<void> };
+}
+
 /** The sleeper's metrics in their own registry (nothing global: tests make as many as they like). */
 export class SleeperMetrics {
   readonly registry = new Registry();
@@ -110,7 +117,7 @@ export class SleeperMetrics {
   }
 
   /** `options` with the metrics' hooks added (the ones given still run). */
-  instrument<T extends RunSleeperOptions>(options: T): T {
+  instrument<T extends RunSleeperOptions>(options: T): Omit<T, keyof InstrumentedHooks> & InstrumentedHooks {
     const { onEvent, onListed, hooks } = options;
     return {
       ...options,

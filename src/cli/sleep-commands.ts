@@ -1,6 +1,7 @@
 // `t env sleep|wake` and `t sleeper`: the sleep system from the terminal and in the cluster.
 import { sleepEnvironment, wakeEnvironment, waitUntilReady } from '../adapters/sleep.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
+import type { RunSleeperOptions } from '../adapters/sleeper.ts';
 import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { parseDuration, stringOption, withProgress } from './command.ts';
@@ -89,8 +90,7 @@ export const sleepCommands: Command[] = [
       const metrics = SleeperMetrics && new SleeperMetrics();
       await using server = metrics && await serveMetrics!(metrics.registry, metricsPort!);
       if (server && !ctx.out.json) ctx.out.line(`serving metrics on port ${server.port} at /metrics`);
-      const instrument = metrics ? metrics.instrument.bind(metrics) : <T,>(options: T): T => options;
-      const pass = await runSleeper(s, instrument({
+      const options: RunSleeperOptions = {
         intervalMs, once: ctx.values['once'] === true, signal: ctx.signal, holidaysConfigMap,
         onEvent: (event) => {
           if (ctx.out.json) {
@@ -110,7 +110,8 @@ export const sleepCommands: Command[] = [
             ctx.out.line(`warning: ${event.message}`);
           }
         },
-      }));
+      };
+      const pass = await runSleeper(s, metrics?.instrument(options) ?? options);
       return pass && pass.environments.some((e) => e.problems.length > 0) ? 1 : 0;
     },
   },

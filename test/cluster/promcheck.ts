@@ -1,5 +1,6 @@
-// The Prometheus text-format checker for tests (go/promcheck): the parser Prometheus scrapes with
-// and the linter behind `promtool check metrics`, built once and cached like the control plane.
+// The Prometheus checker for tests (go/promcheck): the parser Prometheus scrapes with and the linter
+// behind `promtool check metrics`, and Prometheus' PromQL parser; built once and cached like the
+// control plane.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,4 +49,17 @@ export function checkMetrics(text: string): PromCheck {
   // promcheck spells the floats JSON lacks as the exposition format does.
   const special: Readonly<Record<string, number>> = { '+Inf': Infinity, '-Inf': -Infinity, NaN };
   return JSON.parse(out, (key, value: unknown) => (['value', 'sum', 'upperBound'].includes(key) && typeof value === 'string' ? special[value] ?? value : value)) as PromCheck;
+}
+
+export interface PromQLCheck {
+  /** The metric names the expression's selectors read ("" for a selector without a name). */
+  readonly metrics: readonly string[];
+  /** Prometheus' parse error, if it does not parse. */
+  readonly error?: string;
+}
+
+/** Parses PromQL expressions with Prometheus' own parser (promql/parser), one result each. */
+export function checkPromQL(expressions: readonly string[]): PromQLCheck[] {
+  const out = execFileSync(promcheckPath(), ['promql'], { input: JSON.stringify(expressions), encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return JSON.parse(out) as PromQLCheck[];
 }

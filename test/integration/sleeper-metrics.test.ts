@@ -1,12 +1,15 @@
 // The sleeper's metrics endpoint on the real local control plane, with a clock the test controls:
 // sleeper passes over environments whose workloads have known requests, then /metrics scraped
 // over HTTP and read by Prometheus' own text parser and promtool's linter (test/cluster/go/promcheck).
+// Last, the Grafana dashboard's queries through Prometheus' PromQL parser, against what was scraped.
 // 2026-01-12 is a Monday; the environments keep UTC and Mon-Fri 08:00-18:00.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { attachCluster } from '../cluster/cluster.ts';
-import { checkMetrics, promcheckPath } from '../cluster/promcheck.ts';
+import { checkMetrics, checkPromQL, promcheckPath } from '../cluster/promcheck.ts';
 import type { PromCheck, PromSample } from '../cluster/promcheck.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
@@ -174,5 +177,38 @@ describe('sleeper metrics endpoint', () => {
     // A keep-alive connection is open from the requests above: close must not wait for it.
     await server!.close();
     await assert.rejects(fetch(`http://127.0.0.1:${server!.port}/metrics`));
+  });
+});
+
+describe('the Grafana dashboard (deploy/grafana) against Prometheus\' PromQL parser', () => {
+  interface Panel { title: string; targets?: { expr: string }[]; panels?: Panel[] }
+  const file = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'deploy', 'grafana', 't-env-sleeper.json');
+  const dashboard = JSON.parse(fs.readFileSync(file, 'utf8')) as { panels: Panel[]; templating: { list: { query: { query: string } }[] } };
+  const flat = (panels: readonly Panel[]): Panel[] => panels.flatMap((p) => [p, ...flat(p.panels ?? [])]);
+  /** As Grafana interpolates before it sends a query. */
+  const interpolate = (expr: string): string => expr.replaceAll('$__rate_interval', '5m').replaceAll('$__range', '7d').replace(/\$\{?owner\}?/g, '.*');
+
+  it('every query parses and reads only metrics a scrape of the sleeper holds', async () => {
+    // One environment and one patch, so that every series exists (the parser drops empty families).
+    const metrics = new SleeperMetrics();
+    const hooks = metrics.instrument({ intervalMs: 1 });
+    hooks.onListed([{ ns: { metadata: { name: 'jane', labels: { 't-env.dev/owner': 'jane' } } }, workloads: [] }], new Date());
+    await hooks.hooks.afterRequest({ verb: 'patch', resource: 'deployments', namespace: 'jane', name: 'api' });
+    hooks.onEvent({ type: 'pass', pass: { startedAt: new Date().toISOString(), durationMs: 1, requests: 0, environments: [{ name: 'jane', action: 'none', desired: 'asleep', changed: 0, skipped: [], problems: [] }] } });
+    const scraped = checkMetrics(await metrics.registry.metrics()).families;
+    assert.equal(scraped.length, metrics.registry.getMetricsAsArray().length, 'every family has samples');
+    const exposed = new Set(scraped.flatMap((f) => (f.type === 'HISTOGRAM' ? ['_bucket', '_sum', '_count'].map((s) => f.name + s) : [f.name])));
+    const exposes = (name: string): boolean => exposed.has(name);
+    const queries = flat(dashboard.panels).flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: interpolate(t.expr) })));
+    // label_values(<selector>, <label>): its selector is PromQL.
+    for (const v of dashboard.templating.list) queries.push({ where: 'a variable', expr: /^label_values\((.+),\s*\w+\)$/.exec(v.query.query)![1]! });
+    const results = checkPromQL(queries.map((q) => q.expr));
+    assert.ok(results.length >= 10);
+    results.forEach((result, i) => {
+      const { where, expr } = queries[i]!;
+      assert.equal(result.error, undefined, `${where}: ${expr}`);
+      assert.ok(result.metrics.length > 0, `${where} reads a metric`);
+      for (const name of result.metrics) assert.ok(exposes(name), `${where} reads ${JSON.stringify(name)}, which the sleeper does not expose`);
+    });
   });
 });

@@ -2,6 +2,9 @@
 // Prometheus itself uses (github.com/prometheus/common/expfmt) and lints it with the linter behind
 // `promtool check metrics` (client_golang's testutil/promlint), then prints what it read as JSON
 // for the tests to assert on. Exit 1 (message on stderr) when the text does not parse.
+//
+// `promcheck promql` reads a JSON array of PromQL expressions instead and prints, for each, the
+// metric names its selectors read or the error of Prometheus' own parser (promql/parser).
 package main
 
 import (
@@ -18,6 +21,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
 // num is a float64 that JSON can carry whole: ±Inf and NaN as the strings "+Inf", "-Inf", "NaN"
@@ -68,14 +73,58 @@ type output struct {
 	Problems []problem `json:"problems"`
 }
 
+type query struct {
+	Metrics []string `json:"metrics"`
+	Error   string   `json:"error,omitempty"`
+}
+
+// checkPromQL parses each expression and names the metrics its vector selectors read (by name or
+// by an equality matcher on __name__; "" for a selector without one).
+func checkPromQL(text []byte) {
+	var exprs []string
+	if err := json.Unmarshal(text, &exprs); err != nil {
+		fail(err)
+	}
+	p := parser.NewParser(parser.Options{})
+	out := []query{}
+	for _, e := range exprs {
+		q := query{Metrics: []string{}}
+		expr, err := p.ParseExpr(e)
+		if err != nil {
+			q.Error = err.Error()
+		} else {
+			parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
+				if vs, ok := node.(*parser.VectorSelector); ok {
+					name := vs.Name
+					for _, m := range vs.LabelMatchers {
+						if name == "" && m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+							name = m.Value
+						}
+					}
+					q.Metrics = append(q.Metrics, name)
+				}
+				return nil
+			})
+		}
+		out = append(out, q)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		fail(err)
+	}
+}
+
 func main() {
 	// At most 16 MiB: the sleeper's exposition is a few KB per hundred environments.
 	text, err := io.ReadAll(io.LimitReader(os.Stdin, 16<<20))
 	if err != nil {
 		fail(err)
 	}
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	parsed, err := parser.TextToMetricFamilies(bytes.NewReader(text))
+	if len(os.Args) > 1 && os.Args[1] == "promql" {
+		checkPromQL(text)
+		return
+	}
+	textParser := expfmt.NewTextParser(model.LegacyValidation)
+	parsed, err := textParser.TextToMetricFamilies(bytes.NewReader(text))
 	if err != nil {
 		fail(err)
 	}

@@ -24,8 +24,9 @@ export interface ApiRequest {
 }
 
 /**
- * Test seams around every API request. A hook that throws stands for the process dying at that
- * point: no further request is started, and the error comes out of the operation.
+ * Seams around every API request: fault injection in tests, and the sleeper's patch counter
+ * (sleeper-metrics.ts). A hook that throws stands for the process dying at that point: no further
+ * request is started, and the error comes out of the operation.
  */
 export interface RequestHooks {
   beforeRequest?: ((request: ApiRequest) => void | Promise<void>) | undefined;

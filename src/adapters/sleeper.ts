@@ -79,6 +79,14 @@ export interface ReconcileOptions extends ApiOptions {
   expiry?: ExpiryOptions | undefined;
   /** The company holidays: read each pass from this ConfigMap's `holidays` key (schedule-policy.ts). */
   holidaysConfigMap?: { readonly namespace: string; readonly name: string } | undefined;
+  /** Sees every environment of the pass as listed, before any decision (sleeper-metrics.ts). */
+  onListed?: ((environments: readonly ListedEnvironment[], now: Date) => void) | undefined;
+}
+
+/** An environment's namespace and workloads as a pass listed them (whole API objects). */
+export interface ListedEnvironment {
+  readonly ns: k8s.V1Namespace;
+  readonly workloads: readonly { readonly kind: WorkloadKind; readonly obj: SleepableObject }[];
 }
 
 const DEFAULT_CONCURRENCY = 32;
@@ -169,6 +177,8 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
       }
     });
   }
+
+  options.onListed?.([...work.values()], now);
 
   // Decide everything first (no I/O), then send only the patches that are needed.
   interface Task { env: string; kind: WorkloadKind; obj: SleepableObject; target: SleepTarget }

@@ -2,6 +2,7 @@
 import { sleepEnvironment, wakeEnvironment } from '../adapters/sleep.ts';
 import { waitUntilReady } from '../adapters/wait-ready.ts';
 import { runSleeper } from '../adapters/sleeper.ts';
+import type { RunSleeperOptions } from '../adapters/sleeper.ts';
 import { DEFAULT_MINIMUM_WAKE_HOURS } from '../core/sleep-plan.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { parseDuration, stringOption, withProgress } from './command.ts';
@@ -21,6 +22,14 @@ function report(ctx: CommandContext, name: string, result: { skipped: string[]; 
     for (const p of result.problems) ctx.out.line(`  problem: ${p}`);
   }
   return result.problems.length > 0 ? 1 : 0;
+}
+
+/** `--metrics-port 9090` → 9090; a port from 1 to 65535. */
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65_535)) throw new InvalidInputError(`Invalid --metrics-port "${text}": expected a port from 1 to 65535.`, 'For example --metrics-port 9090.');
+  return port;
 }
 
 /** `t-env-system/holidays` → its namespace and name. */
@@ -71,12 +80,19 @@ export const sleepCommands: Command[] = [
       once: { type: 'boolean', description: 'one pass, then exit (1 if any environment had a problem)' },
       interval: { type: 'string', description: 'time between passes (default 60s)', valueName: 'duration' },
       'holidays-configmap': { type: 'string', description: 'company holidays: a ConfigMap whose "holidays" key lists dates and ranges (asleep all day in each environment\'s zone)', valueName: 'namespace/name' },
+      'metrics-port': { type: 'string', description: 'serve Prometheus metrics on this port (all interfaces) at /metrics', valueName: 'port' },
     },
     async run(ctx) {
       const s = session(ctx);
       const intervalMs = parseDuration(stringOption(ctx, 'interval') ?? '60s', 'interval');
       const holidaysConfigMap = parseConfigMapRef(stringOption(ctx, 'holidays-configmap'));
-      const pass = await runSleeper(s, {
+      const metricsPort = parsePort(stringOption(ctx, 'metrics-port'));
+      // Loaded only when asked for: prom-client stays out of every other command's start-up.
+      const { SleeperMetrics, serveMetrics } = metricsPort === undefined ? {} : await import('../adapters/sleeper-metrics.ts');
+      const metrics = SleeperMetrics && new SleeperMetrics();
+      await using server = metrics && await serveMetrics!(metrics.registry, metricsPort!);
+      if (server && !ctx.out.json) ctx.out.line(`serving metrics on port ${server.port} at /metrics`);
+      const options: RunSleeperOptions = {
         intervalMs, once: ctx.values['once'] === true, signal: ctx.signal, holidaysConfigMap,
         onEvent: (event) => {
           if (ctx.out.json) {
@@ -96,7 +112,8 @@ export const sleepCommands: Command[] = [
             ctx.out.line(`warning: ${event.message}`);
           }
         },
-      });
+      };
+      const pass = await runSleeper(s, metrics?.instrument(options) ?? options);
       return pass && pass.environments.some((e) => e.problems.length > 0) ? 1 : 0;
     },
   },

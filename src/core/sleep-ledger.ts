@@ -198,6 +198,34 @@ export function ledgerTotals(ledger: SleepLedger, fromDay: number, toDay: number
   return totals;
 }
 
+/** A ledger as read at an instant (ms) in its zone; `undefined`: none yet (or a corrupt one). */
+export interface LedgerReading {
+  readonly ledger: SleepLedger | undefined;
+  readonly at: number;
+  readonly zone: string;
+}
+
+/** Seconds asleep recorded on the ledger's days from `fromDay` on, counted up to `at`. */
+function asleepFrom(reading: LedgerReading, fromDay: number): number {
+  if (reading.ledger === undefined) return 0;
+  const totals = ledgerTotals(reading.ledger, fromDay, Number.MAX_SAFE_INTEGER, new Date(reading.at), reading.zone);
+  return LEDGER_CAUSES.reduce((sum, cause) => sum + totals.asleep[cause], 0);
+}
+
+/**
+ * Seconds asleep between two readings of one environment's ledger (the sleeper's metrics, read at
+ * each pass): the asleep total of the newer reading's kept days, then and now, so days that drop
+ * out of the ledger in between cancel out and transitions someone else recorded in between count.
+ * A ledger that did not exist then starts at zero (it was written since); none now, a zone that
+ * changed or a clock that went back give 0. Never more than the time between the readings.
+ */
+export function asleepSecondsBetween(previous: LedgerReading, current: LedgerReading): number {
+  if (current.ledger === undefined || previous.zone !== current.zone || current.at <= previous.at) return 0;
+  const fromDay = localDayOf(current.at, current.zone) - LEDGER_DAYS + 1;
+  const delta = asleepFrom(current, fromDay) - asleepFrom(previous, fromDay);
+  return Math.min(Math.max(0, delta), (current.at - previous.at) / 1000);
+}
+
 /** Who or what made a transition, for its Event. */
 export interface TransitionActor {
   /** The API-server username, when known. */

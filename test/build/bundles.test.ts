@@ -2,7 +2,7 @@
 // the extension bundle stays light, the CLI behaves, and the .vsix holds only what it should.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import type * as Runtime from '../../src/adapters/runtime.ts';
 import { mcpLaunch } from '../../src/core/mcp-launch.ts';
+import { freePort } from '../cluster/cluster.ts';
 
 const root = path.resolve(new URL('../..', import.meta.url).pathname);
 const dist = (f: string): string => path.join(root, 'dist', f);
@@ -77,6 +78,34 @@ describe('bundles', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('the CLI bundle\'s sleeper serves /metrics with prom-client inside, counts failed passes, and closes the port on SIGTERM', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenv-bundle-'));
+    const kubeconfig = path.join(dir, 'config');
+    // A cluster nobody listens on: every pass fails, the endpoint still serves.
+    fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {token: x}\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\n');
+    const port = await freePort();
+    const child = spawn(process.execPath, [dist('cli.js'), 'sleeper', '--interval', '1h', '--metrics-port', String(port)], { env: { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    try {
+      let text = '';
+      for (let i = 0; i < 100 && !/^tenv_sleeper_errors_total\{kind="pass"\} 1$/m.test(text); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+      }
+      assert.match(text, /^tenv_sleeper_errors_total\{kind="pass"\} 1$/m, text);
+      assert.match(text, /^# TYPE tenv_sleeper_pass_duration_seconds histogram$/m);
+      assert.match(stdout, new RegExp(`^serving metrics on port ${port} at /metrics$`, 'm'));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`));
+    for (const bundle of ['extension.js', 'runtime.js']) assert.ok(!fs.readFileSync(dist(bundle), 'utf8').includes('tenv_sleeper_'), `the metrics stay out of ${bundle}`);
+    fs.rmSync(dir, { recursive: true });
   });
 });
 

@@ -22,7 +22,7 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
 const deployDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'deploy', 'sleeper');
-const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml', 'admission-policy.yaml', 'deployment.yaml'];
+const MANIFESTS = ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml', 'admission-policy.yaml', 'deployment.yaml', 'service.yaml'];
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 const owner = `rbac-it-${run}`;
@@ -92,8 +92,16 @@ describe('the in-cluster sleeper\'s RBAC (deploy/sleeper)', () => {
       { apiGroups: ['keda.sh'], resources: ['scaledobjects'], verbs: ['list', 'patch'] },
     ]);
     const deployment = manifests().find((o) => o.kind === 'Deployment') as k8s.V1Deployment;
-    assert.deepEqual(deployment.spec?.template.spec?.containers[0]?.args, ['sleeper', '--interval', '60s']);
+    assert.deepEqual(deployment.spec?.template.spec?.containers[0]?.args, ['sleeper', '--interval', '60s', '--metrics-port', '9090']);
     assert.equal(deployment.spec?.template.spec?.serviceAccountName, 't-env-sleeper');
+    // The metrics: the port the flag opens, scraped by annotation and reachable through the Service.
+    assert.deepEqual(deployment.spec?.template.spec?.containers[0]?.ports, [{ name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
+    assert.deepEqual(deployment.spec?.template.metadata?.annotations, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' });
+    const service = manifests().find((o) => o.kind === 'Service') as k8s.V1Service;
+    assert.deepEqual(service.spec?.ports, [{ name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' }]);
+    for (const [key, label] of Object.entries(service.spec?.selector ?? {})) assert.equal(deployment.spec?.template.metadata?.labels?.[key], label);
+    const kustomization = parseAllDocuments(fs.readFileSync(path.join(deployDir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
+    assert.deepEqual(kustomization.resources, MANIFESTS);
   });
 
   it('a sleeper pass with the ServiceAccount token sleeps, wakes and reports problems as Events', async () => {

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  accrue, ANNOTATION_SLEEP_LEDGER, ledgerAgrees, ledgerTotals, ledgerUpdate, ledgerZone, LEDGER_DAYS, MAX_LEDGER_CHARS, parseLedger, recordTransition, serializeLedger, transitionMessage,
+  accrue, ANNOTATION_SLEEP_LEDGER, asleepSecondsBetween, ledgerAgrees, ledgerTotals, ledgerUpdate, ledgerZone, LEDGER_DAYS, MAX_LEDGER_CHARS, parseLedger, recordTransition, serializeLedger, transitionMessage,
 } from '../../src/core/sleep-ledger.ts';
 import type { LedgerDay, SleepLedger } from '../../src/core/sleep-ledger.ts';
 import { dayOfText } from '../../src/core/schedule.ts';
@@ -142,6 +142,38 @@ describe('recording on a namespace', () => {
     assert.match(corrupt.problem ?? '', /unreadable \(not JSON: "garbage"\); it starts afresh/);
     assert.equal(parseLedger(corrupt.value).ledger?.state, 'awake');
     assert.equal(corrupt.previous, undefined);
+  });
+});
+
+describe('seconds asleep between two readings (the sleeper\'s metrics)', () => {
+  const H = 3600;
+  const reading = (ledger: SleepLedger | undefined, iso: string, zone = BERLIN): { ledger: SleepLedger | undefined; at: number; zone: string } => ({ ledger, at: at(iso).getTime(), zone });
+
+  it('counts the time asleep since the previous reading, across a local midnight, and transitions recorded in between', () => {
+    const asleep = start('asleep', '2026-12-01T19:00:00Z');
+    assert.equal(asleepSecondsBetween(reading(asleep, '2026-12-01T20:00:00Z'), reading(asleep, '2026-12-02T01:00:00Z')), 5 * H);
+    // Woken by hand at 03:00Z, asleep again at 05:00Z: only the asleep parts count.
+    const woken = recordTransition(asleep, { state: 'awake', cause: 'manual', at: at('2026-12-02T03:00:00Z') }, BERLIN)!;
+    const slept = recordTransition(woken, { state: 'asleep', cause: 'manual', at: at('2026-12-02T05:00:00Z') }, BERLIN)!;
+    assert.equal(asleepSecondsBetween(reading(asleep, '2026-12-02T01:00:00Z'), reading(slept, '2026-12-02T06:00:00Z')), 3 * H);
+    assert.equal(asleepSecondsBetween(reading(woken, '2026-12-02T03:00:00Z'), reading(woken, '2026-12-02T04:00:00Z')), 0, 'awake');
+  });
+
+  it('a ledger written since the previous reading starts from zero; none now, a clock gone back or a new zone give 0', () => {
+    const asleep = start('asleep', '2026-12-01T19:00:00Z');
+    assert.equal(asleepSecondsBetween(reading(undefined, '2026-12-01T18:59:00Z'), reading(asleep, '2026-12-01T21:00:00Z')), 2 * H);
+    assert.equal(asleepSecondsBetween(reading(asleep, '2026-12-01T21:00:00Z'), reading(undefined, '2026-12-01T22:00:00Z')), 0);
+    assert.equal(asleepSecondsBetween(reading(asleep, '2026-12-01T21:00:00Z'), reading(asleep, '2026-12-01T20:00:00Z')), 0);
+    assert.equal(asleepSecondsBetween(reading(asleep, '2026-12-01T21:00:00Z'), reading(asleep, '2026-12-01T22:00:00Z', 'UTC')), 0);
+  });
+
+  it('is not fooled by days dropping out of the ledger, and never exceeds the time between the readings', () => {
+    const asleep = start('asleep', '2026-11-01T12:00:00Z');
+    // 40 days later the first days have dropped out of the kept window; an hour asleep is an hour.
+    assert.equal(asleepSecondsBetween(reading(asleep, '2026-12-10T22:30:00Z'), reading(asleep, '2026-12-10T23:30:00Z')), H);
+    // A restarted ledger that says more than the time between: bounded.
+    const other = start('asleep', '2026-12-09T00:00:00Z');
+    assert.equal(asleepSecondsBetween(reading(undefined, '2026-12-10T22:00:00Z'), reading(other, '2026-12-10T23:00:00Z')), H);
   });
 });
 

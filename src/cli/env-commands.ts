@@ -33,7 +33,8 @@ export async function resolveEnvironment(ctx: CommandContext, s: KubeSession): P
   // Only environments created by my API identity count: an owner label anyone could have written
   // must not pick where `t dev start` syncs my workspace to (issue #17, M5).
   const [envs, username] = await Promise.all([loadEnvironments(s), whoAmI(s)]);
-  const labelled = envs.filter((e) => e.owner === me(ctx.env));
+  // A terminating namespace is on its way out: it is nobody's "my environment" any more.
+  const labelled = envs.filter((e) => e.owner === me(ctx.env) && e.state !== 'terminating');
   const mine = labelled.filter((e) => isVerifiablyMine(e, username)).map((e) => e.name);
   if (mine.length === 1) return mine[0]!;
   const unverified = labelled.filter((e) => !isVerifiablyMine(e, username)).map((e) => e.name);

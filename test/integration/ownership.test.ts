@@ -111,11 +111,19 @@ describe('environment ownership (deploy/environments)', () => {
     assert.equal(picked.code, 1);
     // Resolved to Bob's real environment (not "several", not the decoy): its workload list is checked.
     assert.match(picked.stderr, new RegExp(`The workload web in ${real} does not exist`));
+    // While it is terminating (held by a finalizer here) it is no longer "my environment" either.
+    await core.createNamespacedConfigMap({ namespace: real, body: { metadata: { name: 'hold', finalizers: ['example.com/hold'] } } });
     await core.deleteNamespace({ name: real });
+    await eventually('bob\'s environment terminating', async () => (await core.readNamespace({ name: real })).status?.phase === 'Terminating');
+    try {
+      const refused = await t(['dev', 'start', 'api'], bobConfig, bob);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, new RegExp(`You own no environment .*${decoy} carry your owner label but were not created by you`));
+      assert.match(refused.stderr, /Pass --env <name>/);
+      assert.equal((await core.readNamespace({ name: real })).status?.phase, 'Terminating', 'still terminating when the CLI looked');
+    } finally {
+      await core.patchNamespacedConfigMap({ namespace: real, name: 'hold', body: { metadata: { finalizers: null } } }, mergePatch).catch(() => undefined);
+    }
     await eventually('bob\'s environment gone', async () => (await core.listNamespace({ fieldSelector: `metadata.name=${real}` })).items.length === 0, 60_000);
-    const refused = await t(['dev', 'start', 'api'], bobConfig, bob);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, new RegExp(`You own no environment .*${decoy} carry your owner label but were not created by you`));
-    assert.match(refused.stderr, /Pass --env <name>/);
   });
 });

@@ -161,6 +161,7 @@ describe('wake from the store', () => {
 describe('Start Dev from the store', () => {
   it('sees the same workloads (with labels) and the same asleep verdict as a fresh read, asleep and awake', async () => {
     const env = await createEnv('dev');
+    await eventually('every workload in the store', () => Promise.resolve(store.environment(env)?.workloads.length === WORKLOADS.length));
     for (const phase of ['awake', 'asleep'] as const) {
       if (phase === 'asleep') await asleepInStore(env);
       const info = store.environment(env);

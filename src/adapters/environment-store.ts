@@ -52,6 +52,8 @@ interface Source {
  */
 class PerNamespaceSource implements Source {
   private readonly informers = new Map<string, ResilientInformer<k8s.KubernetesObject> | 'forbidden'>();
+  /** Namespaces whose informer has its first list. */
+  private readonly synced = new Set<string>();
   private readonly make: (namespace: string) => ResilientInformer<k8s.KubernetesObject>;
   private readonly onForbidden: (namespace: string, error: Error) => void;
 
@@ -66,6 +68,7 @@ class PerNamespaceSource implements Source {
     for (const [ns, informer] of this.informers) {
       if (wanted.has(ns)) continue;
       this.informers.delete(ns);
+      this.synced.delete(ns);
       if (informer !== 'forbidden') await informer.stop();
     }
     await Promise.all(namespaces.filter((ns) => !this.informers.has(ns)).map(async (ns) => {
@@ -73,12 +76,18 @@ class PerNamespaceSource implements Source {
       this.informers.set(ns, informer);
       try {
         await informer.start();
+        if (this.informers.get(ns) === informer) this.synced.add(ns);
       } catch (error) {
         if (!isApiStatus(error, 403)) throw error;
         this.informers.set(ns, 'forbidden');
         this.onForbidden(ns, asError(error));
       }
     }));
+  }
+
+  /** Whether `namespace` is watched and listed (not forbidden, not still starting). */
+  watches(namespace: string): boolean {
+    return this.synced.has(namespace);
   }
 
   list(namespace?: string): readonly k8s.KubernetesObject[] {
@@ -345,12 +354,27 @@ export class EnvironmentStore {
    */
   known(name: string): KnownEnvironment | undefined {
     const namespace = this.informers.get('namespaces')?.get(name) as k8s.V1Namespace | undefined;
-    if (!namespace) return undefined;
+    if (!namespace || !this.watchesWorkloadsOf(name)) return undefined;
     return { namespace, workloads: WORKLOAD_KINDS.flatMap((kind) => (this.informers.get(kind)?.list(name) ?? []).map((obj) => ({ kind, obj: obj }))) };
   }
 
-  /** The environment's Deployments and StatefulSets for waitUntilReady, from the watches the store already has. */
-  readiness(name: string): ReadinessSource {
+  /**
+   * Whether the store is connected and lists every workload kind of `name` (per-namespace
+   * watches: not forbidden, not still starting): only then is what it holds "what is there".
+   */
+  private watchesWorkloadsOf(name: string): boolean {
+    return this._status.kind === 'ready' && WORKLOAD_KINDS.every((kind) => {
+      const source = this.informers.get(kind);
+      return source !== undefined && (!(source instanceof PerNamespaceSource) || source.watches(name));
+    });
+  }
+
+  /**
+   * The environment's Deployments and StatefulSets for waitUntilReady, from the watches the store
+   * already has; undefined when the store does not watch them (then the wait watches on its own).
+   */
+  readiness(name: string): ReadinessSource | undefined {
+    if (!this.watchesWorkloadsOf(name)) return undefined;
     return {
       start: () => Promise.resolve(),
       scalables: () => SCALABLE_KINDS.map((kind) => ({ kind, items: (this.informers.get(kind)?.list(name) ?? []) })),

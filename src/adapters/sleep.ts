@@ -48,9 +48,11 @@ export interface TransitionOptions extends ApiOptions {
   actor?: TransitionActor | undefined;
   /**
    * The namespace and its workloads as a live store already holds them (the extension): no reads
-   * before the writes. A stale copy costs nothing but a 409 and a re-read (every write carries the
-   * resourceVersion it was planned from); a workload the store has not seen yet is left to the
-   * sleeper's next pass, which converges on the marker written here.
+   * before the writes. Every write carries the resourceVersion it was planned from, and a stale
+   * namespace (a 409 on the marker) has the namespace and the workloads read afresh, so a sleep or
+   * wake the store has not seen yet is not planned around. A workload changed or created without
+   * any change to its namespace, and not yet seen by the store, is left to the sleeper's next pass,
+   * which converges on the marker written here. Pass it only from a store that is connected.
    */
   known?: KnownEnvironment | undefined;
 }
@@ -156,8 +158,10 @@ async function transition(
     return { items: [], problem: `KEDA ScaledObjects left alone: ${toTEnvError(error, session, `list scaledobjects in namespace ${name}`).message}` };
   });
   scaledObjects.catch(() => undefined); // awaited below
-  const { ns: first, workloads } = known ? { ns: known.namespace, workloads: known.workloads } : await readNamespaceAndWorkloads(api, name, read);
-  let ns = first;
+  let { ns, workloads } = known ? { ns: known.namespace, workloads: known.workloads } : await readNamespaceAndWorkloads(api, name, read);
+  // A stored copy whose namespace turns out stale (a 409) may hold stale workloads too (a sleep
+  // the store has not seen would plan no wake at all): then both are read afresh.
+  let stale = false;
   // The marker and the ledger go in one patch, based on the namespace as read (a 409 reads it
   // again), so the ledger never records a transition whose marker was not written, or twice.
   let written: { problem: string | undefined; ledgerProblem: string | undefined; event: boolean };
@@ -180,7 +184,12 @@ async function transition(
     } catch (error) {
       if (!isApiStatus(error, 409) || attempt >= CONFLICT_RETRIES) throw toTEnvError(error, session, `patch namespace ${name}`);
     }
-    ns = await read(api);
+    if (known && !stale) {
+      stale = true;
+      ({ ns, workloads } = await readNamespaceAndWorkloads(api, name, read));
+    } else {
+      ns = await read(api);
+    }
   }
   const event = written.event ? actor.then((who) => transitionEvent(api, name, target, cause, who, now)) : Promise.resolve();
   event.catch(() => undefined); // awaited after the workloads

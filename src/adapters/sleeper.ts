@@ -15,7 +15,7 @@ import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts'
 import type { WorkloadKind } from '../core/environment.ts';
 import { WORKLOAD_KINDS } from '../core/kinds.ts';
 import { asError, describeError, isCancelled, isTEnvError } from '../core/errors.ts';
-import { isSleeperManaged, sleepDecisions } from '../core/baseline-sleep.ts';
+import { baselineReachedBy, isSleeperManaged, sleepDecisions } from '../core/baseline-sleep.ts';
 import type { EnvironmentVerdict } from '../core/environment-verdict.ts';
 import { companyHolidays } from '../core/schedule-policy.ts';
 import type { Holidays } from '../core/schedule-policy.ts';
@@ -146,7 +146,8 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   // labelled as both is listed once. They never expire, so the sweep above does not see them.
   const envNames = new Set(included.map((ns) => ns.metadata?.name));
   const managed = [...included, ...baselines.filter((ns) => !envNames.has(ns.metadata?.name) && (options.include?.(ns.metadata?.name ?? '') ?? true) && isSleeperManaged(ns, own))];
-  const decide = sleepDecisions(included, now, company);
+  // An auto baseline follows every overlay listed, also those another sleeper's `include` shard handles.
+  const decide = sleepDecisions(namespaces, now, company);
   for (const ns of managed) {
     const name = ns.metadata?.name;
     if (name && isProtectedNamespace(name, own)) {
@@ -228,6 +229,15 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
     }
   });
+  // An overlay deferred because someone woke (or slept) it meanwhile may have woken its `auto`
+  // baseline too, which this pass decided from the old overlay: the baseline waits as well.
+  for (const name of [...moved]) {
+    const baseline = baselineReachedBy(work.get(name)?.ns.metadata?.annotations);
+    if (baseline !== undefined && work.has(baseline) && !moved.has(baseline)) {
+      moved.add(baseline);
+      work.get(baseline)?.skipped.push(`its overlay ${name} changed during the pass; the next pass decides again`);
+    }
+  }
   const withPatches = new Set(patches.map((t) => t.env));
 
   // One namespace patch per environment whose ledger or markers need it (none in a steady pass),

@@ -16,7 +16,7 @@
 // - Any other awake hours: the baseline follows them exactly like an environment. None: left alone.
 // The overlays are those of the sleeper's own list of environments: no request per baseline.
 import { ANNOTATION_BASELINE, LABEL_BASELINE } from './baseline-copy.ts';
-import { ANNOTATION_AWAKE_HOURS, ANNOTATION_SLEEP_LEDGER, ANNOTATION_TIMEZONE, isProtectedNamespace, LABEL_ENVIRONMENT } from './environment.ts';
+import { ANNOTATION_AWAKE_HOURS, ANNOTATION_SLEEP_LEDGER, ANNOTATION_TIMEZONE, checkEnvironmentName, isProtectedNamespace, LABEL_ENVIRONMENT } from './environment.ts';
 import type { NamespaceLike } from './environment.ts';
 import { evaluate, isAutoHours } from './environment-verdict.ts';
 import type { Annotations, EnvironmentVerdict, SleepTarget } from './environment-verdict.ts';
@@ -56,7 +56,8 @@ export function followsOverlays(annotations: Annotations): boolean {
 /** The baseline an environment keeps awake: the `t-env.dev/baseline` of an overlay; none for a full copy. */
 export function baselineReachedBy(annotations: Annotations): string | undefined {
   const baseline = annotations?.[ANNOTATION_BASELINE];
-  return baseline && annotations?.[ANNOTATION_OVERLAY] === 'true' ? baseline : undefined;
+  // Written by whoever may edit the overlay: a name that is no namespace name reaches no baseline (and no field selector or message).
+  return baseline && checkEnvironmentName(baseline) === undefined && annotations?.[ANNOTATION_OVERLAY] === 'true' ? baseline : undefined;
 }
 
 /** The ledger's cause for an environment's verdict: the schedule, or a person's marker. */
@@ -102,13 +103,11 @@ export function baselineDecision(annotations: Annotations, overlays: readonly Ov
  */
 export function sleepDecisions(environments: readonly NamespaceLike[], now: Date, company?: Holidays): (ns: NamespaceLike) => SleepDecision {
   const overlays = new Map<string, OverlayStanding[]>();
-  const own = new Map<string, EnvironmentVerdict>();
   for (const env of environments) {
     const name = env.metadata?.name;
     const baseline = baselineReachedBy(env.metadata?.annotations);
     if (!name || baseline === undefined || env.metadata?.deletionTimestamp) continue;
     const verdict = evaluate(env.metadata?.annotations, now, company);
-    own.set(name, verdict);
     overlays.set(baseline, [...(overlays.get(baseline) ?? []), { name, state: verdict.state, reason: verdict.reason }]);
   }
   return (ns) => {

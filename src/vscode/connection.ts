@@ -81,7 +81,7 @@ export class ClusterConnection implements vscode.Disposable {
     return this.store?.readiness(name);
   }
 
-  /** The API server's name for the user (SelfSubjectReview), asked once per session. */
+  /** The API server's name for the user (SelfSubjectReview), asked once per session; a failure is asked again next time. Wake and Start Dev only name the user in an Event with it: they go on without it. */
   async username(): Promise<string> {
     const session = await this.requireSession();
     if (this.identity?.session !== session) {

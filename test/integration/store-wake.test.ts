@@ -96,7 +96,9 @@ describe('wake from the store', () => {
     assert.equal(result.changed, 4);
     assert.deepEqual([...result.changedWorkloads].sort(), ['CronJob/report', 'Deployment/api', 'Deployment/web', 'StatefulSet/db']);
     const progress: string[] = [];
-    await waitUntilReady(admin, env, { source: store.readiness(env), waking: result.changedWorkloads, timeoutMs: 60_000, onProgress: (t) => progress.push(t) });
+    const source = store.readiness(env);
+    assert.ok(source, 'the store watches the environment: the wait uses its watches');
+    await waitUntilReady(admin, env, { source, waking: result.changedWorkloads, timeoutMs: 60_000, onProgress: (t) => progress.push(t) });
     const now = await replicas(env);
     for (const [name, count] of Object.entries(ORIGINAL)) {
       assert.equal(now[name]?.replicas, count, `${name} restored`);
@@ -106,7 +108,7 @@ describe('wake from the store', () => {
     assert.match(progress.at(-1) ?? '', /3\/3 workloads ready$/);
   });
 
-  it('a stale copy (namespace and a workload changed after the store saw them) costs a 409 and a re-read: the newer count is kept', async () => {
+  it('a stale copy (namespace and a workload changed after the store saw them) costs a 409 and a fresh read of both: the newer count is kept', async () => {
     const env = await createEnv('stale');
     await asleepInStore(env);
     const stale = store.known(env);
@@ -118,13 +120,25 @@ describe('wake from the store', () => {
     const result = await wakeEnvironment(admin, env, { minimumHours: 1, hooks, known: stale });
     assert.deepEqual(result.problems, []);
     assert.ok(requests.some((r) => r.verb === 'get' && r.resource === 'namespaces'), 'the namespace was read again after its 409');
-    assert.ok(requests.some((r) => r.verb === 'get' && r.resource === 'deployments' && r.name === 'web'), 'web was read again after its 409');
+    assert.ok(requests.some((r) => r.verb === 'list' && r.resource === 'deployments'), 'and the workloads listed again with it');
     const now = await replicas(env);
     assert.equal(now['web']?.replicas, 3, 'the count recorded after the store looked wins');
     assert.equal(now['api']?.replicas, 2);
     const annotations = (await core.readNamespace({ name: env })).metadata?.annotations ?? {};
     assert.equal(annotations['example.com/touched'], 'yes');
     assert.ok(annotations['t-env.dev/awake-until']);
+  });
+
+  it('a copy taken while awake, woken after a sleep the store has not seen: the 409 on the marker has the workloads read afresh, and they wake', async () => {
+    const env = await createEnv('unseen');
+    await eventually('every workload in the store', () => Promise.resolve(store.environment(env)?.workloads.length === WORKLOADS.length));
+    const awake = store.known(env);
+    assert.ok(awake);
+    await sleepEnvironment(admin, env);
+    const result = await wakeEnvironment(admin, env, { minimumHours: 1, known: awake });
+    assert.deepEqual([...result.changedWorkloads].sort(), ['CronJob/report', 'Deployment/api', 'Deployment/web', 'StatefulSet/db']);
+    const now = await replicas(env);
+    for (const [name, count] of Object.entries(ORIGINAL)) assert.equal(now[name]?.replicas, count, `${name} woken`);
   });
 
   it('killed between any two requests: run again from the store, nothing is lost', async () => {

@@ -65,6 +65,12 @@ describe('baseline sleep: auto', () => {
     assert.equal(baselineReachedBy(overlay('alice', 'main').metadata?.annotations), 'main');
   });
 
+  it('a baseline annotation that is no namespace name reaches no baseline (hostile or corrupt overlay)', () => {
+    for (const bad of ['main,metadata.name!=x', 'Main', 'x'.repeat(64), 'main\u001b[31m']) {
+      assert.equal(baselineReachedBy(overlay('alice', bad).metadata?.annotations), undefined, bad);
+    }
+  });
+
   it('only overlays of this baseline count, and not one being deleted', () => {
     assert.equal(sleepDecisions([overlay('alice', 'other')], monday)(auto).verdict.state, 'asleep');
     const deleting = overlay('alice', 'main');

@@ -28,7 +28,7 @@ export const startDev: CommandFactory = (ctx) => async (arg?: unknown) => {
     const planned = await rt.planDev(session, { manifest, service: picked.service, namespace: picked.namespace, known });
     if (planned.asleep) {
       await rt.wakeForDev(session, picked.namespace, {
-        minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }), user: await ctx.connection.username(),
+        minimumHours: config.wakeMinimumHours(), signal, onProgress: (message) => progress.report({ message }), user: await ctx.connection.username().catch(() => undefined),
         ...(known ? { known: ctx.connection.known(picked.namespace), source: ctx.connection.readiness(picked.namespace) } : {}),
       });
     }

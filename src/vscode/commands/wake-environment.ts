@@ -18,7 +18,7 @@ export const wakeEnvironment: CommandFactory = (ctx) => async (arg?: unknown) =>
       const rt = runtime();
       // The store already holds the namespace and its workloads: the wake writes without reading them again.
       const result = await rt.wakeEnvironment(session, env.name, {
-        minimumHours: config.wakeMinimumHours(), signal, actor: { via: 'VS Code', user: await ctx.connection.username() },
+        minimumHours: config.wakeMinimumHours(), signal, actor: { via: 'VS Code', user: await ctx.connection.username().catch(() => undefined) },
         known: ctx.connection.known(env.name), onProgress: (message) => progress.report({ message }),
       });
       for (const p of result.problems) ctx.log.warn(`${env.name}: ${p}`);

@@ -222,4 +222,27 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
       ]));
     }
   });
+
+  it('an overlay woken while a pass is putting it to sleep: the pass defers the overlay and its auto baseline', async () => {
+    // 23:00 Berlin-time Tuesday: the developer's wake above has ended, so the pass wants both asleep…
+    let woke = false;
+    const pass = await reconcileAll(admin, {
+      selector, now: at('2026-01-13T23:00:00Z'),
+      hooks: {
+        // …but as the pass re-reads the overlay before writing, a Wake lands on it (the marker it writes).
+        beforeRequest: async (r) => {
+          if (woke || r.verb !== 'list' || r.resource !== 'namespaces' || r.name !== overlay) return;
+          woke = true;
+          await core.patchNamespace({ name: overlay, body: { metadata: { annotations: { 't-env.dev/awake-until': '2026-01-14T08:00:00Z' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+        },
+      },
+    });
+    assert.ok(woke, 'the pass re-read the overlay');
+    assert.equal(resultOf(pass, overlay)?.action, 'none');
+    assert.equal(resultOf(pass, base)?.action, 'none', 'the baseline waits for the next pass');
+    assert.ok(pass.environments.find((e) => e.name === base)?.skipped.some((t) => t.includes(`its overlay ${overlay} changed during the pass`)));
+    assert.deepEqual(await replicas(base), awakeBaseline, 'the baseline still serves the woken overlay');
+    const next = await sleeper('2026-01-13T23:05:00Z');
+    assert.deepEqual(resultOf(next, base), { action: 'none', desired: 'awake', problems: [] }, 'the next pass sees the overlay awake');
+  });
 });

@@ -1,6 +1,7 @@
 // Environments from a baseline: create from a baseline of N Deployments, N Services, N ConfigMaps
 // and N/5 Secrets (one list per kind and one create per object), then diff and refresh of the
-// in-sync copy, which must cost lists (and namespace reads) only.
+// in-sync copy, which must cost lists (and namespace reads) only. Each run starts on a settled
+// cluster: the baseline's pods, and the previous copy's, already run.
 import * as k8s from '@kubernetes/client-node';
 import type { KubeSession } from '../src/adapters/kube.ts';
 import { createFromBaseline, diffEnvironment, refreshEnvironment } from '../src/adapters/baseline.ts';
@@ -14,6 +15,20 @@ export interface BaselineBenchResult {
   create: { medianMs: number; lists: number; writes: number; requests: number };
   diffMs: number;
   refresh: { medianMs: number; writes: number; requests: number };
+}
+
+/**
+ * Waits until `pods` pods of `namespace` run: a baseline has been running for a while when someone
+ * copies it, so the timings start once the cluster has scheduled (kwok: started) the pods of the
+ * baseline just made, not while it is still working through them.
+ */
+export async function baselineSettled(core: k8s.CoreV1Api, namespace: string, pods: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const list = await core.listNamespacedPod({ namespace });
+    if (list.items.filter((p) => p.status?.phase === 'Running').length >= pods) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the pods of ${namespace} did not all start within 5 minutes`);
 }
 
 async function ensureBaseline(kc: k8s.KubeConfig, name: string, workloads: number): Promise<void> {
@@ -64,6 +79,8 @@ export async function benchBaselineCopy(session: KubeSession, options: { workloa
       await refreshEnvironment(session, env, {}, { hooks: { beforeRequest: (r: ApiRequest) => { refreshVerbs.push(r.verb); } }, counter: refreshCounter });
       refreshMs.push(performance.now() - refreshStarted);
       refresh = { writes: refreshVerbs.filter((v) => v !== 'list' && v !== 'get').length, requests: refreshCounter.count };
+      // The next run starts on a settled cluster too, not while this copy's pods are being started.
+      await baselineSettled(core, env, options.workloads);
       options.log?.(`copy ${run + 1}/${options.runs}: ${Math.round(createMs.at(-1)!)} ms, refresh ${Math.round(refreshMs.at(-1)!)} ms`);
     }
   } finally {

@@ -45,6 +45,7 @@ async function ensureBaseline(kc: k8s.KubeConfig, name: string, workloads: numbe
     await core.createNamespacedService({ namespace, body: { metadata: { name: app }, spec: { selector: { app }, ports: [{ port: 80 }] } } });
     await apps.createNamespacedDeployment({ namespace, body: { metadata: { name: app }, spec: { replicas: 2, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `registry.example/${app}:1` }] } } } } });
   });
+  await baselineSettled(core, name, 2 * workloads);
 }
 
 export async function benchBaselineCopy(session: KubeSession, options: { workloads: number; runs: number; log?: (m: string) => void }): Promise<BaselineBenchResult> {

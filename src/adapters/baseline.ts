@@ -58,7 +58,7 @@ export interface RejectedObject {
 export interface CopyResult {
   readonly environment: string;
   readonly baseline: string;
-  /** Objects applied. */
+  /** Objects written (created into a new environment, or applied). */
   readonly applied: number;
   readonly rejected: readonly RejectedObject[];
   /** Kinds that could not be read (one line each, naming the kind). */

@@ -1,6 +1,7 @@
 // Environments from a baseline: create from a baseline of N Deployments, N Services, N ConfigMaps
-// and N/5 Secrets (one list per kind and one apply per object), then diff and refresh of the
-// in-sync copy, which must cost lists (and namespace reads) only.
+// and N/5 Secrets (one list per kind and one create per object), then diff and refresh of the
+// in-sync copy, which must cost lists (and namespace reads) only. Each run starts on a settled
+// cluster: the baseline's pods, and the previous copy's, already run.
 import * as k8s from '@kubernetes/client-node';
 import type { KubeSession } from '../src/adapters/kube.ts';
 import { createFromBaseline, diffEnvironment, refreshEnvironment } from '../src/adapters/baseline.ts';
@@ -11,9 +12,23 @@ import { limited, median, round } from './stats.ts';
 export interface BaselineBenchResult {
   workloads: number;
   objects: number;
-  create: { medianMs: number; lists: number; applies: number; requests: number };
+  create: { medianMs: number; lists: number; writes: number; requests: number };
   diffMs: number;
   refresh: { medianMs: number; writes: number; requests: number };
+}
+
+/**
+ * Waits until `pods` pods of `namespace` run: a baseline has been running for a while when someone
+ * copies it, so the timings start once the cluster has scheduled (kwok: started) the pods of the
+ * baseline just made, not while it is still working through them.
+ */
+export async function baselineSettled(core: k8s.CoreV1Api, namespace: string, pods: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const list = await core.listNamespacedPod({ namespace });
+    if (list.items.filter((p) => p.status?.phase === 'Running').length >= pods) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the pods of ${namespace} did not all start within 5 minutes`);
 }
 
 async function ensureBaseline(kc: k8s.KubeConfig, name: string, workloads: number): Promise<void> {
@@ -30,6 +45,7 @@ async function ensureBaseline(kc: k8s.KubeConfig, name: string, workloads: numbe
     await core.createNamespacedService({ namespace, body: { metadata: { name: app }, spec: { selector: { app }, ports: [{ port: 80 }] } } });
     await apps.createNamespacedDeployment({ namespace, body: { metadata: { name: app }, spec: { replicas: 2, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `registry.example/${app}:1` }] } } } } });
   });
+  await baselineSettled(core, name, 2 * workloads);
 }
 
 export async function benchBaselineCopy(session: KubeSession, options: { workloads: number; runs: number; log?: (m: string) => void }): Promise<BaselineBenchResult> {
@@ -38,7 +54,7 @@ export async function benchBaselineCopy(session: KubeSession, options: { workloa
   await ensureBaseline(session.kc, base, options.workloads);
   const createMs: number[] = [];
   const refreshMs: number[] = [];
-  let create = { lists: 0, applies: 0, requests: 0 };
+  let create = { lists: 0, writes: 0, requests: 0 };
   let refresh = { writes: 0, requests: 0 };
   let diffMs = 0;
   let objects = 0;
@@ -49,12 +65,12 @@ export async function benchBaselineCopy(session: KubeSession, options: { workloa
       envs.push(env);
       const verbs: string[] = [];
       const counter = new RequestCounter();
-      const hooks = { beforeRequest: (r: ApiRequest) => { verbs.push(r.verb); } };
+      const hooks = { beforeRequest: (r: ApiRequest) => { verbs.push(r.resource === 'namespaces' ? `${r.verb} namespace` : r.verb); } };
       const started = performance.now();
       const result = await createFromBaseline(session, { name: env, baseline: base, owner: 'bench', timezone: 'UTC', awakeHours: 'always' }, { hooks, counter });
       createMs.push(performance.now() - started);
       objects = result.applied;
-      create = { lists: verbs.filter((v) => v === 'list').length, applies: verbs.filter((v) => v === 'apply').length, requests: counter.count };
+      create = { lists: verbs.filter((v) => v === 'list').length, writes: verbs.filter((v) => v === 'create' || v === 'apply').length, requests: counter.count };
       const diffStarted = performance.now();
       await diffEnvironment(session, env);
       diffMs = performance.now() - diffStarted;
@@ -64,6 +80,8 @@ export async function benchBaselineCopy(session: KubeSession, options: { workloa
       await refreshEnvironment(session, env, {}, { hooks: { beforeRequest: (r: ApiRequest) => { refreshVerbs.push(r.verb); } }, counter: refreshCounter });
       refreshMs.push(performance.now() - refreshStarted);
       refresh = { writes: refreshVerbs.filter((v) => v !== 'list' && v !== 'get').length, requests: refreshCounter.count };
+      // The next run starts on a settled cluster too, not while this copy's pods are being started.
+      await baselineSettled(core, env, options.workloads);
       options.log?.(`copy ${run + 1}/${options.runs}: ${Math.round(createMs.at(-1)!)} ms, refresh ${Math.round(refreshMs.at(-1)!)} ms`);
     }
   } finally {

@@ -8,6 +8,7 @@ import type { Listed } from '../src/core/baseline-diff.ts';
 import { inferCallGraph, planOverlay } from '../src/core/overlay-plan.ts';
 import type { KubeSession } from '../src/adapters/kube.ts';
 import { createOverlay } from '../src/adapters/overlay.ts';
+import { baselineSettled } from './baseline.ts';
 import { limited, median, round } from './stats.ts';
 
 const CALLS = 10;
@@ -75,6 +76,7 @@ export interface OverlayCreateBenchResult {
 /**
  * Creates an overlay of 3 workloads (the entry points svc-0…2, whose callers are none) from a dense
  * baseline in the cluster: 3 workloads with their Services and ConfigMaps, and N-3 routed Services.
+ * Timed once the baseline's pods run (see baselineSettled).
  */
 export async function benchOverlayCreate(session: KubeSession, workloads: number): Promise<OverlayCreateBenchResult> {
   const core = session.kc.makeApiClient(k8s.CoreV1Api);
@@ -87,6 +89,7 @@ export async function benchOverlayCreate(session: KubeSession, workloads: number
     await limited(b.configMaps, 16, (body) => core.createNamespacedConfigMap({ namespace: base, body: body as unknown as k8s.V1ConfigMap }));
     await limited(b.services, 16, (body) => core.createNamespacedService({ namespace: base, body: body as unknown as k8s.V1Service }));
     await limited(b.deployments, 16, (body) => apps.createNamespacedDeployment({ namespace: base, body: body as unknown as k8s.V1Deployment }));
+    await baselineSettled(core, base, b.deployments.reduce((n, d) => n + ((d['spec'] as { replicas: number }).replicas), 0));
     const started = performance.now();
     const result = await createOverlay(session, { name: env, baseline: base, owner: 'bench', timezone: 'UTC', awakeHours: 'always' }, { only: ['svc-0', 'svc-1', 'svc-2'] });
     const createMs = performance.now() - started;

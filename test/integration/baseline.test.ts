@@ -235,6 +235,30 @@ describe('diff, refresh and reset', () => {
   });
 });
 
+describe('refresh after the baseline drops a field', () => {
+  const env = `ray-${run}`;
+  after(() => {
+    helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base]);
+  });
+
+  it('drops it from a copy that create wrote, as if the copy had been applied', async () => {
+    created.push(env);
+    await createFromBaseline(admin, input(env));
+    const owners = async (): Promise<string[]> => ((await core.readNamespacedConfigMap({ namespace: env, name: 'settings' })).metadata?.managedFields ?? [])
+      .map((m) => `${m.manager ?? ''}/${m.operation ?? ''}`).sort();
+    assert.deepEqual(await owners(), ['t-env-create/Update'], 'create writes copies with a plain create');
+    await core.patchNamespacedConfigMap({ namespace: base, name: 'settings', body: { data: { GREETING: null } } }, mergePatch);
+    const verbs: string[] = [];
+    const result = await refreshEnvironment(admin, env, {}, { hooks: { beforeRequest: (r: ApiRequest) => { verbs.push(`${r.verb} ${r.resource}/${r.name ?? ''}`); } } });
+    assert.equal(result.applied, 1);
+    assert.deepEqual(verbs.filter((v) => !v.startsWith('list') && !v.startsWith('get')), ['patch configmaps/settings', 'apply configmaps/settings']);
+    assert.deepEqual((await core.readNamespacedConfigMap({ namespace: env, name: 'settings' })).data, { API_URL: `http://api.${env}.svc.cluster.local:8080` });
+    assert.deepEqual(await owners(), ['t-env/Apply']);
+    const diff = await diffEnvironment(admin, env);
+    assert.deepEqual(diff.entries.filter((e) => e.status !== 'in-sync').map((e) => `${e.kind}/${e.name}:${e.status}`), []);
+  });
+});
+
 describe('the live store: what the VS Code tree shows', () => {
   const env = `noor-${run}`;
   let store: EnvironmentStore;

@@ -1,5 +1,5 @@
 // Environments from a baseline: create from a baseline of N Deployments, N Services, N ConfigMaps
-// and N/5 Secrets (one list per kind and one create per object), then diff and refresh of the
+// and N/5 Secrets (one list per kind and one apply per object), then diff and refresh of the
 // in-sync copy, which must cost lists (and namespace reads) only. Each run starts on a settled
 // cluster: the baseline's pods, and the previous copy's, already run.
 import * as k8s from '@kubernetes/client-node';

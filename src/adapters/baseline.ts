@@ -13,8 +13,6 @@ import {
 } from '../core/baseline-copy.ts';
 import type { KubeObject, PreparedCopy } from '../core/baseline-copy.ts';
 import { diffWithBaseline, droppedCopies, planRefresh } from '../core/baseline-diff.ts';
-import { handedOverFields } from '../core/field-ownership.ts';
-import type { ManagedFieldsEntry } from '../core/field-ownership.ts';
 import type { DiffEntry, Listed, RefreshOptions } from '../core/baseline-diff.ts';
 import {
   ANNOTATION_ASLEEP_UNTIL, ANNOTATION_AWAKE_HOURS, ANNOTATION_REPLICAS_BEFORE_SLEEP, checkEnvironmentName,
@@ -26,7 +24,7 @@ import { ANNOTATION_OVERLAY, inferCallGraph, overlayCopies, overlayDiffEntries, 
 import type { OverlayPlan, OverlayRequest } from '../core/overlay-plan.ts';
 import { newEnvironmentNamespace, validateCreateInput } from './environments.ts';
 import type { CreateEnvironmentInput } from './environments.ts';
-import { CREATE_FIELD_MANAGER, FIELD_MANAGER, kindClients } from './kinds.ts';
+import { kindClients } from './kinds.ts';
 import { isApiStatus, toTEnvError } from './kube.ts';
 import type { KubeSession } from './kube.ts';
 import { isApiError, runLimited, SleepApi } from './sleep-api.ts';
@@ -143,14 +141,8 @@ export class BaselineApi {
     return lists.flat();
   }
 
-  /**
-   * Writes copies phase by phase (config before workloads); refusals are collected, not thrown.
-   * `create`: the namespace is new (create from a baseline), so each copy is created, which costs
-   * the API server less than an apply; one that exists already (a resumed create) is applied.
-   * Otherwise each copy is applied, after handing a create's field ownership over to the apply
-   * (core/field-ownership.ts) when `live` has the object with such an entry.
-   */
-  async applyAll(copies: readonly PreparedCopy[], options: BaselineOptions, what: string, how: { create?: boolean; live?: ReadonlyMap<string, KubeObject> } = {}): Promise<{ applied: number; rejected: RejectedObject[] }> {
+  /** Applies copies phase by phase (config before workloads); refusals are collected, not thrown. */
+  async applyAll(copies: readonly PreparedCopy[], options: BaselineOptions, what: string): Promise<{ applied: number; rejected: RejectedObject[] }> {
     const rejected: RejectedObject[] = [];
     let done = 0;
     const phases = [...new Set(copies.map((c) => (KINDS[c.kind] as KindInfo).copyPhase ?? 0))].sort();
@@ -160,10 +152,7 @@ export class BaselineApi {
         const client = this.kinds[copy.kind];
         const namespace = copy.object.metadata?.namespace ?? '';
         try {
-          if (!how.create || !await this.created(copy, namespace)) {
-            await this.handOver(copy, namespace, how.live?.get(`${copy.kind}/${copy.name}`));
-            await this.api.call({ verb: 'apply', resource: client.info.plural, namespace, name: copy.name }, (c) => client.apply(namespace, copy.name, copy.object, c));
-          }
+          await this.api.call({ verb: 'apply', resource: client.info.plural, namespace, name: copy.name }, (c) => client.apply(namespace, copy.name, copy.object, c));
         } catch (error) {
           if (!isApiError(error) || error.code === 401) throw toTEnvError(error, this.session, `apply ${client.info.plural} in namespace ${namespace}`);
           rejected.push({ kind: copy.kind, name: copy.name, message: rejectionMessage(copy.kind, error) });
@@ -173,40 +162,6 @@ export class BaselineApi {
       });
     }
     return { applied: done - rejected.length, rejected };
-  }
-
-  /** Creates a copy; false when it exists already (409), to be applied instead. */
-  private async created(copy: PreparedCopy, namespace: string): Promise<boolean> {
-    const client = this.kinds[copy.kind];
-    try {
-      await this.api.call({ verb: 'create', resource: client.info.plural, namespace, name: copy.name }, (c) => client.create(namespace, copy.object, c));
-      return true;
-    } catch (error) {
-      if (isApiStatus(error, 409)) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * Before the first apply to a copy that a create wrote: its create's field ownership becomes the
-   * apply's (core/field-ownership.ts), guarded by the listed resourceVersion; after a 409 (changed
-   * since the list) the object is read again once.
-   */
-  private async handOver(copy: PreparedCopy, namespace: string, live: KubeObject | undefined): Promise<void> {
-    const client = this.kinds[copy.kind];
-    let current = live;
-    for (let attempt = 0; current && attempt < 2; attempt++) {
-      const managedFields = handedOverFields(current.metadata?.['managedFields'] as ManagedFieldsEntry[] | undefined, CREATE_FIELD_MANAGER, FIELD_MANAGER);
-      if (!managedFields) return;
-      const body = { metadata: { resourceVersion: current.metadata?.['resourceVersion'], managedFields } };
-      try {
-        await this.api.call({ verb: 'patch', resource: client.info.plural, namespace, name: copy.name }, (c) => client.patch(namespace, copy.name, body, c));
-        return;
-      } catch (error) {
-        if (!isApiStatus(error, 409) || attempt > 0) throw error;
-      }
-      current = await this.api.call({ verb: 'get', resource: client.info.plural, namespace, name: copy.name }, (c) => client.read(namespace, copy.name, c)) as unknown as KubeObject;
-    }
   }
 
   async deleteObject(kind: KindName, namespace: string, name: string): Promise<void> {
@@ -289,7 +244,7 @@ export async function createFromBaseline(session: KubeSession, raw: CreateFromBa
       throw toTEnvError(error, session, 'create namespaces');
     }
   }
-  const { applied, rejected } = await b.applyAll(copies, options, `Copying ${raw.baseline} into ${input.name}`, { create: true });
+  const { applied, rejected } = await b.applyAll(copies, options, `Copying ${raw.baseline} into ${input.name}`);
   strictCheck(options, [], rejected);
   try {
     await b.api.patchNamespace(input.name, { [ANNOTATION_COPY_PENDING]: null });
@@ -356,8 +311,7 @@ async function refreshWith(b: BaselineApi, name: string, refresh: RefreshOptions
     // Never wake an asleep environment: its refreshed workloads stay asleep, recording the new size.
     return diff.asleep ? asleepCopy(copy) : copy;
   });
-  const live = new Map(plan.apply.flatMap((e) => (e.environment ? [[`${e.kind}/${e.name}`, e.environment] as const] : [])));
-  const { applied, rejected } = copies.length > 0 ? await b.applyAll(copies, options, `Updating ${name} from ${diff.baseline}`, { live }) : { applied: 0, rejected: [] };
+  const { applied, rejected } = copies.length > 0 ? await b.applyAll(copies, options, `Updating ${name} from ${diff.baseline}`) : { applied: 0, rejected: [] };
   const deleted: string[] = [];
   if (reset) {
     for (const entry of droppedCopies(diff.entries)) {

@@ -1,4 +1,4 @@
-// The kinds registry: every kind of core/kinds.ts as API calls (list, read, create, merge patch,
+// The kinds registry: every kind of core/kinds.ts as API calls (list, read, merge patch,
 // server-side apply, delete) and as an informer, built from client-node's typed clients, whose
 // method names follow one convention (`listNamespacedDeployment`, `patchNamespacedConfigMap`, …).
 import * as k8s from '@kubernetes/client-node';
@@ -7,12 +7,6 @@ import type { KindInfo, KindName } from '../core/kinds.ts';
 
 /** The field manager of every T-Env write (merge patches and server-side applies). */
 export const FIELD_MANAGER = 't-env';
-/**
- * The field manager of a copy's first write, a plain create (core/field-ownership.ts): the API
- * server records it as an Update entry, which refresh turns into FIELD_MANAGER's Apply entry before
- * its first server-side apply, so that the fields the baseline drops are dropped from the copy too.
- */
-export const CREATE_FIELD_MANAGER = 't-env-create';
 
 export interface ListOptions {
   labelSelector?: string | undefined;
@@ -25,8 +19,6 @@ export interface KindClient {
   /** In one namespace, or across all namespaces when `namespace` is undefined. */
   list(namespace: string | undefined, options?: ListOptions, config?: k8s.ConfigurationOptions): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
   read(namespace: string, name: string, config?: k8s.ConfigurationOptions): Promise<k8s.KubernetesObject>;
-  /** A plain create as CREATE_FIELD_MANAGER (409 when the object exists). */
-  create(namespace: string, body: object, config?: k8s.ConfigurationOptions): Promise<k8s.KubernetesObject>;
   /** A JSON merge patch (`config` must carry the merge-patch content type). */
   patch(namespace: string, name: string, body: object, config?: k8s.ConfigurationOptions): Promise<k8s.KubernetesObject>;
   /** Server-side apply as T-Env's field manager, taking over conflicting fields. */
@@ -68,7 +60,6 @@ export function kindClients(kc: k8s.KubeConfig): KindClients {
     const listIn = method(`listNamespaced${info.kind}`);
     const listAll = method(`list${info.kind}ForAllNamespaces`);
     const read = method(`readNamespaced${info.kind}`);
-    const create = method(`createNamespaced${info.kind}`);
     const patch = method(`patchNamespaced${info.kind}`);
     const remove = method(`deleteNamespaced${info.kind}`);
     const list: KindClient['list'] = async (namespace, options = {}, config) => {
@@ -79,7 +70,6 @@ export function kindClients(kc: k8s.KubeConfig): KindClients {
       info,
       list,
       read: async (namespace, name, config) => (await read({ namespace, name }, config)) as k8s.KubernetesObject,
-      create: async (namespace, body, config) => (await create({ namespace, body, fieldManager: CREATE_FIELD_MANAGER }, config)) as k8s.KubernetesObject,
       patch: async (namespace, name, body, config) => (await patch({ namespace, name, body, fieldManager: FIELD_MANAGER }, config)) as k8s.KubernetesObject,
       apply: async (namespace, name, body, config) => (await patch({ namespace, name, body, fieldManager: FIELD_MANAGER, force: true },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply, config))) as k8s.KubernetesObject,

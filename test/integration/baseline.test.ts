@@ -241,17 +241,17 @@ describe('refresh after the baseline drops a field', () => {
     helm(['upgrade', 'shop', path.join(fixtures, 'baseline-chart'), '--namespace', base]);
   });
 
-  it('drops it from a copy that create wrote, as if the copy had been applied', async () => {
+  it('drops it from the copy: the copy is applied by t-env, so server-side apply removes what t-env no longer sends', async () => {
     created.push(env);
     await createFromBaseline(admin, input(env));
     const owners = async (): Promise<string[]> => ((await core.readNamespacedConfigMap({ namespace: env, name: 'settings' })).metadata?.managedFields ?? [])
       .map((m) => `${m.manager ?? ''}/${m.operation ?? ''}`).sort();
-    assert.deepEqual(await owners(), ['t-env-create/Update'], 'create writes copies with a plain create');
+    assert.deepEqual(await owners(), ['t-env/Apply'], 'copies are written by server-side apply as t-env');
     await core.patchNamespacedConfigMap({ namespace: base, name: 'settings', body: { data: { GREETING: null } } }, mergePatch);
     const verbs: string[] = [];
     const result = await refreshEnvironment(admin, env, {}, { hooks: { beforeRequest: (r: ApiRequest) => { verbs.push(`${r.verb} ${r.resource}/${r.name ?? ''}`); } } });
     assert.equal(result.applied, 1);
-    assert.deepEqual(verbs.filter((v) => !v.startsWith('list') && !v.startsWith('get')), ['patch configmaps/settings', 'apply configmaps/settings']);
+    assert.deepEqual(verbs.filter((v) => !v.startsWith('list') && !v.startsWith('get')), ['apply configmaps/settings']);
     assert.deepEqual((await core.readNamespacedConfigMap({ namespace: env, name: 'settings' })).data, { API_URL: `http://api.${env}.svc.cluster.local:8080` });
     assert.deepEqual(await owners(), ['t-env/Apply']);
     const diff = await diffEnvironment(admin, env);

@@ -35,9 +35,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(`>${title}`);
     const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first();
     try {
+      // A webview taking focus as it renders can close the palette just opened: then open it again.
+      await input.fill(`>${title}`, { timeout: 5_000 });
       await row.waitFor({ state: 'visible', timeout: 5_000 });
       await row.click();
       return;

@@ -30,7 +30,7 @@ import { listManagedBaselines } from './sleeper-baselines.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
 import { transitionEvent } from './sleep.ts';
-import { isApiError, RequestCounter, runLimited, SleepApi } from './sleep-api.ts';
+import { DEFAULT_CONCURRENCY, isApiError, RequestCounter, runLimited, SleepApi } from './sleep-api.ts';
 import { convergeWorkload, pauseScaledObjects, settledOutcome, sleepingWorkloads } from './workload-converge.ts';
 import type { ApiOptions } from './sleep-api.ts';
 import type { WorkloadOutcome } from './workload-converge.ts';
@@ -88,8 +88,6 @@ export interface ListedEnvironment {
   readonly ns: k8s.V1Namespace;
   readonly workloads: readonly { readonly kind: WorkloadKind; readonly obj: SleepableObject }[];
 }
-
-const DEFAULT_CONCURRENCY = 32;
 
 interface EnvironmentWork {
   readonly ns: k8s.V1Namespace;

@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { saveScreenshot, step } from '../browser.ts';
 import { useWorkbench } from './with-workbench.ts';
-import { openTree, pick, runCommand, treeRow, waitForRow } from './tree.ts';
+import { answer, openTree, pick, runCommand, treeRow, waitForRow } from './tree.ts';
 import { attachCluster } from '../../cluster/cluster.ts';
 import { createWorkload, eventually } from '../../fixtures/environments.ts';
 
@@ -20,16 +20,6 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const BASELINE = 'e2e-main';
 const ENV = 'e2e-carol-dev';
-
-/** Answers the open input box titled `title` with `value`. */
-async function answer(page: Page, title: string, value: string): Promise<void> {
-  await step(page, `input box "${title}"`, async () => {
-    await page.locator('.quick-input-widget .quick-input-title').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(value);
-    await input.press('Enter');
-  });
-}
 
 /** Waits until the tree row `label` no longer reads like `pattern`. */
 async function waitForRowNot(page: Page, label: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {

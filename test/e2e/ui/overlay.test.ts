@@ -12,12 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import type { Page } from 'playwright-core';
 import { parseAllDocuments } from 'yaml';
 import { saveScreenshot, step } from '../browser.ts';
 import { repoRoot } from '../paths.ts';
 import { useWorkbench } from './with-workbench.ts';
-import { openTree, pick, runCommand, treeRow, waitForRow } from './tree.ts';
+import { answer, openTree, pick, runCommand, treeRow, waitForRow } from './tree.ts';
 import { attachCluster } from '../../cluster/cluster.ts';
 import { eventually } from '../../fixtures/environments.ts';
 
@@ -55,16 +54,6 @@ const files = {
   'services/cart/main.go': 'package main // v1\n',
   'services/email/main.py': 'print("v1")\n',
 };
-
-/** Answers the open input box titled `title` with `value`. */
-async function answer(page: Page, title: string, value: string): Promise<void> {
-  await step(page, `input box "${title}"`, async () => {
-    await page.locator('.quick-input-widget .quick-input-title').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(value);
-    await input.press('Enter');
-  });
-}
 
 void describe('Overlays in VS Code', () => {
   before(async () => {

@@ -56,3 +56,12 @@ export async function pick(page: Page, label: string): Promise<void> {
   await row.click();
 }
 
+/** Answers the open input box titled `title` with `value`. */
+export async function answer(page: Page, title: string, value: string): Promise<void> {
+  await step(page, `input box "${title}"`, async () => {
+    await page.locator('.quick-input-widget .quick-input-title').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(value);
+    await input.press('Enter');
+  });
+}

@@ -259,10 +259,10 @@ export async function wakeEnvironment(session: KubeSession, name: string, option
 }
 
 /**
- * Wakes the `auto` baseline of a woken overlay when it is not awake yet (core/baseline-sleep.ts),
- * so that the overlay's routed Services answer now rather than at the sleeper's next pass: its
+ * Wakes the `auto` baseline of a woken environment made from it when it is not awake yet
+ * (core/baseline-sleep.ts), so that an overlay's routed Services answer now rather than at the sleeper's next pass: its
  * ledger, then its workloads, as `transition` does, but no marker (it stays awake because the
- * overlay is). A baseline the user may not change is a problem line, never a failed wake: the
+ * environment is). A baseline the user may not change is a problem line, never a failed wake: the
  * sleeper, which may, wakes it at its next pass. One the user may not even read, or that is gone,
  * is the sleeper's alone (whether it is `auto` cannot be told): nothing is said.
  */

@@ -220,20 +220,20 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
     if (fresh !== undefined) latest.set(name, fresh);
     const decision = fresh && !fresh.metadata?.deletionTimestamp && isSleeperManaged(fresh, own) ? decide(fresh) : undefined;
-    // A baseline that follows its overlays may have been woken with one of them (a manual Wake):
-    // its overlays are not re-read, so any change defers it to the next pass.
+    // A baseline that follows the environments made from it may have been woken with one of them (a manual Wake):
+    // they are not re-read, so any change defers it to the next pass.
     if (decision?.verdict.state !== desired.get(name) || decision?.follows === true) {
       moved.add(name);
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
     }
   });
-  // An overlay deferred because someone woke (or slept) it meanwhile may have woken its `auto`
-  // baseline too, which this pass decided from the old overlay: the baseline waits as well.
+  // An environment deferred because someone woke (or slept) it meanwhile may have woken its `auto`
+  // baseline too, which this pass decided from the old state: the baseline waits as well.
   for (const name of [...moved]) {
     const baseline = baselineReachedBy(work.get(name)?.ns.metadata?.annotations);
     if (baseline !== undefined && work.has(baseline) && !moved.has(baseline)) {
       moved.add(baseline);
-      work.get(baseline)?.skipped.push(`its overlay ${name} changed during the pass; the next pass decides again`);
+      work.get(baseline)?.skipped.push(`${name}, made from it, changed during the pass; the next pass decides again`);
     }
   }
   const withPatches = new Set(patches.map((t) => t.env));

@@ -24,7 +24,7 @@ export const scheduleCommands: Command[] = [
       if (isAutoHours(hours)) {
         // A baseline's rule (core/baseline-sleep.ts): it depends on other namespaces, not on the clock.
         if (ctx.out.json) ctx.out.data({ awake: null, next: null, follows: 'overlays' });
-        else ctx.out.line('auto: a baseline\'s setting, awake while an overlay made from it is awake; no clock to evaluate');
+        else ctx.out.line('auto: a baseline\'s setting, awake while an environment made from it is awake; no clock to evaluate');
         return Promise.resolve(0);
       }
       if (tz === undefined) throw new InvalidInputError('Missing --tz.', 'Example: t schedule next --hours "Mon-Fri 08:00-20:00" --tz Europe/Berlin');

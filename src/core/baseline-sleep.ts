@@ -1,27 +1,27 @@
 // When a baseline sleeps, decided once for the sleeper, the manual wake and the views.
 //
 // Contract (namespace labelled `t-env.dev/baseline=true`):
-// - `t-env.dev/awake-hours: auto`: awake while any overlay made from it (annotations
-//   `t-env.dev/baseline: <name>` and `t-env.dev/overlay: "true"`) should be awake by its own
-//   verdict (environment-verdict.ts), asleep otherwise: none, or all asleep (nobody working means
-//   nothing to serve). A full copy runs every workload itself and never calls the baseline, so it
-//   does not keep it awake. An overlay whose own verdict is undecided (no schedule, which the
-//   sleeper leaves as it is, or corrupt annotations, reported on the overlay) counts as awake: it
-//   may be in use, and a baseline kept awake costs money where one asleep breaks someone's work.
+// - `t-env.dev/awake-hours: auto`: awake while any environment created from it (annotation
+//   `t-env.dev/baseline: <name>`: an overlay or a full copy, as issue #14 words it) should be
+//   awake by its own verdict (environment-verdict.ts), asleep otherwise: none, or all asleep
+//   (nobody working means nothing to serve). A full copy rarely calls its baseline, but it is
+//   somebody working from it (to diff, refresh or add an overlay beside it), so it counts too.
+//   An environment whose own verdict is undecided (no schedule, which the sleeper leaves as it
+//   is, or corrupt annotations, reported on it) counts as awake: it may be in use, and a
+//   baseline kept awake costs money where one asleep breaks someone's work.
 //   `t-env.dev/timezone` is optional with `auto` (it only sets the ledger's days); prewarm and
 //   holidays mean nothing with it and are not read.
 // - The baseline's own markers (`awake-until`, `asleep-until`) win over `auto`, as they win over a
-//   schedule; a manual Wake of an overlay writes none on the baseline (it stays awake because the
-//   overlay does), so when that overlay sleeps, so does its baseline.
+//   schedule; a manual Wake of an environment made from it writes none on the baseline (it stays
+//   awake because the environment does), so when that environment sleeps, so does its baseline.
 // - Any other awake hours: the baseline follows them exactly like an environment. None: left alone.
-// The overlays are those of the sleeper's own list of environments: no request per baseline.
+// Those environments are the sleeper's own list: no request per baseline.
 import { ANNOTATION_BASELINE, LABEL_BASELINE } from './baseline-copy.ts';
 import { ANNOTATION_AWAKE_HOURS, ANNOTATION_SLEEP_LEDGER, ANNOTATION_TIMEZONE, checkEnvironmentName, isProtectedNamespace, LABEL_ENVIRONMENT } from './environment.ts';
 import type { NamespaceLike } from './environment.ts';
 import { evaluate, isAutoHours } from './environment-verdict.ts';
 import type { Annotations, EnvironmentVerdict, SleepTarget } from './environment-verdict.ts';
 import { describeError } from './errors.ts';
-import { ANNOTATION_OVERLAY } from './overlay-plan.ts';
 import { shortText } from './sanitize.ts';
 import type { Holidays } from './schedule-policy.ts';
 import { validateTimeZone } from './schedule.ts';
@@ -36,8 +36,8 @@ export interface SleepDecision {
   readonly follows: boolean;
 }
 
-/** An overlay's standing as the rule needs it: its name and its own verdict. */
-export interface OverlayStanding {
+/** An environment's standing as the rule needs it: its name and its own verdict. */
+export interface FollowerStanding {
   readonly name: string;
   readonly state: SleepTarget | undefined;
   readonly reason: EnvironmentVerdict['reason'];
@@ -49,15 +49,15 @@ export function isBaselineNamespace(ns: NamespaceLike): boolean {
 }
 
 /** Whether a baseline's awake hours are `auto`. */
-export function followsOverlays(annotations: Annotations): boolean {
+export function followsEnvironments(annotations: Annotations): boolean {
   return isAutoHours(annotations?.[ANNOTATION_AWAKE_HOURS]);
 }
 
-/** The baseline an environment keeps awake: the `t-env.dev/baseline` of an overlay; none for a full copy. */
+/** The baseline an environment keeps awake: its `t-env.dev/baseline` (an overlay's or a full copy's). */
 export function baselineReachedBy(annotations: Annotations): string | undefined {
   const baseline = annotations?.[ANNOTATION_BASELINE];
-  // Written by whoever may edit the overlay: a name that is no namespace name reaches no baseline (and no field selector or message).
-  return baseline && checkEnvironmentName(baseline) === undefined && annotations?.[ANNOTATION_OVERLAY] === 'true' ? baseline : undefined;
+  // Written by whoever may edit the environment: a name that is no namespace name reaches no baseline (and no field selector or message).
+  return baseline && checkEnvironmentName(baseline) === undefined ? baseline : undefined;
 }
 
 /** The ledger's cause for an environment's verdict: the schedule, or a person's marker. */
@@ -66,13 +66,14 @@ export function ledgerCause(verdict: EnvironmentVerdict): LedgerCause {
 }
 
 /**
- * What a baseline should be at `now`, given its overlays' verdicts (see the contract above). With
+ * What a baseline should be at `now`, given the verdicts of the environments made from it (see
+ * the contract above). With
  * `auto`, `reason` is `schedule` (the rule decides, as a schedule would), `next` is unknown (it
- * changes when an overlay does) and the cause is `manual` only while every awake overlay is awake
+ * changes when one of them does) and the cause is `manual` only while every awake one is awake
  * by a person's wake.
  */
-export function baselineDecision(annotations: Annotations, overlays: readonly OverlayStanding[], now: Date, company?: Holidays): SleepDecision {
-  if (!followsOverlays(annotations)) {
+export function baselineDecision(annotations: Annotations, followers: readonly FollowerStanding[], now: Date, company?: Holidays): SleepDecision {
+  if (!followsEnvironments(annotations)) {
     const verdict = evaluate(annotations, now, company);
     return { verdict, cause: ledgerCause(verdict), follows: false };
   }
@@ -91,18 +92,18 @@ export function baselineDecision(annotations: Annotations, overlays: readonly Ov
   problems.push(...own.problems);
   if (problems.length > 0) return { verdict: { state: undefined, reason: 'problem', problems, expired: [], next: undefined }, cause: 'schedule', follows: true };
   if (own.state !== undefined) return { verdict: own, cause: ledgerCause(own), follows: true };
-  const awake = overlays.filter((o) => o.state !== 'asleep');
+  const awake = followers.filter((o) => o.state !== 'asleep');
   const cause: LedgerCause = awake.length > 0 && awake.every((o) => o.reason === 'manual-wake') ? 'manual' : 'schedule';
   return { verdict: { state: awake.length > 0 ? 'awake' : 'asleep', reason: 'schedule', problems: [], expired: own.expired, next: undefined }, cause, follows: true };
 }
 
 /**
  * The decisions of one sleeper pass: environments by their own verdict, baselines by
- * `baselineDecision` over the overlays among `environments` (the pass's own list). The function
+ * `baselineDecision` over the environments made from each (the pass's own list). The function
  * returned also decides again on a namespace re-read during the pass.
  */
 export function sleepDecisions(environments: readonly NamespaceLike[], now: Date, company?: Holidays): (ns: NamespaceLike) => SleepDecision {
-  const overlays = new Map<string, OverlayStanding[]>();
+  const overlays = new Map<string, FollowerStanding[]>();
   for (const env of environments) {
     const name = env.metadata?.name;
     const baseline = baselineReachedBy(env.metadata?.annotations);
@@ -125,18 +126,18 @@ export function isSleeperManaged(ns: NamespaceLike, own?: string): boolean {
 }
 
 /**
- * Whether a manual wake of an overlay must wake `baseline` too: an `auto` baseline that the woken
- * overlay keeps awake (its own markers do not say otherwise) and whose ledger does not already
+ * Whether a manual wake of an environment made from `baseline` must wake it too: an `auto`
+ * baseline that the woken environment keeps awake (its own markers do not say otherwise) and whose ledger does not already
  * say awake.
  */
-export function baselineToWake(baseline: NamespaceLike, overlay: string, now: Date): boolean {
+export function baselineToWake(baseline: NamespaceLike, environment: string, now: Date): boolean {
   const annotations = baseline.metadata?.annotations;
-  if (!isBaselineNamespace(baseline) || isProtectedNamespace(baseline.metadata?.name ?? '') || !followsOverlays(annotations)) return false;
-  const decision = baselineDecision(annotations, [{ name: overlay, state: 'awake', reason: 'manual-wake' }], now);
+  if (!isBaselineNamespace(baseline) || isProtectedNamespace(baseline.metadata?.name ?? '') || !followsEnvironments(annotations)) return false;
+  const decision = baselineDecision(annotations, [{ name: environment, state: 'awake', reason: 'manual-wake' }], now);
   return decision.verdict.state === 'awake' && parseLedger(annotations?.[ANNOTATION_SLEEP_LEDGER]).ledger?.state !== 'awake';
 }
 
-/** "awake while an overlay of main is awake" for a baseline whose awake hours are `auto`; undefined for any other. */
+/** "awake while an environment made from main is awake" for a baseline whose awake hours are `auto`; undefined for any other. */
 export function baselineSleepText(name: string, awakeHours: string | undefined): string | undefined {
-  return isAutoHours(awakeHours) ? `awake while an overlay of ${shortText(name, 40)} is awake` : undefined;
+  return isAutoHours(awakeHours) ? `awake while an environment made from ${shortText(name, 40)} is awake` : undefined;
 }

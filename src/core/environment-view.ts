@@ -8,7 +8,7 @@ import { NotFoundError } from './errors.ts';
 import type { Transition } from './schedule.ts';
 
 export interface ScheduleView {
-  /** What a baseline with `auto` awake hours follows ("awake while an overlay of main is awake"); shown instead of `next`. */
+  /** What a baseline with `auto` awake hours follows ("awake while an environment made from main is awake"); shown instead of `next`. */
   follows?: string | undefined;
   /** Whether the environment should be awake now (schedule, manual wake or sleep), when that is decided. */
   awakeBySchedule: boolean | undefined;

@@ -1,8 +1,8 @@
 // A baseline with `t-env.dev/awake-hours: auto` through the real sleeper on the local control
-// plane, with a clock the test controls: it sleeps when its only overlay sleeps and wakes when it
-// wakes (a full copy of it, always awake, does not keep it up), and a manual Wake of the asleep
-// overlay wakes it at once, with no marker of its own (a developer who may not scale it still
-// wakes the overlay, told why the baseline waits). The baseline is the multi-service shop of
+// plane, with a clock the test controls: it is awake while any environment made from it is (an
+// overlay until 18:00, a full copy until 20:00), sleeps when both sleep and wakes when one wakes,
+// and a manual Wake of the asleep overlay or copy wakes it at once, with no marker of its own (a
+// developer who may not scale it still wakes the overlay, told why the baseline waits). The baseline is the multi-service shop of
 // test/fixtures/overlay-shop.yaml; the environments are made from it by the real create.
 // Berlin in January is UTC+1; 2026-01-12 is a Monday.
 import { after, before, describe, it } from 'node:test';
@@ -83,7 +83,7 @@ before(async () => {
   awakeBaseline = await replicas(base);
   assert.ok(Object.keys(awakeBaseline).length >= 10 && total(awakeBaseline) > 0, JSON.stringify(awakeBaseline));
   await createOverlay(admin, { name: overlay, baseline: base, owner, timezone: 'Europe/Berlin', awakeHours: 'Mon-Fri 08:00-18:00' }, { only: ['cart'] });
-  await createFromBaseline(admin, { name: copy, baseline: base, owner, timezone: 'UTC', awakeHours: 'always' });
+  await createFromBaseline(admin, { name: copy, baseline: base, owner, timezone: 'Europe/Berlin', awakeHours: 'Mon-Fri 08:00-20:00' });
 });
 
 after(async () => {
@@ -91,37 +91,43 @@ after(async () => {
 });
 
 describe('a baseline with awake-hours auto, through the sleeper', () => {
-  it('is awake while its overlay is, sleeps when it sleeps and wakes when it wakes; the full copy does not keep it up', async () => {
-    const monday = await sleeper('2026-01-12T09:00:00Z'); // 10:00 in Berlin: the overlay works
+  it('is awake while its overlay or its full copy is, sleeps when both sleep and wakes when one wakes', async () => {
+    const monday = await sleeper('2026-01-12T09:00:00Z'); // 10:00 in Berlin: both work
     assert.deepEqual(resultOf(monday, overlay)?.desired, 'awake');
+    assert.deepEqual(resultOf(monday, copy)?.desired, 'awake');
     assert.deepEqual(resultOf(monday, base), { action: 'none', desired: 'awake', problems: [] });
-    assert.deepEqual(resultOf(monday, copy)?.desired, 'awake', 'the full copy is always awake');
     assert.deepEqual(await replicas(base), awakeBaseline);
 
-    const evening = await sleeper('2026-01-12T17:30:00Z'); // 18:30: the overlay's day is over
+    const evening = await sleeper('2026-01-12T17:30:00Z'); // 18:30: the overlay's day is over, the copy's is not
     assert.deepEqual(resultOf(evening, overlay)?.action, 'sleep');
-    assert.deepEqual(resultOf(evening, base), { action: 'sleep', desired: 'asleep', problems: [] });
+    assert.deepEqual(resultOf(evening, copy)?.desired, 'awake');
+    assert.deepEqual(resultOf(evening, base), { action: 'none', desired: 'awake', problems: [] }, 'the full copy keeps it up');
+    assert.deepEqual(await replicas(base), awakeBaseline);
+
+    const night = await sleeper('2026-01-12T19:30:00Z'); // 20:30: nobody works from it any more
+    assert.deepEqual(resultOf(night, copy)?.action, 'sleep');
+    assert.deepEqual(resultOf(night, base), { action: 'sleep', desired: 'asleep', problems: [] });
     assert.equal(total(await replicas(base)), 0, 'every workload of the baseline is at 0');
-    assert.ok(Object.values(await replicas(copy)).every((n) => n > 0), 'the full copy still runs');
     const slept = await ledgerOf(base);
     assert.deepEqual(slept && { state: slept.state, cause: slept.cause }, { state: 'asleep', cause: 'schedule' });
 
     const steady = await sleeper('2026-01-12T20:00:00Z');
     assert.deepEqual(resultOf(steady, base), { action: 'none', desired: 'asleep', problems: [] });
 
-    const tuesday = await sleeper('2026-01-13T07:00:00Z'); // 08:00: the overlay wakes, and so does its baseline
+    const tuesday = await sleeper('2026-01-13T07:00:00Z'); // 08:00: the overlay and the copy wake, and so does their baseline
     assert.deepEqual(resultOf(tuesday, overlay)?.action, 'wake');
+    assert.deepEqual(resultOf(tuesday, copy)?.action, 'wake');
     assert.deepEqual(resultOf(tuesday, base), { action: 'wake', desired: 'awake', problems: [] });
     assert.deepEqual(await replicas(base), awakeBaseline, 'every count restored');
     assert.equal((await annotationsOf(base))['t-env.dev/awake-until'], undefined, 'no marker on the baseline');
   });
 
   it('a manual Wake of the asleep overlay wakes the baseline at once; when the wake ends both sleep again', async () => {
-    await sleeper('2026-01-13T17:30:00Z'); // Tuesday 18:30: both asleep
+    await sleeper('2026-01-13T19:30:00Z'); // Tuesday 20:30: all asleep
     assert.equal(total(await replicas(base)), 0);
     assert.equal(total(await replicas(overlay)), 0);
 
-    const woken = await wakeEnvironment(admin, overlay, { now: at('2026-01-13T19:00:00Z'), forMs: 3_600_000, minimumHours: 0, actor: { user: 'alice', via: 'the CLI' } });
+    const woken = await wakeEnvironment(admin, overlay, { now: at('2026-01-13T20:00:00Z'), forMs: 3_600_000, minimumHours: 0, actor: { user: 'alice', via: 'the CLI' } });
     assert.deepEqual(woken.problems, []);
     assert.equal(woken.baseline?.name, base);
     assert.equal(woken.baseline?.changed, Object.keys(awakeBaseline).length);
@@ -133,14 +139,14 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
     assert.deepEqual(ledger && { state: ledger.state, cause: ledger.cause }, { state: 'awake', cause: 'manual' });
 
     // Woken again: the baseline already is, so nothing more is sent to it.
-    const again = await wakeEnvironment(admin, overlay, { now: at('2026-01-13T19:05:00Z'), forMs: 3_300_000, minimumHours: 0, actor: { user: 'alice', via: 'the CLI' } });
+    const again = await wakeEnvironment(admin, overlay, { now: at('2026-01-13T20:05:00Z'), forMs: 3_300_000, minimumHours: 0, actor: { user: 'alice', via: 'the CLI' } });
     assert.equal(again.baseline, undefined);
 
-    const during = await sleeper('2026-01-13T19:30:00Z');
+    const during = await sleeper('2026-01-13T20:30:00Z');
     assert.deepEqual(resultOf(during, base), { action: 'none', desired: 'awake', problems: [] });
     assert.deepEqual(await replicas(base), awakeBaseline);
 
-    const ended = await sleeper('2026-01-13T20:30:00Z'); // the wake lasted until 20:00
+    const ended = await sleeper('2026-01-13T21:30:00Z'); // the wake lasted until 21:00
     assert.deepEqual(resultOf(ended, overlay)?.action, 'sleep');
     assert.deepEqual(resultOf(ended, base), { action: 'sleep', desired: 'asleep', problems: [] });
     assert.equal(total(await replicas(base)), 0);
@@ -150,21 +156,23 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
     const t = (args: string[]): Promise<CliRun> => runCli(args, { KUBECONFIG: cluster.kubeconfigPath, T_ENV_USER: owner });
     const list = await t(['env', 'baselines']);
     assert.equal(list.code, 0, list.stderr);
-    assert.ok(list.stdout.split('\n').includes(`${base}  awake while an overlay of ${base} is awake`), list.stdout);
+    assert.ok(list.stdout.split('\n').includes(`${base}  awake while an environment made from ${base} is awake`), list.stdout);
     const json = await t(['env', 'baselines', '--json']);
     assert.deepEqual((JSON.parse(json.stdout) as { name: string }[]).find((b) => b.name === base), { name: base, awakeHours: 'auto' });
     const schedule = await t(['schedule', 'next', '--hours', 'auto']);
-    assert.deepEqual([schedule.code, schedule.stdout], [0, 'auto: a baseline\'s setting, awake while an overlay made from it is awake; no clock to evaluate\n']);
+    assert.deepEqual([schedule.code, schedule.stdout], [0, 'auto: a baseline\'s setting, awake while an environment made from it is awake; no clock to evaluate\n']);
   });
 
-  it('a Wake of the full copy leaves the asleep baseline alone', async () => {
-    await core.patchNamespace({ name: copy, body: { metadata: { annotations: { 't-env.dev/awake-hours': 'Mon-Fri 08:00-18:00' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    await sleeper('2026-01-13T21:00:00Z');
+  it('a Wake of the asleep full copy wakes the baseline too; when it ends both sleep again', async () => {
     assert.equal(total(await replicas(copy)), 0);
-    const woken = await wakeEnvironment(admin, copy, { now: at('2026-01-13T21:05:00Z'), forMs: 3_600_000, minimumHours: 0 });
-    assert.equal(woken.baseline, undefined);
-    assert.ok(total(await replicas(copy)) > 0);
     assert.equal(total(await replicas(base)), 0);
+    const woken = await wakeEnvironment(admin, copy, { now: at('2026-01-13T21:40:00Z'), forMs: 1_200_000, minimumHours: 0 });
+    assert.equal(woken.baseline?.name, base);
+    assert.ok(total(await replicas(copy)) > 0);
+    assert.deepEqual(await replicas(base), awakeBaseline);
+    const ended = await sleeper('2026-01-13T22:10:00Z'); // the wake lasted until 22:00
+    assert.deepEqual(resultOf(ended, copy)?.action, 'sleep');
+    assert.deepEqual(resultOf(ended, base), { action: 'sleep', desired: 'asleep', problems: [] });
   });
 
   it('a developer who may not scale the baseline still wakes the overlay; the wake says why the baseline waits for the sleeper', async () => {
@@ -192,10 +200,10 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
         users: [{ name: 'waker', token: status?.token ?? '' }], contexts: [{ name: 'waker', cluster: 'local', user: 'waker' }], currentContext: 'waker',
       });
       const developer: KubeSession = { kc: saKc, context: 'waker', server: cluster.server };
-      await sleeper('2026-01-13T21:30:00Z');
+      await sleeper('2026-01-13T22:30:00Z');
       assert.equal(total(await replicas(overlay)), 0);
       assert.equal(total(await replicas(base)), 0);
-      const wake = (): ReturnType<typeof wakeEnvironment> => wakeEnvironment(developer, overlay, { now: at('2026-01-13T21:35:00Z'), forMs: 3_600_000, minimumHours: 0, actor: { user: 'dev', via: 'the CLI' } });
+      const wake = (): ReturnType<typeof wakeEnvironment> => wakeEnvironment(developer, overlay, { now: at('2026-01-13T22:35:00Z'), forMs: 3_600_000, minimumHours: 0, actor: { user: 'dev', via: 'the CLI' } });
 
       // May not even read the baseline: whether it follows its overlays cannot be told, nothing is said.
       const unread = await eventually('a wake as the developer', wake);
@@ -213,7 +221,7 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
       assert.equal((await ledgerOf(base))?.state, 'asleep', 'nothing was written on the baseline');
 
       // And the sleeper does.
-      const pass = await sleeper('2026-01-13T21:40:00Z');
+      const pass = await sleeper('2026-01-13T22:40:00Z');
       assert.deepEqual(resultOf(pass, base), { action: 'wake', desired: 'awake', problems: [] });
       assert.deepEqual(await replicas(base), awakeBaseline);
     } finally {
@@ -224,10 +232,10 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
   });
 
   it('an overlay woken while a pass is putting it to sleep: the pass defers the overlay and its auto baseline', async () => {
-    // 23:00 Berlin-time Tuesday: the developer's wake above has ended, so the pass wants both asleep…
+    // 01:00 Berlin-time Wednesday: the developer's wake above has ended, so the pass wants both asleep…
     let woke = false;
     const pass = await reconcileAll(admin, {
-      selector, now: at('2026-01-13T23:00:00Z'),
+      selector, now: at('2026-01-14T00:00:00Z'),
       hooks: {
         // …but as the pass re-reads the overlay before writing, a Wake lands on it (the marker it writes).
         beforeRequest: async (r) => {
@@ -240,9 +248,9 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
     assert.ok(woke, 'the pass re-read the overlay');
     assert.equal(resultOf(pass, overlay)?.action, 'none');
     assert.equal(resultOf(pass, base)?.action, 'none', 'the baseline waits for the next pass');
-    assert.ok(pass.environments.find((e) => e.name === base)?.skipped.some((t) => t.includes(`its overlay ${overlay} changed during the pass`)));
+    assert.ok(pass.environments.find((e) => e.name === base)?.skipped.some((t) => t.includes(`${overlay}, made from it, changed during the pass`)));
     assert.deepEqual(await replicas(base), awakeBaseline, 'the baseline still serves the woken overlay');
-    const next = await sleeper('2026-01-13T23:05:00Z');
+    const next = await sleeper('2026-01-14T00:05:00Z');
     assert.deepEqual(resultOf(next, base), { action: 'none', desired: 'awake', problems: [] }, 'the next pass sees the overlay awake');
   });
 });

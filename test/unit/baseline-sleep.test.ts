@@ -33,7 +33,7 @@ function fullCopy(name: string, from: string, annotations: Record<string, string
 const auto = baseline('main', { 't-env.dev/awake-hours': 'auto' });
 
 describe('baseline sleep: auto', () => {
-  it('is asleep without any overlay made from it', () => {
+  it('is asleep without any environment made from it', () => {
     const decide = sleepDecisions([], monday);
     assert.deepEqual(decide(auto), { verdict: { state: 'asleep', reason: 'schedule', problems: [], expired: [], next: undefined }, cause: 'schedule', follows: true });
   });
@@ -58,11 +58,13 @@ describe('baseline sleep: auto', () => {
     assert.equal(sleepDecisions([woken, overlay('bob', 'main', { 't-env.dev/timezone': 'UTC', 't-env.dev/awake-hours': 'always' })], sunday)(auto).cause, 'schedule');
   });
 
-  it('only overlays keep it awake: a full copy never calls the baseline', () => {
-    assert.equal(sleepDecisions([fullCopy('carol', 'main')], monday)(auto).verdict.state, 'asleep');
-    assert.equal(sleepDecisions([fullCopy('carol', 'main'), overlay('alice', 'main')], monday)(auto).verdict.state, 'awake');
-    assert.equal(baselineReachedBy(fullCopy('carol', 'main').metadata?.annotations), undefined);
+  it('any environment made from it keeps it awake: a full copy as well as an overlay', () => {
+    assert.equal(sleepDecisions([fullCopy('carol', 'main')], monday)(auto).verdict.state, 'awake');
+    assert.equal(sleepDecisions([fullCopy('carol', 'main')], sunday)(auto).verdict.state, 'asleep');
+    assert.equal(sleepDecisions([fullCopy('carol', 'main', { 't-env.dev/timezone': 'UTC', 't-env.dev/awake-hours': 'always' }), overlay('alice', 'main')], sunday)(auto).verdict.state, 'awake');
+    assert.equal(baselineReachedBy(fullCopy('carol', 'main').metadata?.annotations), 'main');
     assert.equal(baselineReachedBy(overlay('alice', 'main').metadata?.annotations), 'main');
+    assert.equal(baselineReachedBy({ 't-env.dev/owner': 'carol' }), undefined, 'an empty environment reaches no baseline');
   });
 
   it('a baseline annotation that is no namespace name reaches no baseline (hostile or corrupt overlay)', () => {
@@ -166,7 +168,7 @@ describe('baseline sleep text', () => {
     const both: NamespaceLike = { metadata: { name: 'main', labels: { 't-env.dev/environment': 'true', 't-env.dev/baseline': 'true' }, annotations: { 't-env.dev/awake-hours': 'auto' } } };
     const info = environmentInfo(both, []);
     assert.equal(info.isBaseline, true);
-    assert.deepEqual(scheduleView(info, monday), { awakeBySchedule: undefined, next: undefined, problem: undefined, follows: 'awake while an overlay of main is awake' });
+    assert.deepEqual(scheduleView(info, monday), { awakeBySchedule: undefined, next: undefined, problem: undefined, follows: 'awake while an environment made from main is awake' });
     // The same hours on a plain environment are its problem.
     const plain = environmentInfo(environment('alice', { 't-env.dev/awake-hours': 'auto', 't-env.dev/timezone': 'UTC' }), []);
     assert.equal(plain.isBaseline, undefined);
@@ -175,7 +177,7 @@ describe('baseline sleep text', () => {
   });
 
   it('says what an auto baseline follows, briefly and sanitized', () => {
-    assert.equal(baselineSleepText('main', 'auto'), 'awake while an overlay of main is awake');
+    assert.equal(baselineSleepText('main', 'auto'), 'awake while an environment made from main is awake');
     assert.equal(baselineSleepText('main', office['t-env.dev/awake-hours']), undefined);
     assert.equal(baselineSleepText('main', undefined), undefined);
     assert.ok(!(baselineSleepText('ma\u001b[31min', 'auto') ?? '\u001b').includes('\u001b'));

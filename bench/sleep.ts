@@ -227,21 +227,23 @@ export interface PassSummary {
   patches: number;
   /** 409 re-reads (a status update raced the patch). */
   rereads: number;
+  /** Requests the API server pushed back (429) and that were retried after its Retry-After. */
+  throttled: number;
   changed: number;
   heapMb: number;
 }
 
-async function timedPass(session: KubeSession, include: (name: string) => boolean, now: Date): Promise<PassSummary> {
+async function timedPass(session: KubeSession, include: (name: string) => boolean, now: Date, concurrency?: number): Promise<PassSummary> {
   const verbs = { list: 0, patch: 0, get: 0 };
   const counter = new RequestCounter();
   const pass: SleeperPass = await reconcileAll(session, {
-    now, include, counter, concurrency: 32,
+    now, include, counter, concurrency,
     hooks: { beforeRequest: (r: ApiRequest) => { if (r.verb in verbs) verbs[r.verb as keyof typeof verbs]++; } },
   });
   const problems = pass.environments.flatMap((e) => e.problems);
   if (problems.length > 0) throw new Error(`the pass reported problems: ${problems.slice(0, 3).join('; ')}`);
   return {
-    ms: pass.durationMs, requests: pass.requests, lists: verbs.list, patches: verbs.patch, rereads: verbs.get,
+    ms: pass.durationMs, requests: pass.requests, lists: verbs.list, patches: verbs.patch, rereads: verbs.get, throttled: counter.throttled,
     changed: pass.environments.reduce((n, e) => n + e.changed, 0), heapMb: round(process.memoryUsage().heapUsed / 1024 / 1024),
   };
 }

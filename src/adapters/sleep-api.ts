@@ -1,10 +1,13 @@
 // The request plumbing sleep, wake, the sleeper and the baseline copy share: every API call
 // counted (RequestCounter), hooked (fault hooks that kill a flow between any two requests),
-// cancellable (AbortSignal), with bounded parallelism (runLimited).
+// cancellable (AbortSignal), with bounded parallelism (runLimited) and shaped when the server
+// pushes back (429: core/request-shaping.ts).
+import { setTimeout as delay } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { KINDS } from '../core/kinds.ts';
 import type { WorkloadKind } from '../core/kinds.ts';
 import { CancelledError } from '../core/errors.ts';
+import { InFlightLimit, retryAfterMs, THROTTLE_RETRIES } from '../core/request-shaping.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import type { ScaledObjectLike } from '../core/keda.ts';
 import type { SleepableObject, WorkloadPatch } from '../core/sleep-plan.ts';
@@ -36,6 +39,8 @@ export interface RequestHooks {
 /** Counts the HTTP requests sent through it, retries included. */
 export class RequestCounter {
   count = 0;
+  /** Of those, answered 429 (the server pushed back) and retried or given up. */
+  throttled = 0;
 }
 
 export interface ApiOptions {
@@ -48,6 +53,13 @@ export interface ApiOptions {
 
 /** Requests in flight at once for a batch of workload writes. */
 export const DEFAULT_CONCURRENCY = 32;
+/**
+ * Requests in flight at once for a sleeper pass's thousands of writes: the API server commits
+ * concurrent writes together, so a pass is as fast as bare patches only at this depth (bench:
+ * `sleeper pass` against its bare-patch limit); the shaping below backs off where a cluster's API
+ * Priority and Fairness says it is too much.
+ */
+export const PASS_CONCURRENCY = 256;
 /** Fresh reads after a 409 before giving up. */
 export const CONFLICT_RETRIES = 5;
 const SCALED_OBJECTS = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
@@ -61,6 +73,10 @@ export class SleepApi {
   private readonly custom: k8s.CustomObjectsApi;
   private readonly kinds: KindClients;
   private readonly middleware: k8s.ObservableMiddleware;
+  /** Shared by every request of this API (one sleep, wake or pass): see core/request-shaping.ts. */
+  private readonly shape = new InFlightLimit(PASS_CONCURRENCY);
+  private inFlight = 0;
+  private readonly queued: (() => void)[] = [];
 
   constructor(session: KubeSession, options: ApiOptions = {}) {
     this.session = session;
@@ -88,20 +104,66 @@ export class SleepApi {
     return patch ? k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, base) : base;
   }
 
-  /** Runs one request through the hooks; cancellation becomes `CancelledError`. */
+  /**
+   * Runs one request through the hooks; cancellation becomes `CancelledError`. A 429 is retried
+   * after its Retry-After, shaped with every other request of this API (core/request-shaping.ts);
+   * the hooks see the request once, however often it was sent.
+   */
   async call<T>(request: ApiRequest, send: (config: k8s.ConfigurationOptions) => Promise<T>): Promise<T> {
     const signal = this.options.signal;
     if (signal?.aborted) throw new CancelledError();
     await this.options.hooks?.beforeRequest?.(request);
     let result: T;
-    try {
-      result = await send(this.config(request.verb === 'patch'));
-    } catch (error) {
-      if (signal?.aborted) throw new CancelledError();
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      await this.admit();
+      try {
+        result = await send(this.config(request.verb === 'patch'));
+        this.shape.succeeded();
+        break;
+      } catch (error) {
+        if (signal?.aborted) throw new CancelledError();
+        if (!isApiStatus(error, 429)) throw error;
+        this.counter.throttled++;
+        if (attempt >= THROTTLE_RETRIES) throw error;
+        const now = Date.now();
+        this.shape.throttled(now, retryAfterMs(headerOf(error, 'retry-after'), now), this.inFlight);
+      } finally {
+        this.done();
+      }
     }
     await this.options.hooks?.afterRequest?.(request);
     return result;
+  }
+
+  /** Waits until this API may send one more request (the push-back is over, a slot is free). */
+  private async admit(): Promise<void> {
+    const signal = this.options.signal;
+    for (;;) {
+      if (signal?.aborted) throw new CancelledError();
+      const pause = this.shape.waitMs(Date.now());
+      if (pause > 0) {
+        await delay(pause, undefined, signal ? { signal } : {}).catch(() => undefined);
+        continue;
+      }
+      if (this.inFlight < this.shape.limit) {
+        this.inFlight++;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.queued.push(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
+  /** A request ended: the next queued one may look again. */
+  private done(): void {
+    this.inFlight--;
+    this.queued.shift()?.();
   }
 
   resourceOf(kind: WorkloadKind): string {
@@ -195,6 +257,14 @@ export class SleepApi {
   }
 }
 
+
+/** A response header of an API error, by case-insensitive name. */
+function headerOf(error: unknown, name: string): string | undefined {
+  if (!isApiError(error)) return undefined;
+  const headers: Record<string, string> = error.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
 
 /** The API server answered with an error status (as opposed to a network failure or an abort). */
 export function isApiError(error: unknown): error is k8s.ApiException<unknown> {

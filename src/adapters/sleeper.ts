@@ -30,7 +30,7 @@ import { listManagedBaselines } from './sleeper-baselines.ts';
 import { sweepExpired } from './expiry-sweep.ts';
 import type { ExpiryOptions, ExpiryOutcome } from './expiry-sweep.ts';
 import { transitionEvent } from './sleep.ts';
-import { DEFAULT_CONCURRENCY, isApiError, RequestCounter, runLimited, SleepApi } from './sleep-api.ts';
+import { DEFAULT_CONCURRENCY, isApiError, PASS_CONCURRENCY, RequestCounter, runLimited, SleepApi } from './sleep-api.ts';
 import { convergeWorkload, pauseScaledObjects, settledOutcome, sleepingWorkloads } from './workload-converge.ts';
 import type { ApiOptions } from './sleep-api.ts';
 import type { WorkloadOutcome } from './workload-converge.ts';
@@ -70,7 +70,7 @@ export interface ReconcileOptions extends ApiOptions {
   selector?: string | undefined;
   /** Only the environments whose name passes (benchmarks on a shared cluster); all by default. */
   include?: ((name: string) => boolean) | undefined;
-  /** Requests in flight at once (default 32). */
+  /** Requests in flight at once (default PASS_CONCURRENCY, shaped down on 429). */
   concurrency?: number | undefined;
   onEvent?: ((event: SleeperEvent) => void) | undefined;
   /** Report new problems as Warning Events on the environment's namespace (needs `create events`). */
@@ -108,7 +108,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   const counter = options.counter ?? new RequestCounter();
   const firstRequest = counter.count;
   const api = new SleepApi(session, { ...options, counter });
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrency = options.concurrency ?? PASS_CONCURRENCY;
   const selector = [`${LABEL_ENVIRONMENT}=true`, options.selector].filter((s) => s).join(',');
 
   // KEDA ScaledObjects (core/keda.ts): one list across all namespaces; none where KEDA is not

@@ -8,6 +8,7 @@ import type { Listed } from '../src/core/baseline-diff.ts';
 import { inferCallGraph, planOverlay } from '../src/core/overlay-plan.ts';
 import type { KubeSession } from '../src/adapters/kube.ts';
 import { createOverlay } from '../src/adapters/overlay.ts';
+import type { BaselineOptions } from '../src/adapters/baseline.ts';
 import { baselineSettled } from './baseline.ts';
 import { limited, median, round } from './stats.ts';
 
@@ -78,7 +79,7 @@ export interface OverlayCreateBenchResult {
  * baseline in the cluster: 3 workloads with their Services and ConfigMaps, and N-3 routed Services.
  * Timed once the baseline's pods run (see baselineSettled).
  */
-export async function benchOverlayCreate(session: KubeSession, workloads: number): Promise<OverlayCreateBenchResult> {
+export async function benchOverlayCreate(session: KubeSession, workloads: number, options: BaselineOptions = {}): Promise<OverlayCreateBenchResult> {
   const core = session.kc.makeApiClient(k8s.CoreV1Api);
   const apps = session.kc.makeApiClient(k8s.AppsV1Api);
   const base = `bench-overlay-${Date.now().toString(36)}`;
@@ -91,7 +92,7 @@ export async function benchOverlayCreate(session: KubeSession, workloads: number
     await limited(b.deployments, 16, (body) => apps.createNamespacedDeployment({ namespace: base, body: body as unknown as k8s.V1Deployment }));
     await baselineSettled(core, base, b.deployments.reduce((n, d) => n + ((d['spec'] as { replicas: number }).replicas), 0));
     const started = performance.now();
-    const result = await createOverlay(session, { name: env, baseline: base, owner: 'bench', timezone: 'UTC', awakeHours: 'always' }, { only: ['svc-0', 'svc-1', 'svc-2'] });
+    const result = await createOverlay(session, { name: env, baseline: base, owner: 'bench', timezone: 'UTC', awakeHours: 'always' }, { only: ['svc-0', 'svc-1', 'svc-2'] }, options);
     const createMs = performance.now() - started;
     const copied = await apps.listNamespacedDeployment({ namespace: env });
     return {

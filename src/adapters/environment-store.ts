@@ -267,6 +267,7 @@ export class EnvironmentStore {
     for (const env of from ? this.environmentsFrom(from, true) : []) {
       this.cache.delete(env);
       this.pending.add(env);
+      this.schedule();
     }
     // Workloads and pods outside environments and baselines are watched but cost nothing beyond this check.
     if (resource !== 'namespaces' && !this.informers.get('namespaces')?.get(name) && !this.baselineNamespaces?.get(name) && !this.cache.has(name)) return;

@@ -2,13 +2,15 @@
 // informers (list + watch, never polling). Changes are coalesced and reported per environment,
 // so the tree refreshes only what changed. Baseline namespaces are watched too: a change in a
 // baseline is reported for the baseline and for every environment made from it, whose workloads
-// carry their diff status (core/baseline-view.ts) computed from the objects held here.
+// carry their diff status (core/baseline-view.ts) computed from the objects held here. Services
+// are watched only where T-Env made them (label `t-env.dev/from-baseline`): an overlay's routed
+// Services are its "→ main" rows (core/overlay-view.ts).
 import * as k8s from '@kubernetes/client-node';
 import { ANNOTATION_AWAKE_HOURS, environmentInfo, LABEL_ENVIRONMENT, LABEL_OKTETO_CLONE } from '../core/environment.ts';
 import type { EnvironmentInfo, WorkloadInfo } from '../core/environment.ts';
 import { environmentWorkloads } from '../core/environment-workloads.ts';
 import { asError } from '../core/errors.ts';
-import { ANNOTATION_BASELINE, ANNOTATION_GIT_REF, LABEL_BASELINE } from '../core/baseline-copy.ts';
+import { ANNOTATION_BASELINE, ANNOTATION_GIT_REF, LABEL_BASELINE, LABEL_FROM_BASELINE } from '../core/baseline-copy.ts';
 import type { KubeObject } from '../core/baseline-copy.ts';
 import type { Listed } from '../core/baseline-diff.ts';
 import { markOf, workloadMarks } from '../core/baseline-view.ts';
@@ -16,7 +18,7 @@ import type { BaselineMark, BaselineView } from '../core/baseline-view.ts';
 import { isWorkloadKind, KINDS, resourcePath, SCALABLE_KINDS, WORKLOAD_KINDS } from '../core/kinds.ts';
 import type { KindName } from '../core/kinds.ts';
 import { ANNOTATION_OVERLAY } from '../core/overlay-plan.ts';
-import { overlayView } from '../core/overlay-view.ts';
+import { overlayView, routedServices } from '../core/overlay-view.ts';
 import { kindClients } from './kinds.ts';
 import type { ListOptions } from './kinds.ts';
 import { isApiStatus, ResilientInformer, toTEnvError } from './kube.ts';
@@ -109,7 +111,7 @@ class PerNamespaceSource implements Source {
 }
 
 /** Kinds the store watches besides environment namespaces; each is one cluster-wide informer. */
-const WATCHED = [...WORKLOAD_KINDS, 'Pod', 'Event'] as const satisfies readonly KindName[];
+const WATCHED = [...WORKLOAD_KINDS, 'Pod', 'Event', 'Service'] as const satisfies readonly KindName[];
 type Watched = (typeof WATCHED)[number];
 type Resource = 'namespaces' | Watched;
 
@@ -175,8 +177,9 @@ export class EnvironmentStore {
       resilient.on('delete', changed);
       return resilient;
     };
-    // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …).
-    const selectors: Partial<Record<Watched, ListOptions>> = { Event: { fieldSelector: 'type=Warning' } };
+    // Only warnings: they mark workloads and pods in the tree (BackOff, FailedScheduling, …). Only
+    // the Services T-Env made (copies and routed Services): a cluster's own Services cost nothing.
+    const selectors: Partial<Record<Watched, ListOptions>> = { Event: { fieldSelector: 'type=Warning' }, Service: { labelSelector: LABEL_FROM_BASELINE } };
     const watched = (kind: Watched, ns?: string): ResilientInformer<k8s.KubernetesObject> =>
       make(kind, resourcePath(KINDS[kind], ns), kinds[kind].informer(ns, selectors[kind]));
     // Namespaces first: a 401/403/unreachable there is the most telling message.
@@ -189,7 +192,9 @@ export class EnvironmentStore {
       this.baselineNamespaces = make('namespaces', `/api/v1/namespaces?${baselineSelector}`,
         new k8s.ListWatch('/api/v1/namespaces', new k8s.Watch(kc), () => core.listNamespace({ labelSelector: baselineSelector }), false, baselineSelector));
       await this.baselineNamespaces.start();
-      const watchedNamespaces = (): string[] => [...namespaces.list(), ...(this.baselineNamespaces?.list() ?? [])].map((n) => n.metadata?.name ?? '').filter(Boolean);
+      // Baselines hold no Services T-Env made: per-namespace Service watches are for environments only.
+      const watchedNamespaces = (kind: Watched): string[] => [...namespaces.list(), ...(kind === 'Service' ? [] : this.baselineNamespaces?.list() ?? [])]
+        .map((n) => n.metadata?.name ?? '').filter(Boolean);
       await Promise.all(WATCHED.map(async (kind) => {
         const informer = watched(kind);
         this.informers.set(kind, informer);
@@ -202,14 +207,14 @@ export class EnvironmentStore {
           const source = new PerNamespaceSource((ns) => watched(kind, ns), (ns, e) => this.options.onLog?.(`Skipping ${plural} of ${ns}: ${toTEnvError(e, this.session, `list ${plural} in ${ns}`).message}`));
           this.informers.set(kind, source);
           this.perNamespace.set(kind, source);
-          await source.sync(watchedNamespaces());
+          await source.sync(watchedNamespaces(kind));
         }
       }));
       if (this.perNamespace.size > 0) {
         // Environments come and go: keep one informer per environment namespace.
         const resync = (): void => {
-          for (const source of this.perNamespace.values()) {
-            source.sync(watchedNamespaces()).catch((e: unknown) => this.options.onLog?.(`watching a new environment failed: ${toTEnvError(e, this.session, 'watch an environment').message}`));
+          for (const [kind, source] of this.perNamespace) {
+            source.sync(watchedNamespaces(kind as Watched)).catch((e: unknown) => this.options.onLog?.(`watching a new environment failed: ${toTEnvError(e, this.session, 'watch an environment').message}`));
           }
         };
         for (const source of [namespaces, this.baselineNamespaces]) {
@@ -257,6 +262,13 @@ export class EnvironmentStore {
         this.pending.add(env);
       }
     }
+    // A copy of a Service tells overlays of the same baseline which workloads serve their routed one.
+    const from = resource === 'Service' ? obj.metadata?.labels?.[LABEL_FROM_BASELINE] : undefined;
+    for (const env of from ? this.environmentsFrom(from, true) : []) {
+      this.cache.delete(env);
+      this.pending.add(env);
+      this.schedule();
+    }
     // Workloads and pods outside environments and baselines are watched but cost nothing beyond this check.
     if (resource !== 'namespaces' && !this.informers.get('namespaces')?.get(name) && !this.baselineNamespaces?.get(name) && !this.cache.has(name)) return;
     this.cache.delete(name);
@@ -282,9 +294,11 @@ export class EnvironmentStore {
     return (this.informers.get('namespaces')?.list() ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean);
   }
 
-  /** The environments made from `baseline` (annotation `t-env.dev/baseline`). */
-  private environmentsFrom(baseline: string): string[] {
-    return (this.informers.get('namespaces')?.list() ?? []).filter((n) => n.metadata?.annotations?.[ANNOTATION_BASELINE] === baseline).map((n) => n.metadata?.name ?? '');
+  /** The environments made from `baseline` (annotation `t-env.dev/baseline`), or only its overlays. */
+  private environmentsFrom(baseline: string, overlaysOnly = false): string[] {
+    return (this.informers.get('namespaces')?.list() ?? [])
+      .filter((n) => n.metadata?.annotations?.[ANNOTATION_BASELINE] === baseline && (!overlaysOnly || n.metadata.annotations[ANNOTATION_OVERLAY] === 'true'))
+      .map((n) => n.metadata?.name ?? '');
   }
 
   /** Every baseline of the cluster with its workloads, sorted by name (read-only views). */
@@ -337,9 +351,13 @@ export class EnvironmentStore {
     if (baseline) {
       info.baseline = baseline;
       this.markWorkloads(name, baseline, info.workloads);
-      // Routed workloads come from the baseline's workloads the store already watches (no Service watch).
       if (ns.metadata?.annotations?.[ANNOTATION_OVERLAY] === 'true' && this.baselineNamespaces?.get(baseline)) {
-        info.overlay = overlayView(baseline, this.workloadObjects(baseline).map((l) => l.obj.metadata?.name ?? ''), info.workloads.map((w) => w.name));
+        const fromBaseline = this.workloadObjects(baseline);
+        // A user who may not list the overlay's Services gets no routed Services: the tree falls
+        // back to a row per routed workload (the baseline's workloads the overlay does not run).
+        const services = (namespace?: string): KubeObject[] => (this.informers.get('Service')?.list(namespace) ?? []) as unknown as KubeObject[];
+        const routed = this.watches('Service', name) ? routedServices(services(name), fromBaseline, services()) : undefined;
+        info.overlay = overlayView(baseline, fromBaseline.map((l) => l.obj.metadata?.name ?? ''), info.workloads.map((w) => w.name), routed);
       }
     } else {
       this.marks.delete(name);
@@ -363,10 +381,13 @@ export class EnvironmentStore {
    * watches: not forbidden, not still starting): only then is what it holds "what is there".
    */
   private watchesWorkloadsOf(name: string): boolean {
-    return this._status.kind === 'ready' && WORKLOAD_KINDS.every((kind) => {
-      const source = this.informers.get(kind);
-      return source !== undefined && (!(source instanceof PerNamespaceSource) || source.watches(name));
-    });
+    return this._status.kind === 'ready' && WORKLOAD_KINDS.every((kind) => this.watches(kind, name));
+  }
+
+  /** Whether `kind` is listed in namespace `name` (cluster-wide, or its per-namespace watch is not forbidden nor still starting). */
+  private watches(kind: Watched, name: string): boolean {
+    const source = this.informers.get(kind);
+    return source !== undefined && (!(source instanceof PerNamespaceSource) || source.watches(name));
   }
 
   /**

@@ -12,7 +12,7 @@ import type { Listed } from '../core/baseline-diff.ts';
 import { ForbiddenError, TEnvError } from '../core/errors.ts';
 import { isWorkloadKind } from '../core/kinds.ts';
 import {
-  ANNOTATION_OVERLAY, checkWorkloadNames, inferCallGraph, overlayNeeds as needs, overlayObjectCopies, planOverlay, routedCopy, routedTo,
+  ANNOTATION_OVERLAY, checkWorkloadNames, inferCallGraph, overlayNeeds as needs, overlayObjectCopies, planOverlay, routedCopy, routedTo, workloadsBehind,
 } from '../core/overlay-plan.ts';
 import type { CallGraph, ObjectRef, OverlayPlan, OverlayRequest } from '../core/overlay-plan.ts';
 import { BaselineApi, createFromBaseline } from './baseline.ts';
@@ -146,7 +146,26 @@ export async function routedWorkload(session: KubeSession, namespace: string, na
  * (a routed Service of the same name is replaced). An asleep overlay stays asleep.
  */
 export async function addToOverlay(session: KubeSession, name: string, workloads: readonly string[], options: BaselineOptions = {}): Promise<OverlayChange> {
-  const s = await readOverlay(session, name, workloads, 't env add', options);
+  return addWorkloads(await readOverlay(session, name, workloads, 't env add', options), name, workloads, options);
+}
+
+/**
+ * The workloads of the overlay's baseline behind its Services `services` (routed rows of the tree
+ * name Services, which need not be named like their workloads), from the baseline as listed now.
+ * Refuses a Service the baseline no longer has or one that selects no workload there.
+ */
+export async function workloadsBehindServices(session: KubeSession, name: string, services: readonly string[], options: ApiOptions = {}): Promise<{ baseline: string; workloads: string[] }> {
+  const s = await readOverlay(session, name, [], 'Add to Environment', options);
+  return { baseline: s.baseline, workloads: workloadsBehind(s.graph, services, name) };
+}
+
+/** Add to Environment on routed Services: runs the baseline's workloads behind them in the overlay (as addToOverlay). */
+export async function addServicesToOverlay(session: KubeSession, name: string, services: readonly string[], options: BaselineOptions = {}): Promise<OverlayChange> {
+  const s = await readOverlay(session, name, [], 'Add to Environment', options);
+  return addWorkloads(s, name, workloadsBehind(s.graph, services, name), options);
+}
+
+async function addWorkloads(s: OverlayState, name: string, workloads: readonly string[], options: BaselineOptions): Promise<OverlayChange> {
   const target = { baseline: s.baseline, environment: name };
   const skipped = workloads.filter((w) => s.running.has(w)).map((w) => `${w} already runs in ${name}`);
   const adding = workloads.filter((w) => !s.running.has(w));

@@ -13,4 +13,4 @@ export type { DevPlan, LoadedManifest } from './dev-mode.ts';
 export { OktetoSessionWatcher, SIGHUP_EXIT_CODE } from './okteto-session-watcher.ts';
 export { readSession } from './okteto-state-folder.ts';
 export { WorkloadLogStream } from './pod-logs.ts';
-export { addToOverlay, changedServices, dropFromOverlay, planOverlayFrom, routedWorkload } from './overlay.ts';
+export { addServicesToOverlay, addToOverlay, changedServices, dropFromOverlay, planOverlayFrom, routedWorkload, workloadsBehindServices } from './overlay.ts';

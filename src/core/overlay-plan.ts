@@ -173,6 +173,11 @@ function selects(service: KubeObject, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+/** The workloads of `listed` whose pods `service`'s selector matches, by name, sorted (none without a selector). */
+export function workloadsSelectedBy(service: KubeObject, listed: readonly Listed[]): string[] {
+  return sortedUnique(listed.filter((l) => isWorkloadKind(l.kind) && selects(service, podLabels(l.kind, l.obj))).map((l) => l.obj.metadata?.name ?? ''));
+}
+
 function ingressBackends(ingress: KubeObject): string[] {
   const spec = record(ingress['spec']);
   const backends = [record(spec?.['defaultBackend'])];
@@ -245,6 +250,30 @@ export function inferCallGraph(baseline: string, listed: readonly Listed[]): Cal
     });
   }
   return { baseline, workloads, services: new Map([...owners].map(([s, o]) => [s, sortedUnique(o)])) };
+}
+
+/**
+ * The workloads behind Services of the graph's baseline (what Add to Environment on a routed
+ * Service row runs), sorted. Refuses, naming what to do, a Service the baseline no longer has and
+ * one that selects no workload there (no selector, or its workloads are gone): nothing to run.
+ */
+export function workloadsBehind(graph: CallGraph, services: readonly string[], environment: string): string[] {
+  const unknown = services.filter((s) => !graph.services.has(s));
+  if (unknown.length > 0) {
+    throw new InvalidInputError(
+      `${unknown.map((s) => `"${s}"`).join(', ')} ${unknown.length === 1 ? 'is no Service' : 'are no Services'} of the baseline ${graph.baseline} any more: there is nothing to run in ${environment} for ${unknown.length === 1 ? 'it' : 'them'}.`,
+      `"t env refresh ${environment}" follows the baseline; "t env add ${environment} <workload>" runs a workload of ${graph.baseline} by name.`,
+    );
+  }
+  const empty = services.filter((s) => (graph.services.get(s) ?? []).length === 0);
+  if (empty.length > 0) {
+    const known = [...graph.workloads.keys()];
+    throw new InvalidInputError(
+      `The Service${empty.length === 1 ? '' : 's'} ${empty.map((s) => `"${s}"`).join(', ')} of ${graph.baseline} ${empty.length === 1 ? 'selects' : 'select'} no workload there (no selector, or its workloads are gone): there is nothing to run in ${environment}; calls keep reaching ${graph.baseline}.`,
+      `Add a workload by name instead: t env add ${environment} <workload> (workloads of ${graph.baseline}: ${known.length > 0 ? known.join(', ') : '(none)'}).`,
+    );
+  }
+  return sortedUnique(services.flatMap((s) => graph.services.get(s) ?? []));
 }
 
 // ---- the plan ----------------------------------------------------------------------------------

@@ -42,7 +42,14 @@ export async function workspaceManifest(): Promise<{ folder: string; manifest: L
  * that takes it over by name, `name:` or selector, as okteto does), else quick picks.
  */
 export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: LoadedManifest, onlyDevMode: boolean): Promise<{ namespace: string; service: string } | undefined> {
-  if (arg instanceof RoutedNode) return { namespace: arg.environment, service: routedDevEntry(manifest, arg.workload).key };
+  if (arg instanceof RoutedNode) {
+    // A routed Service row whose workloads the store does not know (or knows none of): the
+    // baseline says, or says why there is nothing to develop (lists only).
+    const workloads = arg.workloads?.length ? arg.workloads
+      : (await runtime().workloadsBehindServices(await ctx.connection.requireSession(), arg.environment, [arg.service ?? ''])).workloads;
+    const entry = await routedDevEntry(manifest, workloads);
+    return entry ? { namespace: arg.environment, service: entry.key } : undefined;
+  }
   const node = arg instanceof WorkloadNode ? { namespace: arg.environment, workload: arg.info.name }
     : arg instanceof PodNode ? { namespace: arg.environment, workload: arg.workload.name } : undefined;
   if (node) {
@@ -56,7 +63,7 @@ export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: Lo
   const devMode = new Set(env.workloads.filter((w) => w.devMode).map((w) => w.name));
   // In an overlay, entries named after a routed workload are offered too: Start Dev adds it first.
   const routed = onlyDevMode || !env.overlay ? [] : manifest.manifest.dev
-    .filter((d) => !d.selector && env.overlay?.routed.includes(d.name) && !services.some((s) => s.service.key === d.key))
+    .filter((d) => !d.selector && env.overlay?.routedWorkloads.includes(d.name) && !services.some((s) => s.service.key === d.key))
     .map((service) => ({ service, workload: { kind: 'Deployment', name: service.name }, routedTo: env.overlay?.baseline }));
   const choices = [...services.filter((s) => !onlyDevMode || devMode.has(s.workload.name)).map((s) => ({ ...s, routedTo: undefined })), ...routed];
   if (choices.length === 0) {
@@ -73,11 +80,16 @@ export async function pickDevTarget(ctx: TEnvContext, arg: unknown, manifest: Lo
   return picked ? { namespace: env.name, service: picked.service.key } : undefined;
 }
 
-/** The dev entry that takes over a routed workload by name (a selector cannot be matched: the workload is not here). */
-function routedDevEntry(manifest: LoadedManifest, workload: string): DevService {
-  const found = manifest.manifest.dev.find((d) => !d.selector && d.name === workload);
-  if (found) return found;
-  throw new InvalidInputError(`${manifest.displayName}: no dev entry is named "${workload}".`, `Add a dev entry named "${workload}" to ${manifest.displayName}.`);
+/**
+ * The dev entry that takes over one of the routed workloads by name (a selector cannot be matched:
+ * the workload is not here); a quick pick when several of them have one (undefined when dismissed).
+ */
+async function routedDevEntry(manifest: LoadedManifest, workloads: readonly string[]): Promise<DevService | undefined> {
+  const found = manifest.manifest.dev.filter((d) => !d.selector && workloads.includes(d.name));
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) return (await vscode.window.showQuickPick(found.map((d) => ({ label: d.key, d })), { placeHolder: 'Service to develop' }))?.d;
+  const names = workloads.map((w) => `"${shortText(w, 63)}"`).join(' or ');
+  throw new InvalidInputError(`${manifest.displayName}: no dev entry is named ${names}.`, `Add a dev entry named ${names} to ${manifest.displayName}.`);
 }
 
 /**
@@ -90,7 +102,7 @@ export async function addRoutedFirst(ctx: TEnvContext, session: KubeSession, nam
   const env = ctx.connection.environment(namespace);
   // The store knows what an overlay routes when it watches the baseline too; else ask the cluster.
   const routed = env && (env.baseline === undefined || env.overlay)
-    ? (env.overlay?.routed.includes(name) ? { baseline: env.overlay.baseline } : undefined)
+    ? (env.overlay?.routedWorkloads.includes(name) ? { baseline: env.overlay.baseline } : undefined)
     : await runtime().routedWorkload(session, namespace, name);
   if (!routed) return 'not-routed';
   const answer = await vscode.window.showInformationMessage(`${name} runs in the baseline ${shortText(routed.baseline, 40)}, not in ${namespace}. Add it to ${namespace} first?`, {

@@ -11,7 +11,8 @@ import { mineFirst, recentWarnings } from '../core/environment.ts';
 import type { EnvironmentInfo, PodInfo, WarningInfo, WorkloadInfo } from '../core/environment.ts';
 import { describeTransition, scheduleView } from '../core/environment-view.ts';
 import { describeExpiry } from '../core/expiry.ts';
-import { overlayDescription, routedTooltip } from '../core/overlay-view.ts';
+import { overlayDescription, routedServiceTooltip, routedTooltip } from '../core/overlay-view.ts';
+import type { RoutedService } from '../core/overlay-view.ts';
 import { asleepWorkloadText, recentSavingsText } from '../core/savings.ts';
 import { shortText } from '../core/sanitize.ts';
 import { config } from './config.ts';
@@ -108,20 +109,29 @@ export class PodNode extends vscode.TreeItem {
   }
 }
 
-/** A workload of the baseline that an overlay does not run: calls to its Services reach the baseline. */
+/**
+ * A routed Service of an overlay (an ExternalName Service to the baseline's): Add to Environment
+ * runs the baseline's workloads behind it here. Where the store may not list the overlay's
+ * Services, one row per workload of the baseline the overlay does not run, as a fallback.
+ */
 export class RoutedNode extends vscode.TreeItem {
   readonly kind = 'routed';
   readonly environment: string;
-  readonly workload: string;
-  constructor(env: string, workload: string, baseline: string, context: string) {
-    super(workload, vscode.TreeItemCollapsibleState.None);
+  /** The routed Service (as in the cluster); undefined on a fallback row, which names a workload. */
+  readonly service: string | undefined;
+  /** The baseline's workloads behind the row, when known (a fallback row's own workload). */
+  readonly workloads: readonly string[] | undefined;
+  constructor(env: string, routed: { service: RoutedService } | { workload: string; baseline: string }, context: string) {
+    const name = 'service' in routed ? routed.service.name : routed.workload;
+    super(shortText(name, 63), vscode.TreeItemCollapsibleState.None);
     this.environment = env;
-    this.workload = workload;
-    this.id = `${context}/${env}/#routed/${workload}`;
-    this.description = `→ ${shortText(baseline, 40)}`;
+    this.service = 'service' in routed ? routed.service.name : undefined;
+    this.workloads = 'service' in routed ? routed.service.workloads : [routed.workload];
+    this.id = `${context}/${env}/#routed/${name}`;
+    this.description = `→ ${shortText('service' in routed ? routed.service.baseline : routed.baseline, 40)}`;
     this.contextValue = 'routed';
     this.iconPath = new vscode.ThemeIcon('arrow-right', new vscode.ThemeColor('descriptionForeground'));
-    this.tooltip = routedTooltip(env, workload, baseline);
+    this.tooltip = 'service' in routed ? routedServiceTooltip(env, routed.service) : routedTooltip(env, routed.workload, routed.baseline);
   }
 }
 
@@ -321,14 +331,17 @@ export class EnvironmentTreeProvider implements vscode.TreeDataProvider<TreeNode
     return [];
   }
 
-  /** An environment's rows: its workloads, then (in an overlay) the workloads it routes to the baseline. */
+  /**
+   * An environment's rows: its workloads, then (in an overlay) its routed Services, or the
+   * workloads it routes to the baseline when the store may not list its Services.
+   */
   private environmentChildren(element: EnvironmentNode, context: string): TreeNode[] {
     const info = this.connection.environment(element.info.name) ?? element.info;
     const overlay = info.overlay;
-    return [
-      ...info.workloads.map((w) => new WorkloadNode(info.name, w, context, overlay !== undefined)),
-      ...(overlay ? overlay.routed.map((w) => new RoutedNode(info.name, w, overlay.baseline, context)) : []),
-    ];
+    const routed = !overlay ? [] : overlay.routedServices
+      ? overlay.routedServices.map((service) => new RoutedNode(info.name, { service }, context))
+      : overlay.routedWorkloads.map((workload) => new RoutedNode(info.name, { workload, baseline: overlay.baseline }, context));
+    return [...info.workloads.map((w) => new WorkloadNode(info.name, w, context, overlay !== undefined)), ...routed];
   }
 
   getParent(element: TreeNode): TreeNode | undefined {

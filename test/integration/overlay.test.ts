@@ -15,7 +15,7 @@ import type { CliRun } from '../fixtures/cli.ts';
 import { loadKubeConfig } from '../../src/adapters/kube.ts';
 import type { KubeSession } from '../../src/adapters/kube.ts';
 import { diffEnvironment, refreshEnvironment } from '../../src/adapters/baseline.ts';
-import { addToOverlay, createOverlay, dropFromOverlay, planOverlayFrom } from '../../src/adapters/overlay.ts';
+import { addServicesToOverlay, addToOverlay, createOverlay, dropFromOverlay, planOverlayFrom, workloadsBehindServices } from '../../src/adapters/overlay.ts';
 import { EnvironmentStore } from '../../src/adapters/environment-store.ts';
 import { planJson } from '../../src/core/overlay-plan.ts';
 import type { OverlayView } from '../../src/core/overlay-view.ts';
@@ -295,6 +295,7 @@ describe('Start Dev on a workload the overlay routes (okteto stand-in)', () => {
 describe('the live store: what the VS Code tree shows of an overlay', () => {
   const env = `tree-${run}`;
   let store: EnvironmentStore;
+  const overlay = (): OverlayView | undefined => store.environment(env)?.overlay;
   before(async () => {
     created.push(env);
     await createOverlay(admin, { name: env, baseline: base, owner, timezone: 'UTC', awakeHours: 'always' }, { only: ['cart'], without: ['partner-api'] });
@@ -305,20 +306,79 @@ describe('the live store: what the VS Code tree shows of an overlay', () => {
     await store.dispose();
   });
 
-  it('counts what the overlay runs and lists what it routes, from its watches; add and drop move a workload between them', async () => {
-    const overlay = (): OverlayView | undefined => store.environment(env)?.overlay;
+  it('counts what the overlay runs and lists its routed Services, from its watches; add and drop move a workload between them', async () => {
+    const routedNames = (): string[] | undefined => overlay()?.routedServices?.map((r) => r.name);
     await eventually('the overlay view', async () => overlay()?.running === 3);
-    // The baseline as it stands (earlier tests add workloads to it), listed once.
+    // The baseline as it stands (earlier tests add workloads and Services to it), listed once.
     const inBaseline = new Set([...await names(apps.listNamespacedDeployment({ namespace: base })), ...await names(apps.listNamespacedStatefulSet({ namespace: base }))]);
     assert.ok(inBaseline.has('email') && inBaseline.has('redis-cart'));
-    assert.deepEqual(overlay(), {
-      baseline: base, running: 3, total: inBaseline.size, routed: [...inBaseline].filter((w) => !['cart', 'checkout', 'frontend'].includes(w)).sort(),
+    const routedHere = await names(core.listNamespacedService({ namespace: env }), routed);
+    assert.ok(routedHere.includes('partner-api') && routedHere.includes('email'), routedHere.join());
+    const view = overlay()!;
+    assert.deepEqual({ ...view, routedServices: view.routedServices?.map((r) => r.name) }, {
+      baseline: base, running: 3, total: inBaseline.size, routedWorkloads: [...inBaseline].filter((w) => !['cart', 'checkout', 'frontend'].includes(w)).sort(),
+      routedServices: routedHere,
     });
+    assert.ok(view.routedServices?.every((r) => r.baseline === base));
     assert.equal(store.environment(env)?.baseline, base);
     await addToOverlay(admin, env, ['email']);
-    await eventually('email runs in the overlay', async () => overlay()?.running === 4 && !overlay()?.routed.includes('email'));
+    await eventually('email runs in the overlay', async () => overlay()?.running === 4 && !routedNames()?.includes('email') && !overlay()?.routedWorkloads.includes('email'));
     await dropFromOverlay(admin, env, ['email']);
-    await eventually('email is routed again', async () => overlay()?.running === 3 && overlay()?.routed.includes('email'));
+    await eventually('email is routed again', async () => overlay()?.running === 3 && routedNames()?.includes('email') === true && overlay()?.routedWorkloads.includes('email'));
+  });
+
+  it('a routed Service row knows the workloads behind it once a copy of that Service from the same baseline is watched', async () => {
+    const workloadsOf = (service: string): readonly string[] | undefined => store.environment(env)?.overlay?.routedServices?.find((r) => r.name === service)?.workloads;
+    assert.equal(workloadsOf('shipping'), undefined, 'no copy of shipping anywhere: unknown');
+    const other = `treeother-${run}`;
+    created.push(other);
+    await createOverlay(admin, { name: other, baseline: base, owner, timezone: 'UTC', awakeHours: 'always' }, { only: ['shipping'], without: ['checkout', 'frontend', 'partner-api'] });
+    await eventually('the copy of shipping in another overlay tells', async () => workloadsOf('shipping')?.join() === 'shipping');
+  });
+
+  it('Add to Environment on a routed Service adds the workloads behind it, even named otherwise; a Service with none gives one actionable error', async () => {
+    // A Service of the baseline named unlike its workload, routed in the overlay (as refresh routes a new Service).
+    await core.createNamespacedService({ namespace: base, body: { metadata: { name: 'mail' }, spec: { selector: { app: 'email' }, ports: [{ port: 5000 }] } } });
+    await core.createNamespacedService({ namespace: base, body: { metadata: { name: 'nobody' }, spec: { selector: { app: 'nobody' }, ports: [{ port: 80 }] } } });
+    const refreshed = await refreshEnvironment(admin, env);
+    assert.ok(refreshed.applied >= 2, JSON.stringify(refreshed));
+    await eventually('mail is a routed row', async () => store.environment(env)?.overlay?.routedServices?.some((r) => r.name === 'mail') === true);
+    assert.deepEqual((await workloadsBehindServices(admin, env, ['mail'])).workloads, ['email']);
+    await assert.rejects(addServicesToOverlay(admin, env, ['nobody']), (e: unknown) => e instanceof TEnvError && e.kind === 'invalid-input'
+      && /The Service "nobody" of shop-\w+ selects no workload there/.test(e.message) && /t env add tree-\w+ <workload>/.test(e.hint ?? ''));
+    const change = await addServicesToOverlay(admin, env, ['mail']);
+    assert.deepEqual(change.workloads, ['email']);
+    await eventually('email runs; its Services are copies now', async () => overlay()?.running === 4 && !overlay()?.routedServices?.some((r) => ['email', 'mail'].includes(r.name)));
+    assert.equal((await core.readNamespacedService({ namespace: env, name: 'mail' })).spec?.type, 'ClusterIP');
+    await dropFromOverlay(admin, env, ['email']);
+    await core.deleteNamespacedService({ namespace: base, name: 'mail' });
+    await core.deleteNamespacedService({ namespace: base, name: 'nobody' });
+  });
+
+  it('a user who may not list Services still gets the overlay, with a row per routed workload instead (the fallback)', async () => {
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const user = `overlay-noservices-${run}`;
+    const read = { verbs: ['get', 'list', 'watch'] };
+    await rbac.createClusterRole({ body: { metadata: { name: user }, rules: [
+      { apiGroups: [''], resources: ['namespaces', 'pods', 'events'], ...read }, { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], ...read }, { apiGroups: ['batch'], resources: ['cronjobs'], ...read },
+    ] } });
+    await rbac.createClusterRoleBinding({ body: { metadata: { name: user }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user },
+      subjects: [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }] } });
+    const logs: string[] = [];
+    const scoped = new EnvironmentStore(loadKubeConfig({ kubeconfig: cluster.userKubeconfig(user) }), { onLog: (m) => logs.push(m) });
+    try {
+      await scoped.start();
+      const view = scoped.environment(env)?.overlay;
+      assert.equal(view?.running, 3);
+      assert.equal(view?.routedServices, undefined);
+      assert.deepEqual(view?.routedWorkloads, overlay()?.routedWorkloads);
+      assert.ok(logs.some((m) => /may not list services in all namespaces/.test(m)), logs.join('\n'));
+      assert.ok(logs.some((m) => new RegExp(`Skipping services of ${env}`).test(m)), logs.join('\n'));
+    } finally {
+      await scoped.dispose();
+      await rbac.deleteClusterRoleBinding({ name: user });
+      await rbac.deleteClusterRole({ name: user });
+    }
   });
 
   it('a full copy of the same baseline is no overlay', async () => {

@@ -1,7 +1,9 @@
 // Overlays: the call graph inferred from a baseline's objects, and the plan made from it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostsIn, inferCallGraph, overlayCopies, overlayDiffEntries, planJson, planOverlay, routedService } from '../../src/core/overlay-plan.ts';
+import {
+  hostsIn, inferCallGraph, overlayCopies, overlayDiffEntries, planJson, planOverlay, routedService, workloadsBehind, workloadsSelectedBy,
+} from '../../src/core/overlay-plan.ts';
 import type { CallGraph } from '../../src/core/overlay-plan.ts';
 import { prepareCopy } from '../../src/core/baseline-copy.ts';
 import type { KubeObject } from '../../src/core/baseline-copy.ts';
@@ -117,6 +119,41 @@ describe('the call graph', () => {
     assert.deepEqual(graph.services.get('backend'), ['backend-blue', 'backend-green']);
     assert.deepEqual(graph.workloads.get('front')!.calls, ['backend-blue', 'backend-green']);
     assert.deepEqual(graph.workloads.get('backend-blue')!.services, ['backend']);
+  });
+});
+
+describe('the workloads behind a Service', () => {
+  const listed = [
+    deployment('mailer', { labels: { app: 'email', part: 'api' } }), deployment('mail-worker', { labels: { app: 'email', part: 'worker' } }),
+    workload('CronJob', 'digest', { labels: { app: 'email', part: 'cron' } }), deployment('web'),
+    service('smtp', { app: 'email' }), service('smtp-api', { app: 'email', part: 'api' }), service('legacy', undefined, { type: 'ExternalName', externalName: 'mail.example.com' }),
+    service('web'), service('orphan', { app: 'gone' }),
+  ];
+
+  it('workloadsSelectedBy: every kind whose pod template the selector matches, by name, sorted; none without a selector', () => {
+    const svc = (name: string): KubeObject => listed.find((l) => l.kind === 'Service' && l.obj.metadata?.name === name)!.obj;
+    assert.deepEqual(workloadsSelectedBy(svc('smtp'), listed), ['digest', 'mail-worker', 'mailer']);
+    assert.deepEqual(workloadsSelectedBy(svc('smtp-api'), listed), ['mailer']);
+    assert.deepEqual(workloadsSelectedBy(svc('legacy'), listed), []);
+    assert.deepEqual(workloadsSelectedBy({ metadata: { name: 'x' }, spec: { selector: {} } }, listed), []);
+  });
+
+  it('workloadsBehind: a routed Service named unlike its workloads resolves to them; several Services add up', () => {
+    const graph = inferCallGraph('main', listed);
+    assert.deepEqual(workloadsBehind(graph, ['smtp-api'], 'jane'), ['mailer']);
+    assert.deepEqual(workloadsBehind(graph, ['smtp', 'web'], 'jane'), ['digest', 'mail-worker', 'mailer', 'web']);
+  });
+
+  it('workloadsBehind refuses a Service gone from the baseline, and one that selects no workload, saying what to do', () => {
+    const graph = inferCallGraph('main', listed);
+    assert.throws(() => workloadsBehind(graph, ['smtp', 'ghost'], 'jane'), (e: unknown) => e instanceof InvalidInputError
+      && e.message === '"ghost" is no Service of the baseline main any more: there is nothing to run in jane for it.'
+      && /t env refresh jane/.test(e.hint ?? ''));
+    for (const name of ['legacy', 'orphan']) {
+      assert.throws(() => workloadsBehind(graph, [name], 'jane'), (e: unknown) => e instanceof InvalidInputError
+        && e.message.startsWith(`The Service "${name}" of main selects no workload there`)
+        && e.hint === 'Add a workload by name instead: t env add jane <workload> (workloads of main: digest, mail-worker, mailer, web).');
+    }
   });
 });
 

@@ -3,7 +3,8 @@
 // Create Environment's "Only what I changed" shows the plan for the branch's change (cart, and its
 // callers from the entry points) checked in a quick pick; one caller is unticked; the overlay is
 // created with the rest. The tree says "overlay of … · 3 of 12 workloads" and lists the routed
-// workloads as "→ baseline" rows; Add to Environment on one turns it into a workload of the overlay.
+// Services as "→ baseline" rows; Add to Environment on one (a Service "mail" named unlike the
+// workload "email" behind it) turns that workload into a workload of the overlay.
 // Back on the base branch, nothing changed: one actionable message.
 // Needs T_ENV_CLUSTER_DIR/KUBECONFIG (run through scripts/with-cluster.ts).
 import assert from 'node:assert/strict';
@@ -63,6 +64,8 @@ void describe('Overlays in VS Code', () => {
       const obj = doc.toJS() as k8s.KubernetesObject;
       await objects.create({ ...obj, metadata: { ...obj.metadata, namespace: BASELINE } });
     }
+    // A second Service of email, named otherwise: routed rows are Services, not workloads.
+    await core.createNamespacedService({ namespace: BASELINE, body: { metadata: { name: 'mail' }, spec: { selector: { app: 'email' }, ports: [{ port: 5000 }] } } });
   });
   after(async () => {
     for (const name of [ENV, BASELINE]) await core.deleteNamespace({ name }).catch(() => undefined);
@@ -108,20 +111,23 @@ void describe('Overlays in VS Code', () => {
     assert.equal(partner.metadata?.annotations?.['t-env.dev/routed-to'], BASELINE);
   });
 
-  workbench.it('lists routed workloads as "→ baseline" rows; Add to Environment turns one into a workload of the overlay', async ({ page }) => {
+  workbench.it('lists routed Services as "→ baseline" rows; Add to Environment on one runs the workload behind it in the overlay', async ({ page }) => {
     await treeRow(page, ENV).click();
     const email = treeRow(page, 'email');
-    await step(page, 'email is a routed row with its own icon', async () => {
+    const mail = treeRow(page, 'mail');
+    await step(page, 'the routed Services email and mail are rows with their own icon', async () => {
       await waitForRow(page, 'email', new RegExp(`→ ${BASELINE}`), 30_000);
+      await waitForRow(page, 'mail', new RegExp(`→ ${BASELINE}`), 10_000);
       await email.locator('.codicon-arrow-right').first().waitFor({ timeout: 10_000 });
+      await mail.locator('.codicon-arrow-right').first().waitFor({ timeout: 10_000 });
     });
     await waitForRow(page, 'partner-api', new RegExp(`→ ${BASELINE}`), 10_000);
     await waitForRow(page, 'cart', /Deployment/, 10_000);
     await saveScreenshot(page, 'overlay-routed');
-    await step(page, 'Add to Environment on the email row', async () => {
-      const action = email.locator('.action-label[aria-label="Add to Environment"]');
+    await step(page, 'Add to Environment on the mail row', async () => {
+      const action = mail.locator('.action-label[aria-label="Add to Environment"]');
       for (let attempt = 1; ; attempt++) {
-        await email.hover();
+        await mail.hover();
         try {
           await action.waitFor({ state: 'visible', timeout: 5_000 });
           await action.click();
@@ -132,13 +138,16 @@ void describe('Overlays in VS Code', () => {
         }
       }
     });
-    await step(page, 'email is a workload now', async () => {
+    await step(page, 'email (the workload behind mail) is a workload now; neither of its Services is routed', async () => {
       await waitForRow(page, 'email', /Deployment/, 60_000);
       await waitForRow(page, ENV, /4 of 12 workloads/, 30_000);
+      await mail.waitFor({ state: 'detached', timeout: 30_000 });
     });
     assert.equal(await email.locator('.codicon-arrow-right').count(), 0);
-    await eventually('the routed Service became a copy', async () =>
-      (await core.readNamespacedService({ namespace: ENV, name: 'email' })).spec?.type !== 'ExternalName');
+    for (const name of ['email', 'mail']) {
+      await eventually(`the routed Service ${name} became a copy`, async () =>
+        (await core.readNamespacedService({ namespace: ENV, name })).spec?.type !== 'ExternalName');
+    }
     await apps.readNamespacedDeployment({ namespace: ENV, name: 'email' });
     await saveScreenshot(page, 'overlay-added');
   });

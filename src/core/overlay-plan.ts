@@ -189,7 +189,8 @@ function sortedUnique<T>(items: Iterable<T>): T[] {
   return [...new Set(items)].sort();
 }
 
-const refKey = (r: ObjectRef): string => `${r.kind}/${r.name}`;
+/** An object of one namespace (a baseline's or an overlay's), by kind and name; environments and live workloads use kinds.ts refKey. */
+const objectKey = (r: ObjectRef): string => `${r.kind}/${r.name}`;
 
 /** The call graph of a baseline from its listed objects (lists only: nothing else is read). */
 export function inferCallGraph(baseline: string, listed: readonly Listed[]): CallGraph {
@@ -217,7 +218,7 @@ export function inferCallGraph(baseline: string, listed: readonly Listed[]): Cal
       owners.get(name(s.obj))!.add(wName);
     }
     const reads = podReads(kind, l.obj);
-    for (const r of reads.refs) d.config.set(refKey(r), r);
+    for (const r of reads.refs) d.config.set(objectKey(r), r);
     // The claims a StatefulSet's controller made from its templates (`<template>-<set>-<ordinal>`)
     // go with it, as a full copy carries them.
     for (const tpl of kind === 'StatefulSet' ? list(record(l.obj['spec'])?.['volumeClaimTemplates']) : []) {
@@ -246,7 +247,7 @@ export function inferCallGraph(baseline: string, listed: readonly Listed[]): Cal
     const calls = [...d.callsServices].flatMap((s) => (owners.has(s) ? [...owners.get(s)!] : drafts.has(s) ? [s] : []));
     workloads.set(wName, {
       name: wName, kinds: d.kinds, services: sortedUnique(d.services), callsServices: sortedUnique([...d.callsServices].filter((s) => serviceNames.has(s))),
-      calls: sortedUnique(calls.filter((c) => c !== wName)), entry: d.entry, config: [...d.config.values()].sort((a, b) => refKey(a).localeCompare(refKey(b))),
+      calls: sortedUnique(calls.filter((c) => c !== wName)), entry: d.entry, config: [...d.config.values()].sort((a, b) => objectKey(a).localeCompare(objectKey(b))),
     });
   }
   return { baseline, workloads, services: new Map([...owners].map(([s, o]) => [s, sortedUnique(o)])) };
@@ -370,12 +371,12 @@ export function planOverlay(graph: CallGraph, request: OverlayRequest): OverlayP
   const copies = new Map<string, ObjectRef>();
   for (const n of run) {
     const w = graph.workloads.get(n)!;
-    for (const r of [...w.kinds.map((kind) => ({ kind, name: n })), ...w.services.map((name) => ({ kind: 'Service' as const, name })), ...w.config]) copies.set(refKey(r), r);
+    for (const r of [...w.kinds.map((kind) => ({ kind, name: n })), ...w.services.map((name) => ({ kind: 'Service' as const, name })), ...w.config]) copies.set(objectKey(r), r);
   }
   return {
     baseline: graph.baseline, routed, shared, notWorkloads: changed.map(([n]) => n).filter((n) => !graph.workloads.has(n)).sort(),
     run: run.map((name) => ({ name, reasons: reasons.get(name)! })),
-    copies: [...copies.values()].sort((a, b) => refKey(a).localeCompare(refKey(b))),
+    copies: [...copies.values()].sort((a, b) => objectKey(a).localeCompare(objectKey(b))),
   };
 }
 
@@ -404,8 +405,8 @@ export function routedCopy(name: string, target: CopyTarget): PreparedCopy {
 
 /** What `refs` of the baseline's listed objects become in an overlay (copies that may be copied; the rest are skipped). */
 export function overlayObjectCopies(refs: readonly ObjectRef[], listed: readonly Listed[], target: CopyTarget): PreparedCopy[] {
-  const wanted = new Set(refs.map(refKey));
-  return listed.filter((l) => wanted.has(refKey({ kind: l.kind, name: l.obj.metadata?.name ?? '' })) && neverCopyReason(l.kind, l.obj) === undefined)
+  const wanted = new Set(refs.map(objectKey));
+  return listed.filter((l) => wanted.has(objectKey({ kind: l.kind, name: l.obj.metadata?.name ?? '' })) && neverCopyReason(l.kind, l.obj) === undefined)
     .map((l) => prepareCopy(l.kind, l.obj, { ...target, overlay: true }));
 }
 
@@ -430,11 +431,11 @@ export function overlayNeeds(graph: CallGraph, running: Iterable<string>): Objec
 export function overlayDiffEntries(baseline: string, entries: readonly DiffEntry[]): { entries: DiffEntry[]; routeNew: string[] } {
   const listed = entries.flatMap((e) => (e.baseline ? [{ kind: e.kind, obj: e.baseline }] : []));
   const running = entries.filter((e) => isWorkloadKind(e.kind) && e.environment).map((e) => e.name);
-  const needed = new Set(overlayNeeds(inferCallGraph(baseline, listed), running).map(refKey));
+  const needed = new Set(overlayNeeds(inferCallGraph(baseline, listed), running).map(objectKey));
   const fresh = entries.filter((e) => e.status === 'only-in-baseline');
   return {
-    entries: entries.filter((e) => e.status !== 'only-in-baseline' || e.kind === 'Service' || needed.has(refKey(e))),
-    routeNew: fresh.filter((e) => e.kind === 'Service' && !needed.has(refKey(e))).map((e) => e.name),
+    entries: entries.filter((e) => e.status !== 'only-in-baseline' || e.kind === 'Service' || needed.has(objectKey(e))),
+    routeNew: fresh.filter((e) => e.kind === 'Service' && !needed.has(objectKey(e))).map((e) => e.name),
   };
 }
 

@@ -24,6 +24,8 @@ export interface ApiRequest {
   readonly resource: string;
   readonly namespace: string | undefined;
   readonly name: string | undefined;
+  /** A list's label selector, when it has one (which namespaces a namespace list asks for). */
+  readonly labelSelector?: string | undefined;
 }
 
 /**
@@ -176,7 +178,7 @@ export class SleepApi {
   }
 
   listNamespaces(labelSelector: string): Promise<k8s.V1Namespace[]> {
-    return this.call({ verb: 'list', resource: 'namespaces', namespace: undefined, name: undefined },
+    return this.call({ verb: 'list', resource: 'namespaces', namespace: undefined, name: undefined, labelSelector },
       async (c) => (await this.core.listNamespace({ labelSelector }, c)).items);
   }
 

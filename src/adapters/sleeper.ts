@@ -15,7 +15,7 @@ import { isProtectedNamespace, LABEL_ENVIRONMENT } from '../core/environment.ts'
 import type { WorkloadKind } from '../core/environment.ts';
 import { WORKLOAD_KINDS } from '../core/kinds.ts';
 import { asError, describeError, isCancelled, isTEnvError } from '../core/errors.ts';
-import { baselineReachedBy, isSleeperManaged, sleepDecisions } from '../core/baseline-sleep.ts';
+import { baselineReachedBy, isBaselineNamespace, isSleeperManaged, sleepDecisions } from '../core/baseline-sleep.ts';
 import type { EnvironmentVerdict } from '../core/environment-verdict.ts';
 import { companyHolidays } from '../core/schedule-policy.ts';
 import type { Holidays } from '../core/schedule-policy.ts';
@@ -122,7 +122,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
   // Cluster-wide lists go out together; a 403 on one kind falls back to per-namespace lists below.
   const [namespaces, baselines, ...clusterLists] = await Promise.all([
     api.listNamespaces(selector).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); }),
-    listManagedBaselines(api, options.selector),
+    listManagedBaselines(api, options.selector).catch((error: unknown) => { throw toTEnvError(error, session, 'list namespaces'); }),
     ...WORKLOAD_KINDS.map((kind) => api.listWorkloads(kind, undefined).catch((error: unknown) => {
       if (isApiStatus(error, 403)) return undefined;
       throw toTEnvError(error, session, `list ${api.resourceOf(kind)} in all namespaces`);
@@ -200,24 +200,37 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
     return false;
   });
 
-  // The decision came from the list at the start of the pass: a manual sleep or wake may have
-  // landed since. Re-read each namespace about to be patched and leave it to the next pass if what
-  // it wants changed (one request per changing environment; a steady pass makes none).
+  // The decision came from the lists at the start of the pass: a manual sleep or wake may have
+  // landed since. Read the namespaces about to be patched again, with the same lists (one for
+  // environments, one for baselines, each only when one of its kind changes: a steady pass makes
+  // none, and a pass over hundreds makes two requests, not hundreds), and leave to the next pass
+  // any whose wish changed.
   const changing = [...new Set(patches.map((t) => t.env))];
   const moved = new Set<string>();
   const latest = new Map<string, k8s.V1Namespace>();
-  await runLimited(changing, concurrency, async (name) => {
-    const env = work.get(name)!;
-    let fresh: k8s.V1Namespace | undefined;
+  const rereads = [
+    { names: changing.filter((n) => !isBaselineNamespace(work.get(n)!.ns)), list: () => api.listNamespaces(selector) },
+    { names: changing.filter((n) => isBaselineNamespace(work.get(n)!.ns)), list: () => listManagedBaselines(api, options.selector) },
+  ].filter((r) => r.names.length > 0);
+  const reread = new Map<string, k8s.V1Namespace>();
+  await Promise.all(rereads.map(async ({ names, list }) => {
     try {
-      fresh = await api.readNamespaceByList(name);
+      for (const ns of await list()) reread.set(ns.metadata?.name ?? '', ns);
     } catch (error) {
-      if (!isApiError(error)) throw toTEnvError(error, session, `list namespaces`);
-      env.problems.push(toTEnvError(error, session, `list namespaces`).message);
-      moved.add(name);
-      return;
+      // A refusal defers these namespaces; a network failure or a cancellation ends the pass.
+      if (!isApiError(error)) throw toTEnvError(error, session, 'list namespaces');
+      const message = toTEnvError(error, session, 'list namespaces').message;
+      for (const name of names) {
+        work.get(name)!.problems.push(message);
+        moved.add(name);
+      }
     }
-    if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) return;
+  }));
+  for (const name of changing) {
+    if (moved.has(name)) continue;
+    const env = work.get(name)!;
+    const fresh = reread.get(name);
+    if (fresh?.metadata?.resourceVersion === env.ns.metadata?.resourceVersion) continue;
     if (fresh !== undefined) latest.set(name, fresh);
     const decision = fresh && !fresh.metadata?.deletionTimestamp && isSleeperManaged(fresh, own) ? decide(fresh) : undefined;
     // A baseline that follows the environments made from it may have been woken with one of them (a manual Wake):
@@ -226,7 +239,7 @@ export async function reconcileAll(session: KubeSession, options: ReconcileOptio
       moved.add(name);
       env.skipped.push('the namespace changed during the pass (a manual sleep or wake?); the next pass decides again');
     }
-  });
+  }
   // An environment deferred because someone woke (or slept) it meanwhile may have woken its `auto`
   // baseline too, which this pass decided from the old state: the baseline waits as well.
   for (const name of [...moved]) {

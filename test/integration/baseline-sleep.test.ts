@@ -234,12 +234,14 @@ describe('a baseline with awake-hours auto, through the sleeper', () => {
   it('an overlay woken while a pass is putting it to sleep: the pass defers the overlay and its auto baseline', async () => {
     // 01:00 Berlin-time Wednesday: the developer's wake above has ended, so the pass wants both asleep…
     let woke = false;
+    let environmentLists = 0;
     const pass = await reconcileAll(admin, {
       selector, now: at('2026-01-14T00:00:00Z'),
       hooks: {
-        // …but as the pass re-reads the overlay before writing, a Wake lands on it (the marker it writes).
+        // …but as the pass re-reads the environments before writing (its second list of them), a
+        // Wake lands on the overlay (the marker it writes).
         beforeRequest: async (r) => {
-          if (woke || r.verb !== 'list' || r.resource !== 'namespaces' || r.name !== overlay) return;
+          if (woke || r.verb !== 'list' || r.resource !== 'namespaces' || !r.labelSelector?.startsWith('t-env.dev/environment=true') || ++environmentLists < 2) return;
           woke = true;
           await core.patchNamespace({ name: overlay, body: { metadata: { annotations: { 't-env.dev/awake-until': '2026-01-14T08:00:00Z' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
         },

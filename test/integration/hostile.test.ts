@@ -226,7 +226,7 @@ describe('hostile cluster data and hostile conditions (issue #17)', () => {
       hooks: {
         afterRequest: async (r) => {
           // Right after the pass listed the namespaces, someone wakes the environment by hand.
-          if (woken || r.verb !== 'list' || r.resource !== 'namespaces' || r.name !== undefined) return;
+          if (woken || r.verb !== 'list' || r.resource !== 'namespaces' || !r.labelSelector?.startsWith('t-env.dev/environment=true')) return;
           woken = true;
           await core.patchNamespace({ name: race, body: { metadata: { annotations: { 't-env.dev/awake-until': '2026-01-11T18:00:00Z' } } } },
             k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));

@@ -391,11 +391,11 @@ describe('the sleeper', () => {
     assert.equal(byName(pass.environments, 'badcount')?.changed, 3, 'the rest of the environment still sleeps');
     assert.equal(byName(pass.environments, 'woken')?.action, 'none', 'awake-until in the future keeps it awake');
     assert.equal(byName(pass.environments, 'expired')?.changed, 0);
-    // 6 lists (environments, baselines, 3 workload kinds, KEDA ScaledObjects) + 2 re-reads of the namespaces
-    // about to change (office, badcount) + 6 workload patches + 5 namespace patches: the first
-    // sleep-ledger record of every environment with a verdict (badzone has none), `expired`'s also
-    // removing its expired awake-until.
-    assert.equal(pass.requests, 6 + 2 + 6 + 5);
+    // 6 lists (environments, baselines, 3 workload kinds, KEDA ScaledObjects) + 1 list re-reading the
+    // namespaces about to change (office, badcount: environments, no baseline) + 6 workload patches
+    // + 5 namespace patches: the first sleep-ledger record of every environment with a verdict
+    // (badzone has none), `expired`'s also removing its expired awake-until.
+    assert.equal(pass.requests, 6 + 1 + 6 + 5);
     assert.equal((await annotationsOf(envs['expired']!))['t-env.dev/awake-until'], undefined);
     for (const suffix of ['always', 'badzone', 'woken', 'expired']) {
       assert.equal(await assertConsistent(envs[suffix]!, { 'Deployment/api': '2', 'CronJob/report': 'false', 'StatefulSet/db': '1' }), 'awake', suffix);

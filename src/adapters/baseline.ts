@@ -9,7 +9,7 @@
 // (applies are idempotent); any other existing namespace is refused.
 import * as k8s from '@kubernetes/client-node';
 import {
-  ANNOTATION_BASELINE, ANNOTATION_COPY_PENDING, ANNOTATION_GIT_REF, asleepCopy, LABEL_BASELINE, neverCopyReason, prepareCopy,
+  ANNOTATION_BASELINE, ANNOTATION_COPY_PENDING, ANNOTATION_GIT_REF, asleepCopy, LABEL_BASELINE, needsNoOrder, neverCopyReason, prepareCopy,
 } from '../core/baseline-copy.ts';
 import type { KubeObject, PreparedCopy } from '../core/baseline-copy.ts';
 import { diffWithBaseline, droppedCopies, planRefresh } from '../core/baseline-diff.ts';
@@ -141,26 +141,35 @@ export class BaselineApi {
     return lists.flat();
   }
 
-  /** Applies copies phase by phase (config before workloads); refusals are collected, not thrown. */
+  /**
+   * Applies copies phase by phase (config before workloads), and those that need no order
+   * (core/baseline-copy.ts needsNoOrder: an overlay's routed Services) beside the phases;
+   * refusals are collected, not thrown.
+   */
   async applyAll(copies: readonly PreparedCopy[], options: BaselineOptions, what: string): Promise<{ applied: number; rejected: RejectedObject[] }> {
     const rejected: RejectedObject[] = [];
     let done = 0;
-    const phases = [...new Set(copies.map((c) => (KINDS[c.kind] as KindInfo).copyPhase ?? 0))].sort();
-    for (const phase of phases) {
-      const batch = copies.filter((c) => ((KINDS[c.kind] as KindInfo).copyPhase ?? 0) === phase);
-      await runLimited(batch, options.concurrency ?? DEFAULT_CONCURRENCY, async (copy) => {
-        const client = this.kinds[copy.kind];
-        const namespace = copy.object.metadata?.namespace ?? '';
-        try {
-          await this.api.call({ verb: 'apply', resource: client.info.plural, namespace, name: copy.name }, (c) => client.apply(namespace, copy.name, copy.object, c));
-        } catch (error) {
-          if (!isApiError(error) || error.code === 401) throw toTEnvError(error, this.session, `apply ${client.info.plural} in namespace ${namespace}`);
-          rejected.push({ kind: copy.kind, name: copy.name, message: rejectionMessage(copy.kind, error) });
-        }
-        done++;
-        options.onProgress?.(`${what}: ${done} of ${copies.length} objects`);
-      });
-    }
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    const applyOne = async (copy: PreparedCopy): Promise<void> => {
+      const client = this.kinds[copy.kind];
+      const namespace = copy.object.metadata?.namespace ?? '';
+      try {
+        await this.api.call({ verb: 'apply', resource: client.info.plural, namespace, name: copy.name }, (c) => client.apply(namespace, copy.name, copy.object, c));
+      } catch (error) {
+        if (!isApiError(error) || error.code === 401) throw toTEnvError(error, this.session, `apply ${client.info.plural} in namespace ${namespace}`);
+        rejected.push({ kind: copy.kind, name: copy.name, message: rejectionMessage(copy.kind, error) });
+      }
+      done++;
+      options.onProgress?.(`${what}: ${done} of ${copies.length} objects`);
+    };
+    const ordered = copies.filter((c) => !needsNoOrder(c));
+    const phases = [...new Set(ordered.map((c) => (KINDS[c.kind] as KindInfo).copyPhase ?? 0))].sort();
+    const inOrder = async (): Promise<void> => {
+      for (const phase of phases) await runLimited(ordered.filter((c) => ((KINDS[c.kind] as KindInfo).copyPhase ?? 0) === phase), concurrency, applyOne);
+    };
+    // Both run to their end before an error is thrown: no write is left in flight behind it.
+    const failed = (await Promise.allSettled([inOrder(), runLimited(copies.filter(needsNoOrder), concurrency, applyOne)])).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return { applied: done - rejected.length, rejected };
   }
 

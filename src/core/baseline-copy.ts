@@ -230,6 +230,15 @@ export interface PreparedCopy {
   readonly copyHash: string;
 }
 
+/**
+ * Whether a copy may be applied at any point of a copy's phases: an ExternalName Service has no
+ * cluster IP, so no pod's service environment variables depend on it existing first (an
+ * overlay's routed Services are all such).
+ */
+export function needsNoOrder(copy: PreparedCopy): boolean {
+  return copy.kind === 'Service' && (copy.object['spec'] as { type?: unknown } | undefined)?.type === 'ExternalName';
+}
+
 /** Turns one baseline object into the object applied to the environment. */
 export function prepareCopy(kind: KindName, obj: KubeObject, target: CopyTarget): PreparedCopy {
   const normalized = normalizeBaselineObject(kind, obj);

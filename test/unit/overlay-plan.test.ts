@@ -5,7 +5,7 @@ import {
   hostsIn, inferCallGraph, overlayCopies, overlayDiffEntries, planJson, planOverlay, routedService, workloadsBehind, workloadsSelectedBy,
 } from '../../src/core/overlay-plan.ts';
 import type { CallGraph } from '../../src/core/overlay-plan.ts';
-import { prepareCopy } from '../../src/core/baseline-copy.ts';
+import { needsNoOrder, prepareCopy } from '../../src/core/baseline-copy.ts';
 import type { KubeObject } from '../../src/core/baseline-copy.ts';
 import { diffWithBaseline, droppedCopies, planRefresh } from '../../src/core/baseline-diff.ts';
 import type { Listed } from '../../src/core/baseline-diff.ts';
@@ -226,6 +226,14 @@ describe('overlay objects', () => {
       metadata: { name: 'cart', namespace: 'jane', labels: { 't-env.dev/from-baseline': 'main' }, annotations: { 't-env.dev/routed-to': 'main' } },
       spec: { type: 'ExternalName', externalName: 'cart.main.svc.cluster.local' },
     });
+  });
+  it('routed Services need no order (no cluster IP, so no pod\'s service variables wait for them); copies keep theirs', () => {
+    const target = { baseline: 'main', environment: 'jane', overlay: true };
+    const routed = overlayCopies(planOverlay(shop(), { only: ['cart'] }), [], target);
+    assert.ok(routed.length > 0 && routed.every(needsNoOrder));
+    const clusterIp: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart' }, spec: { selector: { app: 'cart' }, ports: [{ port: 7070 }] } };
+    assert.equal(needsNoOrder(prepareCopy('Service', clusterIp, target)), false);
+    assert.equal(needsNoOrder(prepareCopy('Deployment', deployment('cart').obj, target)), false);
   });
   it('a workload copied into an overlay also searches the baseline\'s domain, once', () => {
     const obj: KubeObject = deployment('cart').obj;

@@ -42,6 +42,12 @@ export interface WakeBenchResult {
   extensionMs: number;
   /** extensionMs in round trips (two dependent steps: marker, patches). */
   extensionRoundTrips: number;
+  /**
+   * The physical floor of a wake: the minimal client (barePatcher) sending only the workloads'
+   * merge patches, all at once, with nothing before them (no marker, no ledger, no Event).
+   */
+  floorMs: number;
+  floorRoundTrips: number;
 }
 
 function wakeWorkloads(count: number): WorkloadSpec[] {
@@ -108,19 +114,26 @@ export async function benchWake(session: KubeSession, options: { workloads?: num
   const sequential: number[] = [];
   const naive: number[] = [];
   const extension: number[] = [];
+  const floor: number[] = [];
   let requestsPerWake = 0;
+  const bare = await barePatcher(session);
+  const floorWake = (): Promise<unknown> => Promise.all(wakeWorkloads(workloads).map((w) => bare.patch(name, w, JSON.stringify({
+    metadata: { annotations: { [BEFORE]: null } }, spec: w.kind === 'CronJob' ? { suspend: false } : { replicas: w.replicas ?? 1 },
+  }))));
   // The extension's tree holds the environment in its store: its wake plans from that.
   const store = new EnvironmentStore(session, { batchMs: 20 });
   await store.start();
   try {
     await settle(async () => (await running()) === wanted);
     for (let run = 0; run < runs; run++) {
-      for (const mode of ['parallel', 'sequential', 'naive', 'extension'] as const) {
+      for (const mode of ['parallel', 'sequential', 'naive', 'extension', 'floor'] as const) {
         await sleepEnvironment(session, name);
         await settle(async () => (await pods()) === 0);
         const started = performance.now();
         if (mode === 'naive') {
           await naiveWake();
+        } else if (mode === 'floor') {
+          await floorWake();
         } else {
           // The CLI's wake names who did it in the Event (a SelfSubjectReview); the extension knows the user already.
           const result = await wakeEnvironment(session, name, mode === 'extension'
@@ -129,12 +142,13 @@ export async function benchWake(session: KubeSession, options: { workloads?: num
           if (result.changed !== workloads) throw new Error(`woke ${result.changed} of ${workloads} workloads`);
           if (mode === 'sequential') requestsPerWake = result.requests;
         }
-        ({ parallel, sequential, naive, extension })[mode].push(performance.now() - started);
+        ({ parallel, sequential, naive, extension, floor })[mode].push(performance.now() - started);
         await settle(async () => (await running()) === wanted);
       }
-      options.log?.(`  wake run ${run + 1}/${runs}: parallel ${round(parallel.at(-1)!)} ms, sequential ${round(sequential.at(-1)!)} ms, naive ${round(naive.at(-1)!)} ms, extension ${round(extension.at(-1)!)} ms`);
+      options.log?.(`  wake run ${run + 1}/${runs}: parallel ${round(parallel.at(-1)!)} ms, sequential ${round(sequential.at(-1)!)} ms, naive ${round(naive.at(-1)!)} ms, extension ${round(extension.at(-1)!)} ms, floor ${round(floor.at(-1)!)} ms`);
     }
   } finally {
+    bare.close();
     await store.dispose();
   }
   const roundTripMs = median(sequential) / requestsPerWake;
@@ -144,6 +158,7 @@ export async function benchWake(session: KubeSession, options: { workloads?: num
     ratio: round(median(sequential) / median(parallel), 1), naiveRatio: round(median(naive) / median(parallel), 1),
     requestsPerWake, roundTripMs: round(roundTripMs, 2), parallelRoundTrips: round(median(parallel) / roundTripMs, 1),
     extensionMs: round(median(extension)), extensionRoundTrips: round(median(extension) / roundTripMs, 1),
+    floorMs: round(median(floor)), floorRoundTrips: round(median(floor) / roundTripMs, 1),
   };
 }
 
@@ -176,14 +191,17 @@ export interface PatchLimit {
  * no lists, no retries) sends one JSON merge patch per workload of `names`, setting `spec.replicas`
  * to 0 (a CronJob: `spec.suspend`) together with an annotation that changes each time, so every
  * patch is a real write as the sleeper's are. Tried at several concurrencies; the fastest counts.
- * Afterwards each workload gets its count back (untimed).
+ * After each try every workload gets its count back and the cluster settles (untimed).
  */
-async function patchLimit(session: KubeSession, names: readonly string[], perEnvironment: number): Promise<PatchLimit> {
+/**
+ * A minimal client for physical limits: one keep-alive connection pool, JSON merge patches of a
+ * workload, no reads, no retries, no deserialization of the answer.
+ */
+async function barePatcher(session: KubeSession): Promise<{ patch: (ns: string, w: WorkloadSpec, body: string) => Promise<void>; close: () => void }> {
   const agent = new https.Agent({ keepAlive: true, maxSockets: 256 });
   const options: https.RequestOptions = {};
   await session.kc.applyToHTTPSOptions(options);
   const server = new URL(session.server);
-  const targets = names.flatMap((ns) => scaleWorkloads(perEnvironment).map((w) => ({ ns, w })));
   const pathOf = (ns: string, w: WorkloadSpec): string => w.kind === 'CronJob'
     ? `/apis/batch/v1/namespaces/${ns}/cronjobs/${w.name}`
     : `/apis/apps/v1/namespaces/${ns}/${w.kind === 'Deployment' ? 'deployments' : 'statefulsets'}/${w.name}`;
@@ -198,6 +216,12 @@ async function patchLimit(session: KubeSession, names: readonly string[], perEnv
     req.on('error', reject);
     req.end(body);
   });
+  return { patch, close: () => agent.destroy() };
+}
+
+async function patchLimit(session: KubeSession, names: readonly string[], perEnvironment: number, settle: () => Promise<void>): Promise<PatchLimit> {
+  const { patch, close } = await barePatcher(session);
+  const targets = names.flatMap((ns) => scaleWorkloads(perEnvironment).map((w) => ({ ns, w })));
   const asleep = (w: WorkloadSpec, mark: string): string => JSON.stringify({
     metadata: { annotations: { 'bench.t-env.dev/limit': mark } }, spec: w.kind === 'CronJob' ? { suspend: true } : { replicas: 0 },
   });
@@ -212,9 +236,12 @@ async function patchLimit(session: KubeSession, names: readonly string[], perEnv
       await limited(targets, concurrency, ({ ns, w }) => patch(ns, w, asleep(w, mark)));
       byConcurrency[concurrency] = round(performance.now() - started);
       await limited(targets, 64, ({ ns, w }) => patch(ns, w, restored(w)));
+      // Each try starts, as the sleeper's pass does, on a settled cluster (not one still starting
+      // the pods the previous try's restore asked for).
+      await settle();
     }
   } finally {
-    agent.destroy();
+    close();
   }
   const [best, ms] = Object.entries(byConcurrency).sort((a, b) => a[1] - b[1])[0]!;
   return { ms, patches: targets.length, concurrency: Number(best), byConcurrency };
@@ -273,9 +300,19 @@ export async function benchSleeperPass(session: KubeSession, options: { environm
     const pods = (await core.listPodForAllNamespaces({ labelSelector: 'app' })).items.filter((p) => names.has(p.metadata?.namespace ?? ''));
     return { all: pods.length, running: pods.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).length };
   };
+  // Settled also means the controllers have written the workloads' status: a status update after
+  // the sleeper's list is a new resourceVersion, so its patch would meet a 409 and read again.
+  const apps = session.kc.makeApiClient(k8s.AppsV1Api);
+  const statusSettled = async (): Promise<boolean> => {
+    const [deployments, statefulSets] = await Promise.all([apps.listDeploymentForAllNamespaces({ labelSelector: 'app' }), apps.listStatefulSetForAllNamespaces({ labelSelector: 'app' })]);
+    return [...deployments.items, ...statefulSets.items].filter((w) => names.has(w.metadata?.namespace ?? '')).every((w) => {
+      const want = w.spec?.replicas ?? 1;
+      return (w.status?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0) && (w.status?.replicas ?? 0) === want && (w.status?.readyReplicas ?? 0) === want;
+    });
+  };
   const settle = async (done: (pods: { all: number; running: number }) => boolean): Promise<void> => {
     const deadline = Date.now() + 300_000;
-    while (!done(await benchPods()) && Date.now() < deadline) await sleep(1000);
+    while (!(done(await benchPods()) && await statusSettled()) && Date.now() < deadline) await sleep(1000);
     await sleep(5000);
   };
   await settle((p) => p.running >= fixture.pods);
@@ -289,9 +326,8 @@ export async function benchSleeperPass(session: KubeSession, options: { environm
   log(`  wake: ${wake.ms} ms, ${wake.requests} requests`);
   await settle((p) => p.running >= fixture.pods);
   log('  bare patch limit…');
-  const limit = await patchLimit(session, fixture.environments, perEnvironment);
+  const limit = await patchLimit(session, fixture.environments, perEnvironment, () => settle((p) => p.running >= fixture.pods));
   log(`  limit: ${limit.ms} ms at concurrency ${limit.concurrency} (${JSON.stringify(limit.byConcurrency)})`);
-  await settle((p) => p.running >= fixture.pods);
   return {
     environments, workloads: environments * perEnvironment, fixtureSeconds: round(fixture.createSeconds), sleep: sleepPass, steady, wake,
     limit, ratioToLimit: round(sleepPass.ms / limit.ms, 2),
